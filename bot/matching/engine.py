@@ -1,0 +1,415 @@
+"""Matching engines: exact for small rounds, organisation plan + placement for large ones."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+
+from .context import (
+    Context,
+    FloatArray,
+    IntArray,
+    array_to_groups,
+    build_context,
+    groups_to_array,
+    score_indices,
+)
+from .exact import fairness_cost, solve_exact
+from .models import MatchRequest, MatchResult, Preferences, Score
+from .plan import integer_plan, lp_plan, min_same_org, same_org_after, trio_candidates
+
+EXACT_LIMIT = 14  # always solved exactly at or below this many participants
+EXACT_FALLBACK = 120  # exact solve when the fast engine cannot prove tiers 1-3 optimal
+
+_W_EXCL = 1e9
+_W_SAME = 1e5
+_W_REP = 1.0
+_W_TRIO = 1e-3
+
+
+def score(groups: Sequence[Sequence[str]], request: MatchRequest) -> Score:
+    ctx = build_context(request)
+    return score_indices(ctx, groups_to_array(ctx, groups))
+
+
+def match(request: MatchRequest) -> MatchResult:
+    ctx = build_context(request)
+    rng = np.random.default_rng(request.seed)
+    if request.group_size == 3:
+        groups = _groups_of_three(ctx, rng)
+        bounds: Score | None = None
+    else:
+        groups, bounds = _pairs(ctx, rng, request.preferences)
+    sc = score_indices(ctx, groups)
+    placed = np.zeros(ctx.n, dtype=np.bool_)
+    placed[groups[groups >= 0]] = True
+    unplaced = tuple(ctx.ids[i] for i in np.flatnonzero(~placed).tolist())
+    return MatchResult(
+        groups=array_to_groups(ctx, groups), unplaced=unplaced, score=sc, bounds=bounds
+    )
+
+
+def _key(sc: Score) -> tuple[int, int, int, float, int]:
+    return (sc.unplaced, sc.same_org_pairs, sc.repeat_pairs, -sc.weak_tie_value, sc.trio_recent)
+
+
+def _empty() -> IntArray:
+    return np.zeros((0, 3), dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- pairs mode
+
+
+def _pairs(ctx: Context, rng: np.random.Generator, prefs: Preferences) -> tuple[IntArray, Score]:
+    n = ctx.n
+    if n <= 1:
+        return _empty(), Score(0, 0, 0, 0, 0.0, 0, n)
+    odd = n % 2 == 1
+    s_star = min_same_org(ctx.sizes, odd)
+    trio_lb = max(0, 3 - int(np.sum(~ctx.trio_recent))) if odd else 0
+    if n <= EXACT_LIMIT:
+        ex = solve_exact(ctx, np.arange(n))
+        sc = score_indices(ctx, ex.groups)
+        return ex.groups, (sc if ex.proven else _lower(sc, n, odd, s_star, None, trio_lb))
+    groups, bound_value = _pairs_fast(ctx, rng, prefs, s_star)
+    sc = score_indices(ctx, groups)
+    proven = sc.unplaced == 0 and sc.same_org_pairs == s_star and sc.repeat_pairs == 0
+    if not proven and n <= EXACT_FALLBACK:
+        ex = solve_exact(ctx, np.arange(n))
+        esc = score_indices(ctx, ex.groups)
+        if _key(esc) <= _key(sc):
+            groups, sc = ex.groups, esc
+            if ex.proven:
+                return groups, esc
+    bounds = Score(
+        groups=n // 2,
+        trios=int(odd),
+        same_org_pairs=sc.same_org_pairs if proven else s_star,
+        repeat_pairs=0,
+        weak_tie_value=bound_value if bound_value is not None else float("inf"),
+        trio_recent=trio_lb,
+        unplaced=0 if n > 1 else n,
+    )
+    return groups, bounds
+
+
+def _lower(
+    sc: Score, n: int, odd: bool, s_star: int, tie: float | None, trio_lb: int
+) -> Score:
+    return Score(
+        groups=n // 2,
+        trios=int(odd),
+        same_org_pairs=s_star,
+        repeat_pairs=0,
+        weak_tie_value=float("inf") if tie is None else tie,
+        trio_recent=trio_lb,
+        unplaced=0,
+    )
+
+
+def _pairs_fast(
+    ctx: Context, rng: np.random.Generator, prefs: Preferences, s_star: int
+) -> tuple[IntArray, float | None]:
+    n, k = ctx.n, ctx.k
+    sizes = ctx.sizes
+    odd = n % 2 == 1
+    tau = np.zeros(k, dtype=np.int64)
+    bound: float | None = None
+    if k == 1:
+        if odd:
+            tau[0] = 3
+        plan = np.zeros((1, 1), dtype=np.int64)
+        plan[0, 0] = (n - int(tau.sum())) // 2
+        bound = 0.0
+        trio_orgs: list[int] = [0, 0, 0] if odd else []
+    else:
+        relaxed = lp_plan(sizes, ctx.ties, s_star, free_trio=odd)
+        bound = relaxed.value if relaxed is not None else None
+        ties2 = ctx.ties.copy()
+        cap2 = s_star
+        trio_orgs = []
+        if odd:
+            tau = _choose_trio_orgs(ctx, s_star, relaxed.duals if relaxed else None)
+            trio_orgs = np.repeat(np.arange(k), tau).tolist()
+            for x, y in itertools.combinations(trio_orgs, 2):
+                if x != y:
+                    ties2[x, y] += 1
+                    ties2[y, x] += 1
+            cap2 = s_star - int(np.sum(tau * (tau - 1) // 2))
+        sizes2 = sizes - tau
+        primal = lp_plan(sizes2, ties2, cap2, free_trio=False) if odd else relaxed
+        plan = integer_plan(sizes2, ties2, cap2, primal.counts if primal is not None else None)
+    trio = _pick_trio(ctx, rng, trio_orgs) if odd else np.zeros(0, dtype=np.int64)
+    groups = _realise(ctx, rng, prefs, plan, trio)
+    groups = _repair(ctx, rng, groups, same_bad=False)
+    return groups, bound
+
+
+def _choose_trio_orgs(ctx: Context, s_star: int, duals: FloatArray | None) -> IntArray:
+    sizes = ctx.sizes
+    k = sizes.size
+    eligible = np.bincount(ctx.org[~ctx.trio_recent], minlength=k)
+    lam = duals if duals is not None else np.zeros(k)
+    order = np.argsort(-lam, kind="stable")[: min(k, 8)]
+    cands = list(trio_candidates(sizes))
+    for combo in itertools.combinations_with_replacement(order.tolist(), 3):
+        tau = np.bincount(np.array(combo), minlength=k).astype(np.int64)
+        if np.all(tau <= sizes):
+            cands.append(tau)
+    best: IntArray | None = None
+    best_key: tuple[float, ...] | None = None
+    for tau in cands:
+        if same_org_after(sizes, tau) != s_star:
+            continue
+        short = int(np.sum(np.maximum(tau - eligible, 0)))
+        internal = 0.0
+        trio_orgs = np.repeat(np.arange(k), tau).tolist()
+        for x, y in itertools.combinations(trio_orgs, 2):
+            if x != y:
+                internal += 1.0 / (1.0 + ctx.ties[x, y])
+        key = (float(short), -(float(lam @ tau) + internal))
+        if best_key is None or key < best_key:
+            best, best_key = tau, key
+    assert best is not None
+    return best
+
+
+def _pick_trio(ctx: Context, rng: np.random.Generator, trio_orgs: list[int]) -> IntArray:
+    options: list[list[tuple[int, ...]]] = []
+    fair = fairness_cost(ctx)
+    for x in sorted(set(trio_orgs)):
+        need = trio_orgs.count(x)
+        members = np.flatnonzero(ctx.org == x)
+        r = rng.random(members.size)
+        order = np.lexsort((r, ctx.trio_last[members], ctx.trio_recent[members]))
+        top = members[order[: need + 3]].tolist()
+        options.append(list(itertools.combinations(top, need)))
+    best: list[int] | None = None
+    best_cost = np.inf
+    for combo in itertools.product(*options):
+        trio = [p for part in combo for p in part]
+        arr = np.array([trio], dtype=np.int64)
+        cost = float(_group_cost(ctx, arr, same_bad=False)[0])
+        same_pairs = sum(1 for a, b in itertools.combinations(trio, 2) if ctx.org[a] == ctx.org[b])
+        if same_pairs:
+            cost += float(sum(fair[p] for p in trio)) * 1e-6
+        if cost < best_cost:
+            best, best_cost = trio, cost
+    assert best is not None
+    return np.array(sorted(best), dtype=np.int64)
+
+
+def _realise(
+    ctx: Context, rng: np.random.Generator, prefs: Preferences, plan: IntArray, trio: IntArray
+) -> IntArray:
+    """Give each person a partner organisation following the plan, then pair within blocks."""
+    n, k = ctx.n, ctx.k
+    rest_mask = np.ones(n, dtype=np.bool_)
+    rest_mask[trio] = False
+    rest = np.flatnonzero(rest_mask)
+    full = plan + plan.T  # diagonal holds twice the same-organisation pairs
+    rand = rng.random(n)
+    fair = fairness_cost(ctx)
+    by_org = np.lexsort((rand[rest], ctx.org[rest]))
+    rest_sorted = rest[by_org]
+    bounds = np.searchsorted(ctx.org[rest_sorted], np.arange(k + 1))
+    slot = np.full(n, -1, dtype=np.int64)
+    for x in range(k):
+        members = rest_sorted[bounds[x] : bounds[x + 1]]
+        if members.size == 0:
+            continue
+        slots = np.repeat(np.arange(k), full[x])
+        if slots.size != members.size:
+            raise AssertionError("organisation plan does not match organisation size")
+        n_same = int(full[x, x])
+        if n_same:
+            order = np.lexsort((rand[members], fair[members]))
+            members = members[order]
+            own = slots == x
+            slots = np.concatenate([slots[own], rng.permutation(slots[~own])])
+        else:
+            slots = rng.permutation(slots)
+        slot[members] = slots
+    people = rest
+    o = ctx.org[people]
+    s = slot[people]
+    kx = np.minimum(o, s)
+    ky = np.maximum(o, s)
+    side = (o != kx).astype(np.int64)
+    keys: list[np.ndarray] = [rand[people]]
+    if prefs.mix_professions:
+        role = ctx.role[people].astype(np.float64)
+        keys.append(np.where(side == 0, role, -role))
+    if prefs.close_timezones:
+        tz = np.nan_to_num(ctx.tz[people], nan=99.0)
+        keys.append(tz)
+    keys += [side, ky, kx]
+    order = np.lexsort(tuple(keys))
+    seq = people[order]
+    code = (kx * k + ky)[order]
+    same_block = (kx == ky)[order]
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    lengths = np.diff(np.r_[starts, code.size])
+    start_of = np.repeat(starts, lengths)
+    len_of = np.repeat(lengths, lengths)
+    offset = np.arange(code.size) - start_of
+    half = len_of // 2
+    first_cross = (~same_block) & (offset < half)
+    first_same = same_block & (offset % 2 == 0)
+    idx_c = np.flatnonzero(first_cross)
+    idx_s = np.flatnonzero(first_same)
+    a = np.concatenate([seq[idx_c], seq[idx_s]])
+    b = np.concatenate([seq[idx_c + half[idx_c]], seq[idx_s + 1]])
+    groups = np.stack([a, b, np.full(a.size, -1)], axis=1)
+    if trio.size:
+        groups = np.concatenate([groups, trio.reshape(1, 3)])
+    return groups.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- repair
+
+
+def _group_cost(ctx: Context, groups: IntArray, same_bad: bool) -> FloatArray:
+    """Weighted cost per group: exclusions >> same organisation >> repeats >> trio history."""
+    cost = np.zeros(groups.shape[0])
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        a, b = groups[:, i], groups[:, j]
+        ok = (a >= 0) & (b >= 0)
+        aa, bb = np.where(ok, a, 0), np.where(ok, b, 0)
+        cost += ok * (
+            _W_EXCL * ctx.excluded(aa, bb)
+            + _W_SAME * (ctx.org[aa] == ctx.org[bb])
+            + _W_REP * ctx.met(aa, bb)
+        )
+    trio = groups[:, 2] >= 0
+    if trio.any():
+        g = np.where(groups >= 0, groups, 0)
+        recent = ctx.trio_recent[g].sum(axis=1) + 0.1 * ctx.trio_last[g].sum(axis=1)
+        cost += trio * _W_TRIO * recent
+    del same_bad
+    return cost
+
+
+def _bad_mask(ctx: Context, groups: IntArray, same_bad: bool) -> np.ndarray:
+    bad = np.zeros(groups.shape[0], dtype=np.bool_)
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        a, b = groups[:, i], groups[:, j]
+        ok = (a >= 0) & (b >= 0)
+        aa, bb = np.where(ok, a, 0), np.where(ok, b, 0)
+        hit = ctx.excluded(aa, bb) | ctx.met(aa, bb)
+        if same_bad:
+            hit |= ctx.org[aa] == ctx.org[bb]
+        bad |= ok & hit
+    return bad
+
+
+def _repair(
+    ctx: Context, rng: np.random.Generator, groups: IntArray, same_bad: bool
+) -> IntArray:
+    """Swap people between groups to remove exclusions, repeats (and same-org in trio mode)."""
+    groups = groups.copy()
+    if groups.shape[0] < 2:
+        return _drop_excluded(ctx, groups)
+    n = ctx.n
+    group_of = np.full(n, -1, dtype=np.int64)
+    for j in range(3):
+        col = groups[:, j]
+        m = col >= 0
+        group_of[col[m]] = np.flatnonzero(m)
+    placed = np.flatnonzero(group_of >= 0)
+    org_order = placed[np.argsort(ctx.org[placed], kind="stable")]
+    org_bounds = np.searchsorted(ctx.org[org_order], np.arange(ctx.k + 1))
+    sample = 48
+    for phase in ("org", "any"):
+        for _ in range(4):
+            bad = np.flatnonzero(_bad_mask(ctx, groups, same_bad))
+            if bad.size == 0:
+                return groups
+            bad = bad[rng.permutation(bad.size)]
+            changed = False
+            for g in bad.tolist():
+                row = groups[g]
+                members = [int(p) for p in row if p >= 0]
+                for p in members:
+                    if phase == "org":
+                        x = int(ctx.org[p])
+                        pool = org_order[org_bounds[x] : org_bounds[x + 1]]
+                    else:
+                        pool = placed
+                    if pool.size <= 1:
+                        continue
+                    cands = pool[rng.integers(0, pool.size, size=sample)]
+                    h = group_of[cands]
+                    keep = h != g
+                    cands, h = cands[keep], h[keep]
+                    if cands.size == 0:
+                        continue
+                    old_g = np.repeat(groups[g][None, :], cands.size, axis=0)
+                    new_g = np.where(old_g == p, cands[:, None], old_g)
+                    old_h = groups[h]
+                    new_h = np.where(old_h == cands[:, None], p, old_h)
+                    before = _group_cost(ctx, old_g, same_bad) + _group_cost(ctx, old_h, same_bad)
+                    after = _group_cost(ctx, new_g, same_bad) + _group_cost(ctx, new_h, same_bad)
+                    delta = after - before
+                    best = int(np.argmin(delta))
+                    if delta[best] < -1e-9:
+                        q, hh = int(cands[best]), int(h[best])
+                        groups[g] = new_g[best]
+                        groups[hh] = new_h[best]
+                        group_of[q] = g
+                        group_of[p] = hh
+                        changed = True
+                        if not _bad_mask(ctx, groups[g : g + 1], same_bad)[0]:
+                            break
+            if not changed:
+                break
+    return _drop_excluded(ctx, groups)
+
+
+def _drop_excluded(ctx: Context, groups: IntArray) -> IntArray:
+    """Last resort: leave out people whose exclusions could not be resolved."""
+    keep_rows = []
+    for row in groups.tolist():
+        members = [p for p in row if p >= 0]
+        while len(members) >= 2:
+            conflicts = [
+                sum(
+                    bool(ctx.excluded(np.array([p]), np.array([q]))[0])
+                    for q in members
+                    if q != p
+                )
+                for p in members
+            ]
+            if max(conflicts) == 0:
+                break
+            members.pop(int(np.argmax(conflicts)))
+        if len(members) >= 2:
+            keep_rows.append(members + [-1] * (3 - len(members)))
+    if not keep_rows:
+        return _empty()
+    return np.array(keep_rows, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- trios mode
+
+
+def _groups_of_three(ctx: Context, rng: np.random.Generator) -> IntArray:
+    n = ctx.n
+    if n <= 1:
+        return _empty()
+    n_pairs = {0: 0, 1: 2, 2: 1}[n % 3]
+    n_trios = (n - 2 * n_pairs) // 3
+    m = n_pairs + n_trios
+    perm = rng.permutation(n)
+    perm = perm[np.argsort(ctx.org[perm], kind="stable")]
+    starts = np.searchsorted(ctx.org[perm], ctx.org[perm])
+    rank = np.arange(n) - starts
+    spread = (rank + rng.random(n)) / ctx.sizes[ctx.org[perm]]
+    seq = perm[np.argsort(spread, kind="stable")]
+    groups = np.full((m, 3), -1, dtype=np.int64)
+    groups[:, 0] = seq[:m]
+    groups[:, 1] = seq[m : 2 * m]
+    groups[:n_trios, 2] = seq[2 * m : 2 * m + n_trios]
+    return _repair(ctx, rng, groups, same_bad=True)

@@ -1,0 +1,63 @@
+"""Public data types of the matcher."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: str
+    organisation: str
+    role: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PastPair:
+    """One past pair; a trio appears as three rows of the same round."""
+
+    round: int
+    a: str
+    b: str
+    org_a: str | None = None
+    org_b: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """Optional soft preferences, applied below tier 4 of the objective."""
+
+    mix_professions: bool = False
+    close_timezones: bool = False
+    new_organisations: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRequest:
+    participants: Sequence[Participant]
+    history: Sequence[PastPair] = ()
+    exclusions: Collection[frozenset[str]] = ()
+    group_size: int = 2
+    seed: int = 0
+    preferences: Preferences = field(default_factory=Preferences)
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    groups: int
+    trios: int
+    same_org_pairs: int
+    repeat_pairs: int
+    weak_tie_value: float
+    trio_recent: int
+    unplaced: int
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    groups: tuple[tuple[str, ...], ...]
+    unplaced: tuple[str, ...]
+    score: Score
+    bounds: Score | None = None
