@@ -1,0 +1,93 @@
+"""`crossties chat --as NAME`: try the bot in a terminal, with the same grammar as Slack/Teams."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.console import Console
+from sqlmodel import col, select
+
+from adapters.local.runtime import LocalRuntime
+from bot.app import Services
+from bot.db.models import Person, PlatformAccount
+from bot.events import Button, Card, Image, Message, Text
+from bot.usecases.common import UseCaseError
+
+
+def find_local_account(services: Services, who: str) -> PlatformAccount:
+    wanted = who.strip().casefold()
+    with services.db.session() as session:
+        people = session.exec(select(Person).where(col(Person.erased).is_(False))).all()
+        matches = [
+            p
+            for p in people
+            if wanted
+            in {
+                (p.name or "").casefold(),
+                (p.external_id or "").casefold(),
+                (p.email or "").casefold(),
+            }
+        ]
+        if not matches:
+            raise UseCaseError("error_unknown_person", name=who)
+        if len(matches) > 1:
+            raise UseCaseError("error_ambiguous_person", name=who)
+        account = session.exec(
+            select(PlatformAccount).where(
+                PlatformAccount.person_id == matches[0].id, PlatformAccount.platform == "local"
+            )
+        ).first()
+        if account is None:
+            raise UseCaseError("error_unknown_person", name=who)
+        return account
+
+
+def show(console: Console, message: Message, buttons: list[Button]) -> None:
+    for part in message.parts:
+        if isinstance(part, Text):
+            console.print(part.text, highlight=False, markup=False)
+        elif isinstance(part, Card):
+            console.print(f"┌ {part.title}", style="bold", highlight=False, markup=False)
+            for section in part.sections:
+                console.print(f"│ {section}", highlight=False, markup=False)
+            for fact in part.facts:
+                console.print(f"│ {fact.label}: {fact.value}", highlight=False, markup=False)
+            for button in part.buttons:
+                buttons.append(button)
+                console.print(f"│ [{len(buttons)}] {button.label}", highlight=False, markup=False)
+            if part.footer:
+                console.print(f"└ {part.footer}", highlight=False, markup=False)
+        elif isinstance(part, Image):
+            console.print(f"[chart: {part.title}: {part.alt_text}]", highlight=False, markup=False)
+
+
+def run_chat(services: Services, who: str, *, console: Console) -> None:
+    account = find_local_account(services, who)
+    runtime = LocalRuntime(services.core, account.workspace)
+    console.print("Type to talk to Crossties; a number presses a button; `quit` ends.", style="dim")
+
+    async def loop() -> None:
+        buttons: list[Button] = []
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "you> ")
+            except EOFError:
+                return
+            text = line.strip()
+            if text.lower() in {"quit", "exit"}:
+                return
+            if text.isdigit() and 1 <= int(text) <= len(buttons):
+                button = buttons[int(text) - 1]
+                reply = await runtime.press(account.user_id, button.action, button.value)
+            else:
+                reply = await runtime.say(account.user_id, text)
+            buttons = []
+            for message in reply.messages:
+                show(console, message, buttons)
+            seen = len(runtime.platform.delivered)
+            await runtime.deliver()
+            for delivered in runtime.platform.delivered[seen:]:
+                if account.user_id in delivered.recipients:
+                    show(console, delivered.message, buttons)
+
+    asyncio.run(loop())

@@ -1,0 +1,351 @@
+"""The `crossties` command (typer + rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.app import Services, build
+from bot.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
+from bot.config import load_settings
+
+app = typer.Typer(
+    help="Crossties: introductions across partner organisations in health and care.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+programme_app = typer.Typer(help="Create and manage programmes.", no_args_is_help=True)
+people_app = typer.Typer(help="Import and manage people.", no_args_is_help=True)
+round_app = typer.Typer(help="Preview and run rounds.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(programme_app, name="programme")
+app.add_typer(people_app, name="people")
+app.add_typer(round_app, name="round")
+app.add_typer(db_app, name="db")
+
+console = Console()
+
+
+def services() -> Services:
+    return build(load_settings())
+
+
+ProgrammeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--programme", "-p", help="Programme name (may be left out when there is only one)."
+    ),
+]
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed for a reproducible run.")] = 7,
+    png: Annotated[Path, typer.Option(help="Where to write the report chart.")] = Path(
+        "crossties-demo-report.png"
+    ),
+) -> None:
+    """Run a complete simulated programme and print its transcript and lead report."""
+    from bot.demo import run_demo
+
+    with friendly_errors():
+        run_demo(services(), seed=seed, png=png, console=console)
+
+
+@app.command()
+def chat(
+    as_: Annotated[str, typer.Option("--as", help="Name, roster id or email of a person.")],
+) -> None:
+    """Talk to the bot in this terminal as someone (uses the local adapter)."""
+    from adapters.local.chat import run_chat
+
+    with friendly_errors():
+        run_chat(services(), as_, console=console)
+
+
+@app.command("match")
+def match_command(
+    people: Annotated[Path, typer.Argument(help="PEOPLE.csv: id,organisation[,name,role,...]")],
+    history: Annotated[
+        Path | None, typer.Option(help="HISTORY.csv: round,person_a,person_b")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for tie-breaks.")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Write GROUPS.csv here (default: stdout).")
+    ] = None,
+) -> None:
+    """Pair people from a spreadsheet (no database needed)."""
+    from bot.matching.csvio import CsvInputError, match_files, write_groups
+
+    try:
+        result = match_files(people, history, seed, out)
+    except CsvInputError as error:
+        fail(str(error), EXIT_BAD_INPUT)
+    if out is None:
+        write_groups(result, sys.stdout)
+    else:
+        score = result.score
+        console.print(
+            f"Wrote {len(result.groups)} groups to {out} "
+            f"(same-organisation pairs {score.same_org_pairs}, "
+            f"repeats {score.repeat_pairs}).",
+            highlight=False,
+        )
+    if result.unplaced:
+        console.print(f"Not placed: {', '.join(result.unplaced)}", style="yellow")
+
+
+@programme_app.command("create")
+def programme_create(
+    name: Annotated[str, typer.Argument(help="Programme name.")],
+    organisations: Annotated[str, typer.Option(help='Comma-separated, e.g. "A,B,C".')],
+    cadence: Annotated[str, typer.Option(help="weekly, fortnightly or monthly.")] = "fortnightly",
+    group_size: Annotated[int, typer.Option(help="2 or 3.")] = 2,
+    weekday: Annotated[int, typer.Option(help="0 = Monday … 6 = Sunday.")] = 0,
+    hour: Annotated[int, typer.Option(help="Hour of the round, 0–23.")] = 9,
+    timezone: Annotated[str, typer.Option(help="IANA time zone.")] = "Europe/London",
+    slack_team: Annotated[list[str] | None, typer.Option(help="Slack team id to serve.")] = None,
+    teams_tenant: Annotated[list[str] | None, typer.Option(help="Teams tenant id.")] = None,
+    local: Annotated[bool, typer.Option(help="Also serve the local terminal chat.")] = True,
+) -> None:
+    """Create a programme with its participating organisations."""
+    from bot.usecases.programmes import ProgrammeSettings, create_programme
+
+    with friendly_errors():
+        s = services()
+        workspaces = [("slack", t) for t in slack_team or []]
+        workspaces += [("teams", t) for t in teams_tenant or []]
+        if local:
+            workspaces.append(("local", "local"))
+        settings = ProgrammeSettings(
+            name=name,
+            organisations=tuple(organisations.split(",")),
+            cadence=cadence,
+            group_size=group_size,
+            weekday=weekday,
+            hour=hour,
+            timezone=timezone,
+            workspaces=tuple(workspaces),
+        )
+        with s.db.session() as session:
+            programme = create_programme(session, s.clock.now(), settings)
+        console.print(
+            f"Created programme [bold]{programme.name}[/bold] "
+            f"({programme.cadence}, groups of {programme.group_size})."
+        )
+
+
+@programme_app.command("list")
+def programme_list() -> None:
+    """List programmes."""
+    from bot.usecases.common import visible_programmes
+    from bot.usecases.people import programme_organisations
+
+    with friendly_errors():
+        s = services()
+        table = Table("Programme", "Cadence", "Group", "Organisations", "Status")
+        with s.db.session() as session:
+            for p in visible_programmes(session, None):
+                orgs = ", ".join(o.name for o in programme_organisations(session, p))
+                table.add_row(
+                    p.name, p.cadence, str(p.group_size), orgs, "paused" if p.paused else "active"
+                )
+        console.print(table)
+
+
+@programme_app.command("grant")
+def programme_grant(
+    person: Annotated[str, typer.Option(help="Roster id, email or name of the person.")],
+    role: Annotated[str, typer.Option(help="coordinator or lead.")],
+    programme: ProgrammeOption = None,
+) -> None:
+    """Give someone coordinator or lead rights in a programme."""
+    from bot.commands import MentionByName
+    from bot.db.models import ProgrammeRoleKind
+    from bot.usecases.common import resolve_programme
+    from bot.usecases.programmes import grant
+    from bot.usecases.ties import resolve_mention
+
+    with friendly_errors():
+        try:
+            kind = ProgrammeRoleKind(role.lower())
+        except ValueError:
+            fail("role must be coordinator or lead", EXIT_BAD_INPUT)
+        s = services()
+        with s.db.session() as session:
+            found = resolve_programme(session, programme)
+            who = resolve_mention(session, None, MentionByName(person), None)
+            grant(session, s.clock.now(), found, who, kind)
+        console.print(f"{who.name} is now a {kind.value} of {found.name}.")
+
+
+@programme_app.command("pause")
+def programme_pause(programme: ProgrammeOption = None) -> None:
+    """Pause a programme: no rounds run until it is resumed."""
+    _set_paused(programme, True)
+
+
+@programme_app.command("resume")
+def programme_resume(programme: ProgrammeOption = None) -> None:
+    """Resume a paused programme."""
+    _set_paused(programme, False)
+
+
+def _set_paused(programme: str | None, paused: bool) -> None:
+    from bot.usecases.common import resolve_programme
+    from bot.usecases.programmes import set_paused
+
+    with friendly_errors():
+        s = services()
+        with s.db.session() as session:
+            found = resolve_programme(session, programme)
+            set_paused(session, s.clock.now(), found, paused, actor="cli")
+        console.print(f"{found.name} is {'paused' if paused else 'active'}.")
+
+
+@people_app.command("import")
+def people_import(
+    roster: Annotated[
+        Path,
+        typer.Argument(
+            help="ROSTER.csv: id,name,organisation[,role,email,"
+            "timezone,slack_user_id,slack_team_id]"
+        ),
+    ],
+    programme: ProgrammeOption = None,
+) -> None:
+    """Import or update people from a roster; all rows are checked before anything is stored."""
+    from bot.usecases.common import resolve_programme
+    from bot.usecases.people import programme_organisations
+    from bot.usecases.programmes import import_roster, read_roster_file
+
+    with friendly_errors():
+        s = services()
+        with s.db.session() as session:
+            found = resolve_programme(session, programme)
+            allowed = [o.name for o in programme_organisations(session, found)]
+            rows = read_roster_file(roster, allowed)
+            from bot.db.models import ProgrammeWorkspace
+
+            bound_locally = session.get(ProgrammeWorkspace, (found.id, "local", "local"))
+            result = import_roster(
+                session,
+                s.clock.now(),
+                found,
+                rows,
+                local_workspace="local" if bound_locally else None,
+            )
+        console.print(
+            f"Imported {len(rows)} people into {found.name}: {result.created} new, "
+            f"{result.updated} updated, {result.joined} joined."
+        )
+
+
+@round_app.command("run")
+def round_run(
+    programme: ProgrammeOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the groups only.")] = False,
+    seed: Annotated[int | None, typer.Option(help="Seed for tie-breaks.")] = None,
+) -> None:
+    """Match now and send the introductions (or only print them with --dry-run)."""
+    from bot.usecases.common import resolve_programme
+    from bot.usecases.rounds import plan_round, run_round
+
+    with friendly_errors():
+        s = services()
+        with console.status("Matching…"), s.db.session() as session:
+            found = resolve_programme(session, programme)
+            if dry_run:
+                plan = plan_round(session, s.clock.now(), found, seed=seed)
+            else:
+                summary = run_round(session, s.clock.now(), found, s.prompts, seed=seed)
+                plan = summary.plan
+        table = Table(
+            f"Round {plan.number} of {plan.programme}" + (" (dry run)" if dry_run else ""),
+            "Organisations",
+        )
+        for group in plan.groups:
+            table.add_row(" + ".join(group.names), " + ".join(group.organisations))
+        console.print(table)
+        console.print(
+            f"{len(plan.groups)} groups, {plan.people} people, "
+            f"{plan.cross_organisation_groups} across organisations; "
+            f"{plan.paused} paused, {plan.skipped_unreachable} without a chat account."
+        )
+        if not dry_run:
+            console.print(
+                f"{summary.messages_queued} introductions queued for delivery by `crossties serve`."
+            )
+
+
+@app.command()
+def report(
+    programme: ProgrammeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    png: Annotated[Path | None, typer.Option(help="Write the chart as a PNG.")] = None,
+) -> None:
+    """The lead report: ties between organisations, met rate, growth per round."""
+    from bot.reports import build_report, load_report_input
+    from bot.usecases.common import audit, resolve_programme
+
+    with friendly_errors():
+        s = services()
+        with s.db.session() as session:
+            found = resolve_programme(session, programme)
+            data = build_report(
+                load_report_input(session, found), min_count=s.settings.min_group_size_for_reports
+            )
+            audit(
+                session,
+                s.clock.now(),
+                "cli",
+                "report",
+                found.id,
+                json=as_json,
+                png=str(png) if png else None,
+            )
+        if png is not None:
+            from bot.charts import report_chart
+
+            png.write_bytes(report_chart(data))
+        if as_json:
+            sys.stdout.write(json.dumps(data.to_json(), indent=2) + "\n")
+            return
+        from bot.cli.render import print_report
+
+        print_report(console, data)
+        if png is not None:
+            console.print(f"Chart written to {png}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date."""
+    from bot.db.session import make_engine, upgrade
+
+    with friendly_errors():
+        settings = load_settings()
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        engine.dispose()
+        console.print("Database is up to date.")
+
+
+@app.command()
+def serve() -> None:
+    """Run the server: Slack, Teams, health and metrics, and the scheduler."""
+    from bot.server import run_server
+
+    with friendly_errors():
+        run_server(load_settings())
+
+
+def main() -> None:
+    app()

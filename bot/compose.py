@@ -1,0 +1,88 @@
+"""Builds the neutral messages the bot sends on its own (introductions, check-ins, nudges)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.events import Button, Card, Fact, Message
+from bot.templates import Prompts
+
+CHECKIN_ACTION = "checkin"
+PAUSE_ACTION = "pause"
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    person_id: int
+    name: str
+    organisation: str
+    role: str | None
+    platform: str | None
+    email: str | None  # only when the person shares it
+
+
+def checkin_buttons(prompts: Prompts, introduction_id: int) -> tuple[Button, ...]:
+    return (
+        Button(prompts.render("button_met"), CHECKIN_ACTION, f"{introduction_id}:met", "primary"),
+        Button(prompts.render("button_not_yet"), CHECKIN_ACTION, f"{introduction_id}:not_yet"),
+        Button(
+            prompts.render("button_could_not_meet"),
+            CHECKIN_ACTION,
+            f"{introduction_id}:could_not_meet",
+        ),
+    )
+
+
+def introduction_message(
+    prompts: Prompts,
+    *,
+    introduction_id: int,
+    programme: str,
+    members: list[GroupMember],
+    recipients: set[int],
+    platform: str,
+    why: str,
+    starter: str,
+    checkin_days: int,
+) -> Message:
+    """One introduction for the members reached on `platform`; others are named with a way
+    to reach them (their platform, and email where they share it)."""
+    facts = []
+    for member in members:
+        label = member.name + (
+            " (you)" if member.person_id in recipients and len(recipients) == 1 else ""
+        )
+        where = prompts.render("intro_person", role=member.role, organisation=member.organisation)
+        if member.person_id not in recipients and member.platform != platform:
+            where += " · " + prompts.render(
+                "intro_reach", platform=member.platform, email=member.email
+            )
+        facts.append(Fact(label, where))
+    card = Card(
+        title=prompts.render("intro_title", programme=programme),
+        sections=(
+            prompts.render("intro_lead", names=[m.name for m in members], count=len(members)),
+            why,
+            prompts.render("intro_structure", count=len(members)),
+            prompts.render("intro_starter", starter=starter),
+            prompts.render("intro_checkin", days=checkin_days),
+        ),
+        facts=tuple(facts),
+        buttons=(
+            *checkin_buttons(prompts, introduction_id),
+            Button(prompts.render("button_pause"), PAUSE_ACTION, "4"),
+        ),
+    )
+    return Message((card,))
+
+
+def checkin_message(
+    prompts: Prompts, *, introduction_id: int, partners: list[str], nudge: bool
+) -> Message:
+    name = "nudge" if nudge else "checkin"
+    card = Card(
+        title=prompts.render(f"{name}_title"),
+        sections=(prompts.render(f"{name}_body", partners=partners),),
+        buttons=checkin_buttons(prompts, introduction_id),
+    )
+    return Message((card,))

@@ -1,0 +1,71 @@
+"""Settings, read from the environment and a `.env` file, validated at start."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///crossties.db"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, alias="CROSSTIES_DATABASE_URL")
+    host: str = Field("127.0.0.1", alias="CROSSTIES_HOST")
+    port: int = Field(3978, alias="CROSSTIES_PORT")
+    prompts_dir: Path | None = Field(None, alias="CROSSTIES_PROMPTS_DIR")
+    min_group_size_for_reports: int = Field(5, alias="CROSSTIES_REPORT_MIN_COUNT")
+
+    slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(None, alias="SLACK_CLIENT_SECRET")
+
+    microsoft_app_id: str | None = Field(None, alias="MICROSOFT_APP_ID")
+    microsoft_app_password: str | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str | None = Field(None, alias="MICROSOFT_APP_TENANT_ID")
+    microsoft_app_type: str | None = Field(None, alias="MICROSOFT_APP_TYPE")
+
+    @field_validator("port")
+    @classmethod
+    def _port_in_range(cls, value: int) -> int:
+        if not 0 <= value <= 65535:
+            raise ValueError("CROSSTIES_PORT must be between 0 and 65535")
+        return value
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret) or bool(
+            self.slack_client_id and self.slack_client_secret and self.slack_signing_secret
+        )
+
+    @property
+    def host_is_loopback(self) -> bool:
+        if self.host in {"localhost", "ip6-localhost"}:
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; turn pydantic's report into one line naming the variable."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        raise ConfigError(f"Invalid setting {where}: {first.get('msg')}") from exc

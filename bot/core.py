@@ -1,0 +1,416 @@
+"""The bot core: takes a neutral event, runs the use case, answers with neutral messages.
+
+Platform adapters call `handle`; nothing here knows Slack or Teams. Database work runs in a
+worker thread so the event loop stays free. Rights are checked in the use cases' callers here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from bot import commands as c
+from bot.clock import Clock
+from bot.compose import CHECKIN_ACTION, PAUSE_ACTION
+from bot.db.models import Answer, Person, Programme, ProgrammeRoleKind
+from bot.db.session import Database
+from bot.events import (
+    ActionInvoked,
+    Button,
+    Card,
+    Fact,
+    Image,
+    InboundEvent,
+    MemberJoined,
+    Message,
+    Text,
+    UserRef,
+)
+from bot.templates import Prompts
+from bot.usecases import checkins, people, programmes, rounds, ties
+from bot.usecases.common import (
+    UseCaseError,
+    audit,
+    require_role,
+    resolve_programme,
+    visible_programmes,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core answers to one event: messages for the sender, and whether messages
+    were queued for others (so the delivery worker can be woken)."""
+
+    messages: tuple[Message, ...]
+    queued: bool = False
+
+
+class Crossties:
+    def __init__(
+        self, db: Database, clock: Clock, prompts: Prompts, *, report_min_count: int = 5
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.prompts = prompts
+        self.report_min_count = report_min_count
+        self._on_queued: list[Callable[[], Awaitable[None]]] = []
+
+    def on_queued(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Register a wake-up for the delivery worker."""
+        self._on_queued.append(callback)
+
+    async def handle(self, event: InboundEvent) -> Reply:
+        reply = await asyncio.to_thread(self.handle_sync, event)
+        if reply.queued:
+            for callback in self._on_queued:
+                await callback()
+        return reply
+
+    def say(self, prompt: str, /, **context: object) -> Message:
+        return Message.text(self.prompts.render(prompt, **context), ephemeral=True)
+
+    # ------------------------------------------------------------ dispatch
+
+    def handle_sync(self, event: InboundEvent) -> Reply:
+        try:
+            with self.db.session() as session:
+                return self._dispatch(session, event)
+        except UseCaseError as error:
+            return Reply((self.say(error.prompt, **error.context),))
+        except Exception:
+            log.exception("could not handle %s", type(event).__name__)
+            return Reply((self.say("error_internal"),))
+
+    def _dispatch(self, session: Session, event: InboundEvent) -> Reply:
+        now = self.clock.now()
+        if isinstance(event, MemberJoined):
+            person = people.ensure_person(
+                session,
+                event.user,
+                now,
+                display_name=event.display_name,
+                email=event.email,
+                address=event.address,
+            )
+            names = [p.name for p in visible_programmes(session, event.user)]
+            return Reply((self.say("welcome", name=person.name, programmes=names),))
+        person = people.ensure_person(
+            session,
+            event.user,
+            now,
+            display_name=event.display_name,
+            email=getattr(event, "email", None),
+        )
+        if isinstance(event, ActionInvoked):
+            return self._action(session, event, person)
+        parsed = c.parse(event.text)
+        if isinstance(parsed, c.ParseError):
+            return Reply((self.say(parsed.prompt, word=parsed.word, detail=parsed.detail),))
+        return self._command(session, event.user, person, parsed)
+
+    def _programme(self, session: Session, user: UserRef, name: str | None) -> Programme:
+        return resolve_programme(session, name, user)
+
+    def _command(self, session: Session, user: UserRef, person: Person, command: c.Parsed) -> Reply:
+        now = self.clock.now()
+        today = self._today(person)
+        match command:
+            case c.Help():
+                roles = self._roles(session, user, person)
+                return Reply(
+                    (self.say("help", coordinator="coordinator" in roles, lead="lead" in roles),)
+                )
+            case c.Join(organisation=organisation):
+                programme = self._programme(session, user, command.programme)
+                result = people.join(session, now, person, programme, organisation)
+                return Reply(
+                    (
+                        self.say(
+                            "joined",
+                            programme=result.programme,
+                            organisation=result.organisation,
+                            rejoined=result.rejoined,
+                        ),
+                    )
+                )
+            case c.Leave():
+                programme = self._programme(session, user, command.programme)
+                people.leave(session, now, person, programme)
+                return Reply((self.say("left", programme=programme.name),))
+            case c.Pause(until=until, weeks=weeks):
+                programme = self._programme(session, user, command.programme)
+                until = people.pause(
+                    session, today, now, person, programme, until=until, weeks=weeks
+                )
+                return Reply((self.say("paused", programme=programme.name, until=until),))
+            case c.Resume():
+                programme = self._programme(session, user, command.programme)
+                was = people.resume(session, now, person, programme)
+                return Reply((self.say("resumed", programme=programme.name, was_paused=was),))
+            case c.Profile(field_name=None):
+                view = people.profile(session, person)
+                return Reply((self._profile_message(view),))
+            case c.Profile(field_name=field_name, value=value):
+                scope = None
+                if field_name == "organisation":
+                    scope = self._programme(session, user, command.programme)
+                assert field_name is not None and value is not None
+                people.update_profile(session, now, person, field_name, value, scope)
+                return Reply((self.say("profile_updated", field=field_name),))
+            case c.ShowMatch():
+                return Reply((self._current_match(session, user, person, command.programme),))
+            case c.Met(answer=answer):
+                maybe = self._programme_or_none(session, user, command.programme)
+                intro = checkins.latest_introduction(session, person, maybe)
+                if intro is None or intro.id is None:
+                    raise UseCaseError("error_no_introduction")
+                answered = checkins.record_answer(session, now, person, intro.id, answer)
+                return Reply((self._answered(answered),))
+            case c.Log(person=mention, note=note, tags=tags):
+                programme = self._programme(session, user, command.programme)
+                people.require_membership(session, person, programme)
+                other = ties.resolve_mention(session, user, mention, programme)
+                ties.log_collaboration(session, now, person, other, programme, note, tags)
+                return Reply((self.say("logged", name=other.name or "them", tags=list(tags)),))
+            case c.Ties():
+                views = ties.my_ties(session, person)
+                return Reply((self._ties_message(views),))
+            case c.ForgetMe(confirmed=False):
+                card = Card(
+                    title=self.prompts.render("forget_title"),
+                    sections=(self.prompts.render("forget_confirm"),),
+                    buttons=(
+                        Button(self.prompts.render("button_forget"), "forget", "confirm", "danger"),
+                    ),
+                )
+                return Reply((Message((card,), ephemeral=True),))
+            case c.ForgetMe(confirmed=True):
+                people.forget(session, now, person)
+                return Reply((self.say("forgotten"),))
+            case c.MyData():
+                data = people.my_data(session, person)
+                return Reply(
+                    (Message((Text(self.prompts.render("my_data")), Text(data)), ephemeral=True),)
+                )
+            case c.Report():
+                programme = self._programme(session, user, command.programme)
+                require_role(session, person, programme, ProgrammeRoleKind.LEAD)
+                audit(session, now, f"person:{person.id}", "report", programme.id)
+                return Reply((self.report_message(session, programme),))
+            case c.RoundPreview():
+                programme = self._programme(session, user, command.programme)
+                require_role(session, person, programme, ProgrammeRoleKind.COORDINATOR)
+                plan = rounds.plan_round(session, now, programme)
+                return Reply((self._preview_message(plan),))
+            case c.RoundRun():
+                programme = self._programme(session, user, command.programme)
+                require_role(session, person, programme, ProgrammeRoleKind.COORDINATOR)
+                summary = rounds.run_round(
+                    session, now, programme, self.prompts, actor=f"person:{person.id}"
+                )
+                return Reply(
+                    (self.say("round_done", summary=summary, plan=summary.plan),),
+                    queued=summary.messages_queued > 0,
+                )
+            case c.Exclude(a=a, b=b):
+                programme = self._programme(session, user, command.programme)
+                require_role(session, person, programme, ProgrammeRoleKind.COORDINATOR)
+                first = ties.resolve_mention(session, user, a, programme)
+                second = ties.resolve_mention(session, user, b, programme)
+                added = programmes.add_exclusion(
+                    session, now, programme, first, second, actor=f"person:{person.id}", by=person
+                )
+                return Reply((self.say("excluded", added=added, a=first.name, b=second.name),))
+            case c.Programmes():
+                listed = visible_programmes(session, user)
+                return Reply((self.say("programmes", programmes=[p.name for p in listed]),))
+        raise UseCaseError("error_unknown_command", word="")
+
+    def _action(self, session: Session, event: ActionInvoked, person: Person) -> Reply:
+        now = self.clock.now()
+        if event.action == CHECKIN_ACTION:
+            intro_text, _, answer_text = event.value.partition(":")
+            try:
+                intro_id = int(intro_text)
+                answer = Answer(answer_text)
+            except ValueError:
+                raise UseCaseError("error_bad_action") from None
+            answered = checkins.record_answer(session, now, person, intro_id, answer)
+            return Reply((self._answered(answered),))
+        if event.action == PAUSE_ACTION:
+            try:
+                weeks = max(1, min(52, int(event.value or "4")))
+            except ValueError:
+                raise UseCaseError("error_bad_action") from None
+            programme = self._programme(session, event.user, None)
+            until = people.pause(session, self._today(person), now, person, programme, weeks=weeks)
+            return Reply((self.say("paused", programme=programme.name, until=until),))
+        if event.action == "forget" and event.value == "confirm":
+            people.forget(session, now, person)
+            return Reply((self.say("forgotten"),))
+        if event.action in {
+            "join",
+            "resume",
+            "leave",
+            "help",
+            "ties",
+            "match",
+            "report",
+            "round preview",
+            "round run",
+            "profile",
+        }:
+            text = event.action + (f" {event.value}" if event.value else "")
+            parsed = c.parse(text)
+            if isinstance(parsed, c.ParseError):
+                return Reply((self.say(parsed.prompt, word=parsed.word, detail=parsed.detail),))
+            return self._command(session, event.user, person, parsed)
+        raise UseCaseError("error_bad_action")
+
+    # ------------------------------------------------------------ helpers
+
+    def _today(self, person: Person) -> date:
+        from zoneinfo import ZoneInfo
+
+        try:
+            return self.clock.now().astimezone(ZoneInfo(person.timezone)).date()
+        except Exception:
+            return self.clock.now().date()
+
+    def _programme_or_none(
+        self, session: Session, user: UserRef, name: str | None
+    ) -> Programme | None:
+        try:
+            return self._programme(session, user, name)
+        except UseCaseError:
+            if name:
+                raise
+            return None
+
+    def _roles(self, session: Session, user: UserRef, person: Person) -> set[str]:
+        from bot.usecases.common import has_role
+
+        found: set[str] = set()
+        for programme in visible_programmes(session, user):
+            for role in ProgrammeRoleKind:
+                if has_role(session, person, programme, role):
+                    found.add(role.value)
+        return found
+
+    def _answered(self, result: checkins.AnswerResult) -> Message:
+        return self.say("answer_recorded", answer=result.answer.value, answers=result.answers)
+
+    def _profile_message(self, view: people.ProfileView) -> Message:
+        facts = (
+            Fact(self.prompts.render("label_name"), view.name or "—"),
+            Fact(self.prompts.render("label_organisation"), view.organisation or "—"),
+            Fact(self.prompts.render("label_role"), view.role or "—"),
+            Fact(self.prompts.render("label_timezone"), view.timezone),
+            Fact(self.prompts.render("label_share_email"), "yes" if view.share_email else "no"),
+            *tuple(
+                Fact(name, status + (f" until {until}" if until else ""))
+                for name, status, until in view.memberships
+            ),
+        )
+        card = Card(
+            title=self.prompts.render("profile_title"),
+            facts=facts,
+            footer=self.prompts.render("profile_footer"),
+        )
+        return Message((card,), ephemeral=True)
+
+    def _current_match(
+        self, session: Session, user: UserRef, person: Person, name: str | None
+    ) -> Message:
+        programme = self._programme_or_none(session, user, name)
+        intro = checkins.latest_introduction(session, person, programme)
+        if intro is None:
+            return self.say("no_match")
+        info = checkins.describe(session, intro, person, self.prompts)
+        from bot.compose import checkin_buttons
+
+        card = Card(
+            title=self.prompts.render(
+                "match_title", round=info.round_number, programme=info.programme
+            ),
+            facts=tuple(
+                Fact(n, self.prompts.render("intro_person", role=r, organisation=o))
+                for n, o, r in info.partners
+            ),
+            sections=(
+                self.prompts.render("intro_starter", starter=info.starter),
+                self.prompts.render("match_answer", answer=info.my_answer),
+            ),
+            buttons=checkin_buttons(self.prompts, info.introduction_id),
+        )
+        return Message((card,), ephemeral=True)
+
+    def _ties_message(self, views: list[ties.TieView]) -> Message:
+        if not views:
+            return self.say("no_ties")
+        card = Card(
+            title=self.prompts.render("ties_title", count=len(views)),
+            facts=tuple(
+                Fact(
+                    v.name,
+                    self.prompts.render(
+                        "tie_line",
+                        organisation=v.organisation,
+                        stage=v.stage,
+                        since=v.since,
+                        collaborations=v.collaborations,
+                    ),
+                )
+                for v in views
+            ),
+        )
+        return Message((card,), ephemeral=True)
+
+    def _preview_message(self, plan: rounds.RoundPlan) -> Message:
+        lines = tuple(
+            " + ".join(f"{n} ({o})" for n, o in zip(g.names, g.organisations, strict=True))
+            for g in plan.groups[:50]
+        )
+        card = Card(
+            title=self.prompts.render("preview_title", plan=plan),
+            sections=(self.prompts.render("preview_summary", plan=plan), *lines),
+            buttons=(Button(self.prompts.render("button_run_round"), "round run", "", "primary"),),
+        )
+        return Message((card,), ephemeral=True)
+
+    def report_message(self, session: Session, programme: Programme) -> Message:
+        from bot.charts import report_chart
+        from bot.reports import build_report, load_report_input, suppress
+
+        report = build_report(
+            load_report_input(session, programme), min_count=self.report_min_count
+        )
+        card = Card(
+            title=self.prompts.render("report_title", programme=programme.name),
+            sections=(
+                self.prompts.render(
+                    "report_summary",
+                    report=report,
+                    suppress=lambda v: suppress(v, self.report_min_count),
+                ),
+            ),
+            facts=tuple(
+                Fact(f"Round {row['round']}", self.prompts.render("report_round_line", row=row))
+                for row in report.cross_org_ties_per_round
+            ),
+        )
+        chart = Image(
+            title=self.prompts.render("report_chart_title", programme=programme.name),
+            alt_text=self.prompts.render("report_chart_alt", report=report),
+            png=report_chart(report),
+            filename="crossties-report.png",
+        )
+        return Message((card, chart), ephemeral=False)

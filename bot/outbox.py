@@ -1,0 +1,115 @@
+"""The outbox: every message to send is a row, written with the change that caused it.
+
+`queue` is called inside a use case's transaction; delivery (bot.delivery) sends rows later.
+An idempotency key makes a second `queue` of the same message a no-op, so a job that runs
+twice never sends twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.db.models import Outbox
+from bot.events import Button, Card, Fact, Image, Message, Part, Text
+
+
+def encode_message(message: Message) -> str:
+    parts: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, Text):
+            parts.append({"type": "text", "text": part.text})
+        elif isinstance(part, Card):
+            parts.append(
+                {
+                    "type": "card",
+                    "title": part.title,
+                    "sections": list(part.sections),
+                    "facts": [[f.label, f.value] for f in part.facts],
+                    "buttons": [[b.label, b.action, b.value, b.style] for b in part.buttons],
+                    "footer": part.footer,
+                    "links": [list(link) for link in part.links],
+                }
+            )
+        else:
+            parts.append(
+                {
+                    "type": "image",
+                    "title": part.title,
+                    "alt_text": part.alt_text,
+                    "filename": part.filename,
+                    "png": base64.b64encode(part.png).decode("ascii"),
+                }
+            )
+    return json.dumps({"parts": parts, "ephemeral": message.ephemeral}, sort_keys=True)
+
+
+def decode_message(payload: str) -> Message:
+    data = json.loads(payload)
+    parts: list[Part] = []
+    for item in data.get("parts", []):
+        kind = item.get("type")
+        if kind == "text":
+            parts.append(Text(item["text"]))
+        elif kind == "card":
+            parts.append(
+                Card(
+                    title=item["title"],
+                    sections=tuple(item["sections"]),
+                    facts=tuple(Fact(label, value) for label, value in item["facts"]),
+                    buttons=tuple(
+                        Button(label, action, value, style)
+                        for label, action, value, style in item["buttons"]
+                    ),
+                    footer=item.get("footer"),
+                    links=tuple((label, url) for label, url in item.get("links", [])),
+                )
+            )
+        elif kind == "image":
+            parts.append(
+                Image(
+                    item["title"],
+                    item["alt_text"],
+                    base64.b64decode(item["png"]),
+                    item.get("filename", "chart.png"),
+                )
+            )
+    return Message(tuple(parts), ephemeral=bool(data.get("ephemeral", False)))
+
+
+def queue(
+    session: Session,
+    now: datetime,
+    *,
+    key: str,
+    platform: str,
+    workspace: str,
+    recipients: Sequence[str],
+    kind: str,
+    message: Message,
+    programme_id: int | None = None,
+    introduction_id: int | None = None,
+) -> bool:
+    """Add a message to send; False if one with this key was already queued."""
+    if session.exec(select(Outbox.id).where(Outbox.idempotency_key == key)).first() is not None:
+        return False
+    session.add(
+        Outbox(
+            idempotency_key=key,
+            platform=platform,
+            workspace=workspace,
+            recipients=json.dumps(list(recipients)),
+            kind=kind,
+            payload=encode_message(message),
+            programme_id=programme_id,
+            introduction_id=introduction_id,
+            next_try_at=now,
+            created_at=now,
+        )
+    )
+    return True

@@ -1,0 +1,413 @@
+"""Staff use cases: who someone is, joining, leaving, pausing, profile, erasure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import Session, col, select
+
+from bot.commands import clean_text
+from bot.db.models import (
+    Exclusion,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    Outbox,
+    OutboxState,
+    Person,
+    PlatformAccount,
+    Programme,
+    ProgrammeOrganisation,
+    ProgrammeRole,
+    Tie,
+    TieEvent,
+)
+from bot.events import UserRef
+from bot.usecases.common import (
+    UseCaseError,
+    account_for,
+    audit,
+    organisation_by_name,
+    require_id,
+)
+
+MAX_PAUSE_DAYS = 366
+
+
+def ensure_person(
+    session: Session,
+    user: UserRef,
+    now: datetime,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+    address: str | None = None,
+) -> Person:
+    """The person behind a platform account, created on first contact."""
+    account = account_for(session, user)
+    if account is not None:
+        person = session.get(Person, account.person_id)
+        assert person is not None
+        if address and account.address != address:
+            account.address = address
+            account.reachable = True
+            session.add(account)
+        if display_name and not person.name and not person.erased:
+            person.name = clean_text(display_name)[:200]
+            session.add(person)
+        return person
+    person = Person(
+        name=clean_text(display_name)[:200] if display_name else None,
+        email=email.strip()[:320] if email else None,
+        created_at=now,
+    )
+    session.add(person)
+    session.flush()
+    session.add(
+        PlatformAccount(
+            person_id=require_id(person.id),
+            platform=user.platform,
+            workspace=user.workspace,
+            user_id=user.id,
+            address=address,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return person
+
+
+def programme_organisations(session: Session, programme: Programme) -> list[Organisation]:
+    return list(
+        session.exec(
+            select(Organisation)
+            .join(
+                ProgrammeOrganisation,
+                col(ProgrammeOrganisation.organisation_id) == col(Organisation.id),
+            )
+            .where(ProgrammeOrganisation.programme_id == programme.id)
+            .order_by(col(Organisation.name))
+        ).all()
+    )
+
+
+def membership_of(session: Session, person: Person, programme: Programme) -> Membership | None:
+    return session.exec(
+        select(Membership).where(
+            Membership.programme_id == programme.id, Membership.person_id == person.id
+        )
+    ).first()
+
+
+def require_membership(session: Session, person: Person, programme: Programme) -> Membership:
+    membership = membership_of(session, person, programme)
+    if membership is None or membership.status == MembershipStatus.LEFT:
+        raise UseCaseError("error_not_member", programme=programme.name)
+    return membership
+
+
+def _programme_organisation(session: Session, programme: Programme, name: str) -> Organisation:
+    organisations = programme_organisations(session, programme)
+    wanted = " ".join(name.split()).casefold()
+    for organisation in organisations:
+        if organisation.name.casefold() == wanted:
+            return organisation
+    raise UseCaseError(
+        "error_unknown_organisation",
+        name=name,
+        organisations=[o.name for o in organisations],
+        programme=programme.name,
+    )
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    programme: str
+    organisation: str
+    rejoined: bool
+
+
+def join(
+    session: Session,
+    now: datetime,
+    person: Person,
+    programme: Programme,
+    organisation_name: str | None,
+) -> JoinResult:
+    if organisation_name:
+        organisation = _programme_organisation(session, programme, organisation_name)
+    elif person.organisation_id is not None:
+        current = session.get(Organisation, person.organisation_id)
+        assert current is not None
+        organisation = _programme_organisation(session, programme, current.name)
+    else:
+        raise UseCaseError(
+            "error_join_needs_organisation",
+            programme=programme.name,
+            organisations=[o.name for o in programme_organisations(session, programme)],
+        )
+    person.organisation_id = organisation.id
+    session.add(person)
+    membership = membership_of(session, person, programme)
+    rejoined = membership is not None
+    if membership is None:
+        membership = Membership(
+            programme_id=require_id(programme.id), person_id=require_id(person.id), joined_at=now
+        )
+    membership.status = MembershipStatus.ACTIVE
+    membership.paused_until = None
+    membership.left_at = None
+    session.add(membership)
+    audit(session, now, f"person:{person.id}", "join", programme.id, organisation=organisation.name)
+    return JoinResult(programme.name, organisation.name, rejoined)
+
+
+def leave(session: Session, now: datetime, person: Person, programme: Programme) -> None:
+    membership = require_membership(session, person, programme)
+    membership.status = MembershipStatus.LEFT
+    membership.left_at = now
+    membership.paused_until = None
+    session.add(membership)
+    audit(session, now, f"person:{person.id}", "leave", programme.id)
+
+
+def pause(
+    session: Session,
+    today: date,
+    now: datetime,
+    person: Person,
+    programme: Programme,
+    *,
+    until: date | None = None,
+    weeks: int | None = None,
+) -> date | None:
+    """Pause until a date (back in rounds from that day), for N weeks, or until resumed."""
+    membership = require_membership(session, person, programme)
+    if weeks is not None:
+        until = today + timedelta(weeks=weeks)
+    if until is not None:
+        if until <= today:
+            raise UseCaseError("error_date_in_past", date=until)
+        if (until - today).days > MAX_PAUSE_DAYS:
+            raise UseCaseError("error_pause_too_long")
+    membership.status = MembershipStatus.PAUSED
+    membership.paused_until = until
+    session.add(membership)
+    audit(session, now, f"person:{person.id}", "pause", programme.id, until=until)
+    return until
+
+
+def resume(session: Session, now: datetime, person: Person, programme: Programme) -> bool:
+    membership = require_membership(session, person, programme)
+    was_paused = membership.status == MembershipStatus.PAUSED
+    membership.status = MembershipStatus.ACTIVE
+    membership.paused_until = None
+    session.add(membership)
+    audit(session, now, f"person:{person.id}", "resume", programme.id)
+    return was_paused
+
+
+def resume_due(session: Session, today: date) -> int:
+    """Bring back everyone whose pause ends on or before `today`. Safe to run repeatedly."""
+    result = session.execute(
+        update(Membership)
+        .where(
+            col(Membership.status) == MembershipStatus.PAUSED,
+            col(Membership.paused_until).is_not(None),
+            col(Membership.paused_until) <= today,
+        )
+        .values(status=MembershipStatus.ACTIVE, paused_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    name: str | None
+    organisation: str | None
+    role: str | None
+    timezone: str
+    share_email: bool
+    name_in_reports: bool
+    memberships: tuple[tuple[str, str, date | None], ...]  # programme, status, paused until
+
+
+def _yes_no(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"yes", "y", "on", "true", "share", "show"}:
+        return True
+    if lowered in {"no", "n", "off", "false", "hide", "private"}:
+        return False
+    raise UseCaseError("error_yes_no")
+
+
+def update_profile(
+    session: Session,
+    now: datetime,
+    person: Person,
+    field_name: str,
+    value: str,
+    programme: Programme | None,
+) -> None:
+    value = clean_text(value)
+    if field_name == "organisation":
+        if programme is not None:
+            organisation = _programme_organisation(session, programme, value)
+        else:
+            found = organisation_by_name(session, value)
+            if found is None:
+                raise UseCaseError(
+                    "error_unknown_organisation", name=value, organisations=[], programme=""
+                )
+            organisation = found
+        person.organisation_id = organisation.id
+    elif field_name == "role":
+        person.role = value[:200]
+    elif field_name == "name":
+        person.name = value[:200]
+    elif field_name == "timezone":
+        if value not in available_timezones():
+            raise UseCaseError("error_bad_timezone", value=value)
+        ZoneInfo(value)
+        person.timezone = value
+    elif field_name == "share_email":
+        person.share_email = _yes_no(value)
+    elif field_name == "name_in_reports":
+        person.name_in_reports = _yes_no(value)
+    else:
+        raise UseCaseError("error_profile_usage")
+    session.add(person)
+    audit(session, now, f"person:{person.id}", "profile", None, field=field_name)
+
+
+def profile(session: Session, person: Person) -> ProfileView:
+    organisation = (
+        session.get(Organisation, person.organisation_id) if person.organisation_id else None
+    )
+    rows = session.exec(
+        select(col(Programme.name), col(Membership.status), col(Membership.paused_until))
+        .join(Membership, col(Membership.programme_id) == col(Programme.id))
+        .where(Membership.person_id == person.id)
+        .order_by(col(Programme.name))
+    ).all()
+    return ProfileView(
+        name=person.name,
+        organisation=organisation.name if organisation else None,
+        role=person.role,
+        timezone=person.timezone,
+        share_email=person.share_email,
+        name_in_reports=person.name_in_reports,
+        memberships=tuple((name, str(status), until) for name, status, until in rows),
+    )
+
+
+def my_data(session: Session, person: Person) -> str:
+    """Everything we hold about a person, as JSON they can keep."""
+    view = profile(session, person)
+    accounts = session.exec(
+        select(PlatformAccount).where(PlatformAccount.person_id == person.id)
+    ).all()
+    ties = session.exec(
+        select(Tie).where(or_(col(Tie.person_a_id) == person.id, col(Tie.person_b_id) == person.id))
+    ).all()
+    notes = session.exec(
+        select(TieEvent).where(TieEvent.by_person_id == person.id, col(TieEvent.note).is_not(None))
+    ).all()
+    data = {
+        "name": view.name,
+        "email": person.email,
+        "organisation": view.organisation,
+        "role": view.role,
+        "timezone": view.timezone,
+        "share_email": view.share_email,
+        "name_in_reports": view.name_in_reports,
+        "roster_id": person.external_id,
+        "accounts": [
+            {"platform": a.platform, "workspace": a.workspace, "user_id": a.user_id}
+            for a in accounts
+        ],
+        "programmes": [
+            {"programme": p, "status": s, "paused_until": u} for p, s, u in view.memberships
+        ],
+        "ties": [
+            {
+                "with_person": t.person_b_id if t.person_a_id == person.id else t.person_a_id,
+                "stage": t.stage,
+                "since": t.created_at,
+            }
+            for t in ties
+        ],
+        "notes": [{"at": n.at, "note": n.note, "tags": n.tags} for n in notes],
+    }
+    return json.dumps(data, default=str, indent=2)
+
+
+def forget(session: Session, now: datetime, person: Person) -> None:
+    """Erase a person's personal data and accounts; aggregates stay correct but anonymous.
+
+    Ties keep the organisations they joined (so report counts do not change) and point at an
+    anonymous row; notes the person wrote are deleted; memberships become `left`.
+    """
+    person_id = require_id(person.id)
+    accounts = list(
+        session.exec(select(PlatformAccount).where(PlatformAccount.person_id == person_id)).all()
+    )
+    session.execute(delete(PlatformAccount).where(col(PlatformAccount.person_id) == person_id))
+    session.execute(
+        update(TieEvent).where(col(TieEvent.by_person_id) == person_id).values(note=None, tags=None)
+    )
+    session.execute(delete(ProgrammeRole).where(col(ProgrammeRole.person_id) == person_id))
+    session.execute(
+        delete(Exclusion).where(
+            or_(col(Exclusion.person_a_id) == person_id, col(Exclusion.person_b_id) == person_id)
+        )
+    )
+    session.execute(
+        update(Membership)
+        .where(col(Membership.person_id) == person_id)
+        .where(col(Membership.status) != MembershipStatus.LEFT)
+        .values(status=MembershipStatus.LEFT, left_at=now, paused_until=None)
+    )
+    _scrub_outbox(session, person, [(a.platform, a.user_id) for a in accounts])
+    # Keep the organisation on introductions (aggregate), nothing personal is stored there.
+    person.name = None
+    person.email = None
+    person.external_id = None
+    person.role = None
+    person.timezone = "UTC"
+    person.erased = True
+    person.name_in_reports = False
+    session.add(person)
+    audit(session, now, "system", "forget", None, person=person_id)
+
+
+def _scrub_outbox(session: Session, person: Person, accounts: list[tuple[str, str]]) -> None:
+    """Messages waiting for the person are dropped; any kept message naming them is blanked."""
+    needles = [value for value in (person.name, person.email, person.external_id) if value]
+    needles += [user_id for _, user_id in accounts]
+    for row in session.exec(select(Outbox)).all():
+        recipients = json.loads(row.recipients)
+        to_them = any(
+            user_id in recipients for platform, user_id in accounts if platform == row.platform
+        )
+        mentions = any(needle in row.payload for needle in needles)
+        if (
+            to_them
+            and row.state in {OutboxState.PENDING, OutboxState.SENDING}
+            and len(recipients) == 1
+        ):
+            session.delete(row)
+        elif to_them or mentions:
+            row.payload = json.dumps({"erased": True})
+            row.recipients = json.dumps(
+                [r for r in recipients if (row.platform, r) not in accounts]
+            )
+            if row.state in {OutboxState.PENDING, OutboxState.SENDING}:
+                row.state = OutboxState.FAILED
+                row.last_error = "recipient or subject erased their data"
+            row.last_error = row.last_error and "erased"
+            session.add(row)
