@@ -18,10 +18,18 @@ from .context import (
 )
 from .exact import fairness_cost, solve_exact
 from .models import MatchRequest, MatchResult, Preferences, Score
-from .plan import integer_plan, lp_plan, min_same_org, same_org_after, trio_candidates
+from .plan import (
+    LpPlan,
+    integer_plan,
+    lp_plan,
+    min_same_org,
+    plan_value,
+    same_org_after,
+    trio_candidates,
+)
 
 EXACT_LIMIT = 14  # always solved exactly at or below this many participants
-EXACT_FALLBACK = 120  # exact solve when the fast engine cannot prove tiers 1-3 optimal
+EXACT_FALLBACK = 40  # exact solve when the fast engine cannot prove tiers 1-3 optimal
 
 _W_EXCL = 1e9
 _W_SAME = 1e5
@@ -124,56 +132,91 @@ def _pairs_fast(
         plan[0, 0] = (n - int(tau.sum())) // 2
         bound = 0.0
         trio_orgs: list[int] = [0, 0, 0] if odd else []
-    else:
-        relaxed = lp_plan(sizes, ctx.ties, s_star, free_trio=odd)
+    elif not odd:
+        relaxed = lp_plan(sizes, ctx.ties, s_star)
         bound = relaxed.value if relaxed is not None else None
-        ties2 = ctx.ties.copy()
-        cap2 = s_star
+        plan = integer_plan(sizes, ctx.ties, s_star, relaxed.counts if relaxed else None)
         trio_orgs = []
-        if odd:
-            tau = _choose_trio_orgs(ctx, s_star, relaxed.duals if relaxed else None)
-            trio_orgs = np.repeat(np.arange(k), tau).tolist()
-            for x, y in itertools.combinations(trio_orgs, 2):
+    else:
+        options, bound = _trio_org_options(ctx, s_star)
+        best_value = -np.inf
+        plan = np.zeros((k, k), dtype=np.int64)
+        trio_orgs = []
+        for tau in options[: 6 if n <= 20_000 else 3]:
+            orgs = np.repeat(np.arange(k), tau).tolist()
+            ties2 = ctx.ties.copy()
+            for x, y in itertools.combinations(orgs, 2):
                 if x != y:
                     ties2[x, y] += 1
                     ties2[y, x] += 1
             cap2 = s_star - int(np.sum(tau * (tau - 1) // 2))
-        sizes2 = sizes - tau
-        primal = lp_plan(sizes2, ties2, cap2, free_trio=False) if odd else relaxed
-        plan = integer_plan(sizes2, ties2, cap2, primal.counts if primal is not None else None)
+            sizes2 = sizes - tau
+            primal = lp_plan(sizes2, ties2, cap2, cap_sizes=sizes)
+            cand = integer_plan(sizes2, ties2, cap2, primal.counts if primal is not None else None)
+            value = plan_value(cand, ties2) + plan_value(
+                np.triu(ties2 - ctx.ties, 1).astype(np.int64), ctx.ties
+            )
+            if value > best_value + 1e-12:
+                best_value, plan, trio_orgs = value, cand, orgs
     trio = _pick_trio(ctx, rng, trio_orgs) if odd else np.zeros(0, dtype=np.int64)
     groups = _realise(ctx, rng, prefs, plan, trio)
     groups = _repair(ctx, rng, groups, same_bad=False)
     return groups, bound
 
 
-def _choose_trio_orgs(ctx: Context, s_star: int, duals: FloatArray | None) -> IntArray:
+def _trio_org_options(ctx: Context, s_star: int) -> tuple[list[IntArray], float | None]:
+    """Trio compositions that keep tier 2 optimal, most promising first, and a tier-4 bound.
+
+    The relaxation's value is concave in its right-hand side, so one solve for a base trio
+    choice plus its duals bounds every other choice: V(tau) <= f(tau0) + lam.(tau0 - tau)
+    + mu.(same(tau0) - same(tau)) + value of the trio's own pairs.
+    """
     sizes = ctx.sizes
     k = sizes.size
+    combos = np.array(list(itertools.combinations_with_replacement(range(k), 3)), dtype=np.int64)
+    taus = np.zeros((combos.shape[0], k), dtype=np.int64)
+    for j in range(3):
+        np.add.at(taus, (np.arange(combos.shape[0]), combos[:, j]), 1)
+    fits = np.all(taus <= sizes, axis=1)
+    trio_same = np.sum(taus * (taus - 1) // 2, axis=1)
+    rest = sizes[None, :] - taus
+    forced = np.maximum(0, 2 * rest.max(axis=1) - rest.sum(axis=1)) // 2
+    valid = fits & (trio_same + forced == s_star)
+    combos, taus, trio_same = combos[valid], taus[valid], trio_same[valid]
+    internal = np.zeros(combos.shape[0])
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        x, y = combos[:, i], combos[:, j]
+        internal += np.where(x != y, 1.0 / (1.0 + ctx.ties[x, y]), 0.0)
     eligible = np.bincount(ctx.org[~ctx.trio_recent], minlength=k)
-    lam = duals if duals is not None else np.zeros(k)
-    order = np.argsort(-lam, kind="stable")[: min(k, 8)]
-    cands = list(trio_candidates(sizes))
-    for combo in itertools.combinations_with_replacement(order.tolist(), 3):
-        tau = np.bincount(np.array(combo), minlength=k).astype(np.int64)
-        if np.all(tau <= sizes):
-            cands.append(tau)
-    best: IntArray | None = None
-    best_key: tuple[float, ...] | None = None
-    for tau in cands:
-        if same_org_after(sizes, tau) != s_star:
-            continue
-        short = int(np.sum(np.maximum(tau - eligible, 0)))
-        internal = 0.0
-        trio_orgs = np.repeat(np.arange(k), tau).tolist()
-        for x, y in itertools.combinations(trio_orgs, 2):
-            if x != y:
-                internal += 1.0 / (1.0 + ctx.ties[x, y])
-        key = (float(short), -(float(lam @ tau) + internal))
-        if best_key is None or key < best_key:
-            best, best_key = tau, key
-    assert best is not None
-    return best
+    short = np.sum(np.maximum(taus - eligible, 0), axis=1)
+    # Each solved relaxation gives a supporting plane for every other choice; refine the
+    # choice with the highest bound until it is solved exactly or the budget runs out.
+    upper = np.full(internal.size, np.inf)
+    solved = np.zeros(internal.size, dtype=np.bool_)
+    budget = 12 if int(sizes.sum()) <= 20_000 else 4
+    current = int(np.argmax(internal - 1e-9 * np.arange(internal.size)))
+    for _ in range(budget):
+        tau0 = taus[current]
+        relaxed = lp_plan(
+            sizes - tau0, ctx.ties, s_star - int(trio_same[current]), cap_sizes=sizes
+        )
+        if relaxed is None:
+            return [taus[i] for i in np.lexsort((-internal, short))[:8].tolist()], None
+        plane = (
+            relaxed.value
+            + internal
+            + (tau0[None, :] - taus) @ relaxed.duals
+            + relaxed.same_dual * (trio_same[current] - trio_same)
+        )
+        upper = np.minimum(upper, plane)
+        upper[current] = relaxed.value + internal[current]
+        solved[current] = True
+        current = int(np.argmax(upper))
+        if solved[current]:
+            break
+    bound = float(upper.max())
+    order = np.lexsort((-upper, short))
+    return [taus[i] for i in order[:8].tolist()], bound
 
 
 def _pick_trio(ctx: Context, rng: np.random.Generator, trio_orgs: list[int]) -> IntArray:

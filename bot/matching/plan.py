@@ -57,69 +57,55 @@ class LpPlan:
     value: float  # optimum of the relaxation (upper bound on the weak-tie value)
     counts: FloatArray  # fractional counts, K x K upper triangle incl. diagonal
     duals: FloatArray  # value of one more pair-end at each organisation
+    same_dual: float  # value of allowing one more same-organisation pair
 
 
-def lp_plan(sizes: IntArray, ties: FloatArray, same_cap: int, free_trio: bool) -> LpPlan | None:
+def lp_plan(
+    sizes: IntArray, ties: FloatArray, same_cap: int, cap_sizes: IntArray | None = None
+) -> LpPlan | None:
+    """Linear relaxation of the plan (unit segments of value 1/(t+k) per organisation pair).
+
+    Segment caps come from cap_sizes (default: sizes) so that relaxations for different trio
+    choices share one family of programmes and their duals bound each other.
+    """
     k = sizes.size
-    extra = 2 if free_trio else 0
+    cs = sizes if cap_sizes is None else cap_sizes
     iu, ju = np.triu_indices(k, 1)
-    caps = np.minimum(sizes[iu], sizes[ju]) + extra
-    caps = np.where((sizes[iu] + extra > 0) & (sizes[ju] + extra > 0), caps, 0)
+    npair = iu.size
+    caps = np.minimum(cs[iu], cs[ju])
     total = int(caps.sum())
     if total > SEGMENT_LIMIT:
         return None
-    pair_of_seg = np.repeat(np.arange(iu.size), caps)
+    pair_of_seg = np.repeat(np.arange(npair), caps)
     starts = np.cumsum(caps) - caps
     kk = np.arange(total) - np.repeat(starts, caps) + 1
     seg_val = 1.0 / (ties[iu, ju][pair_of_seg] + kk)
-    n_same = k
-    n_tau = k if free_trio else 0
-    nvar = total + n_same + n_tau
-    rows = np.concatenate(
-        [iu[pair_of_seg], ju[pair_of_seg], np.arange(k), np.arange(n_tau)]
-    ).astype(np.int64)
-    cols = np.concatenate(
-        [np.arange(total), np.arange(total), total + np.arange(k), total + k + np.arange(n_tau)]
-    ).astype(np.int64)
-    vals = np.concatenate([np.ones(2 * total), 2.0 * np.ones(k), -np.ones(n_tau)])
-    n_rows = k
-    b_eq = sizes.astype(np.float64)
-    if free_trio:
-        rows = np.concatenate([rows, np.full(k, k)])
-        cols = np.concatenate([cols, total + k + np.arange(k)])
-        vals = np.concatenate([vals, np.ones(k)])
-        n_rows += 1
-        b_eq = np.concatenate([b_eq, [3.0]])
-    a_eq = coo_matrix((vals, (rows, cols)), shape=(n_rows, nvar)).tocsr()
-    ub_rows = [np.zeros(k, dtype=np.int64)]
-    ub_cols = [total + np.arange(k)]
-    ub_vals = [np.ones(k)]
-    b_ub = [float(same_cap)]
-    if free_trio:
-        # two trio members of one organisation form a same-organisation pair: tau_X - c_XX <= 1
-        ub_rows += [1 + np.arange(k), 1 + np.arange(k)]
-        ub_cols += [total + k + np.arange(k), total + np.arange(k)]
-        ub_vals += [np.ones(k), -np.ones(k)]
-        b_ub += [1.0] * k
-    a_ub = coo_matrix(
-        (np.concatenate(ub_vals), (np.concatenate(ub_rows), np.concatenate(ub_cols))),
-        shape=(len(b_ub), nvar),
+    nvar = total + k
+    ar_k = np.arange(k)
+    ar_t = np.arange(total)
+    a_eq = coo_matrix(
+        (
+            np.concatenate([np.ones(2 * total), np.full(k, 2.0)]),
+            (
+                np.concatenate([iu[pair_of_seg], ju[pair_of_seg], ar_k]),
+                np.concatenate([ar_t, ar_t, total + ar_k]),
+            ),
+        ),
+        shape=(k, nvar),
     ).tocsr()
-    upper = np.concatenate(
-        [
-            np.ones(total),
-            (sizes + extra) // 2,
-            np.minimum(sizes, 3) if free_trio else np.zeros(0),
-        ]
-    ).astype(np.float64)
-    bounds = np.stack([np.zeros(nvar), upper], axis=1)
-    cost = np.concatenate([-seg_val, np.zeros(n_same + n_tau)])
+    a_ub = coo_matrix(
+        (np.ones(k), (np.zeros(k, dtype=np.int64), total + ar_k)), shape=(1, nvar)
+    ).tocsr()
+    up = np.concatenate([np.ones(total), cs // 2]).astype(np.float64)
+    bounds = np.stack([np.zeros(nvar), up], axis=1)
+    cost = np.zeros(nvar)
+    cost[:total] = -seg_val
     res = linprog(
         cost,
         A_ub=a_ub,
-        b_ub=b_ub,
+        b_ub=[float(same_cap)],
         A_eq=a_eq,
-        b_eq=b_eq,
+        b_eq=sizes.astype(np.float64),
         bounds=bounds,
         method="highs",
     )
@@ -127,11 +113,11 @@ def lp_plan(sizes: IntArray, ties: FloatArray, same_cap: int, free_trio: bool) -
         return None
     x = res.x
     counts = np.zeros((k, k))
-    flat = np.bincount(pair_of_seg, weights=x[:total], minlength=iu.size)
-    counts[iu, ju] = flat
-    counts[np.arange(k), np.arange(k)] = x[total : total + k]
-    duals = -np.asarray(res.eqlin.marginals[:k], dtype=np.float64)
-    return LpPlan(value=float(-res.fun), counts=counts, duals=duals)
+    counts[iu, ju] = np.bincount(pair_of_seg, weights=x[:total], minlength=npair)
+    counts[ar_k, ar_k] = x[total:]
+    duals = -np.asarray(res.eqlin.marginals, dtype=np.float64)
+    mu = float(-res.ineqlin.marginals[0])
+    return LpPlan(value=float(-res.fun), counts=counts, duals=duals, same_dual=mu)
 
 
 def _value(ties: FloatArray, x: int, y: int, c: int) -> float:
