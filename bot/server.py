@@ -1,37 +1,122 @@
-"""`crossties serve`: one aiohttp server for Slack, Teams, health and metrics."""
+"""`crossties serve`: one aiohttp server for Slack, Teams, health and metrics, plus the
+background delivery worker (and, with the scheduling module, the scheduler)."""
 
 from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from bot.app import Services, build
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from bot.delivery import PlatformSender
+from bot.worker import DeliveryWorker
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", Services)
+SENDERS = web.AppKey("senders", dict)
 
 
 async def healthz(request: web.Request) -> web.Response:
-    services: Services = request.app["services"]
-    try:
-        import asyncio
+    services = request.app[SERVICES]
 
+    def ping() -> None:
         from sqlalchemy import text
 
-        def ping() -> None:
-            with services.db.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+        with services.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
+    try:
         await asyncio.to_thread(ping)
     except Exception:
         return web.json_response({"status": "unavailable", "database": "down"}, status=503)
     return web.json_response({"status": "ok"})
 
 
-def make_app(services: Services) -> web.Application:
+async def metrics(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+
+    def count() -> dict[str, int]:
+        from sqlalchemy import func
+        from sqlmodel import select
+
+        from bot.db.models import Outbox
+
+        with services.db.session() as session:
+            rows = session.exec(select(Outbox.state, func.count()).group_by(Outbox.state)).all()
+        return {str(state): int(n) for state, n in rows}
+
+    try:
+        states = await asyncio.to_thread(count)
+    except Exception:
+        return web.Response(status=503, text="# database unavailable\n")
+    lines = [
+        "# HELP crossties_outbox_messages Messages in the outbox by state.",
+        "# TYPE crossties_outbox_messages gauge",
+    ]
+    lines += [f'crossties_outbox_messages{{state="{s}"}} {n}' for s, n in sorted(states.items())]
+    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+
+
+def make_app(
+    services: Services, *, senders: dict[str, PlatformSender] | None = None, background: bool = True
+) -> web.Application:
+    """Build the one server. Adapters mount their routes and give back their sender."""
     app = web.Application(client_max_size=1024 * 1024)
-    app["services"] = services
+    app[SERVICES] = services
+    all_senders: dict[str, PlatformSender] = dict(senders or {})
+    app[SENDERS] = all_senders
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    if services.settings.slack_enabled:
+        from adapters.slack.app import mount_slack
+
+        all_senders.setdefault("slack", mount_slack(app, services))
+    try:
+        from adapters.teams.app import mount_teams
+    except ImportError:  # the Teams adapter is optional until installed
+        mount_teams = None
+    if mount_teams is not None:
+        all_senders.setdefault("teams", mount_teams(app, services))
+    if background:
+        app.cleanup_ctx.append(_background(services, all_senders))
     return app
 
 
+def _background(services: Services, senders: dict[str, PlatformSender]):  # type: ignore[no-untyped-def]
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        worker = DeliveryWorker(services.db, senders, services.clock)
+        services.core.on_queued(worker.wake)
+        worker.start()
+        yield
+        await worker.stop()
+
+    return context
+
+
+def check_serving_settings(settings: Settings) -> None:
+    """Never run Teams without authentication except on a loopback address."""
+    if not settings.microsoft_app_id and not settings.host_is_loopback:
+        raise ConfigError(
+            f"refusing to serve on {settings.host} without Teams credentials: set "
+            "MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (and "
+            "MICROSOFT_APP_TYPE), or listen on 127.0.0.1 for local development"
+        )
+    if not settings.microsoft_app_id:
+        log.warning(
+            "!!! Teams runs WITHOUT authentication (no MICROSOFT_APP_ID): local "
+            "development only, listening on %s",
+            settings.host,
+        )
+
+
 def run_server(settings: Settings) -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    check_serving_settings(settings)
     services = build(settings)
     web.run_app(make_app(services), host=settings.host, port=settings.port)
