@@ -166,12 +166,13 @@ def build_context(request: MatchRequest) -> Context:
     if m:
         uniq_rounds = np.unique(rounds)
         last3 = uniq_rounds[-3:]
-        sel = both & np.isin(rounds, last3)
+        sel = (ha != hb) & np.isin(rounds, last3)
         if sel.any():
             r_rank = np.searchsorted(last3, rounds[sel])
             people_in = np.concatenate([ha[sel], hb[sel]])
             rr = np.concatenate([r_rank, r_rank])
-            codes = rr * nn + people_in
+            known = people_in >= 0
+            codes = rr[known] * nn + people_in[known]
             uc, cnt = np.unique(codes, return_counts=True)
             trio_codes = uc[cnt >= 2]
             trio_recent[trio_codes % nn] = True
@@ -229,8 +230,7 @@ def org_pair_counts(ctx: Context, a: IntArray, b: IntArray) -> FloatArray:
     cross = oa != ob
     lo = np.minimum(oa[cross], ob[cross])
     hi = np.maximum(oa[cross], ob[cross])
-    flat = np.bincount(lo * k + hi, minlength=k * k).reshape(k, k).astype(np.float64)
-    return flat
+    return np.bincount(lo * k + hi, minlength=k * k).reshape(k, k).astype(np.float64)
 
 
 def score_indices(ctx: Context, groups: IntArray) -> Score:

@@ -19,13 +19,10 @@ from .context import (
 from .exact import fairness_cost, solve_exact
 from .models import MatchRequest, MatchResult, Preferences, Score
 from .plan import (
-    LpPlan,
     integer_plan,
     lp_plan,
     min_same_org,
     plan_value,
-    same_org_after,
-    trio_candidates,
 )
 
 EXACT_LIMIT = 14  # always solved exactly at or below this many participants
@@ -85,7 +82,7 @@ def _pairs(ctx: Context, rng: np.random.Generator, prefs: Preferences) -> tuple[
     sc = score_indices(ctx, groups)
     proven = sc.unplaced == 0 and sc.same_org_pairs == s_star and sc.repeat_pairs == 0
     if not proven and n <= EXACT_FALLBACK:
-        ex = solve_exact(ctx, np.arange(n))
+        ex = solve_exact(ctx, np.arange(n), time_limit=5.0)
         esc = score_indices(ctx, ex.groups)
         if _key(esc) <= _key(sc):
             groups, sc = ex.groups, esc
@@ -103,9 +100,7 @@ def _pairs(ctx: Context, rng: np.random.Generator, prefs: Preferences) -> tuple[
     return groups, bounds
 
 
-def _lower(
-    sc: Score, n: int, odd: bool, s_star: int, tie: float | None, trio_lb: int
-) -> Score:
+def _lower(sc: Score, n: int, odd: bool, s_star: int, tie: float | None, trio_lb: int) -> Score:
     return Score(
         groups=n // 2,
         trios=int(odd),
@@ -197,9 +192,7 @@ def _trio_org_options(ctx: Context, s_star: int) -> tuple[list[IntArray], float 
     current = int(np.argmax(internal - 1e-9 * np.arange(internal.size)))
     for _ in range(budget):
         tau0 = taus[current]
-        relaxed = lp_plan(
-            sizes - tau0, ctx.ties, s_star - int(trio_same[current]), cap_sizes=sizes
-        )
+        relaxed = lp_plan(sizes - tau0, ctx.ties, s_star - int(trio_same[current]), cap_sizes=sizes)
         if relaxed is None:
             return [taus[i] for i in np.lexsort((-internal, short))[:8].tolist()], None
         plane = (
@@ -345,12 +338,14 @@ def _bad_mask(ctx: Context, groups: IntArray, same_bad: bool) -> np.ndarray:
         if same_bad:
             hit |= ctx.org[aa] == ctx.org[bb]
         bad |= ok & hit
+    trio = groups[:, 2] >= 0
+    if trio.any():
+        g = np.where(groups >= 0, groups, 0)
+        bad |= trio & ctx.trio_recent[g].any(axis=1)
     return bad
 
 
-def _repair(
-    ctx: Context, rng: np.random.Generator, groups: IntArray, same_bad: bool
-) -> IntArray:
+def _repair(ctx: Context, rng: np.random.Generator, groups: IntArray, same_bad: bool) -> IntArray:
     """Swap people between groups to remove exclusions, repeats (and same-org in trio mode)."""
     groups = groups.copy()
     if groups.shape[0] < 2:
@@ -373,9 +368,10 @@ def _repair(
             bad = bad[rng.permutation(bad.size)]
             changed = False
             for g in bad.tolist():
-                row = groups[g]
-                members = [int(p) for p in row if p >= 0]
-                for p in members:
+                if not _bad_mask(ctx, groups[g : g + 1], same_bad)[0]:
+                    continue
+                best_delta, best_move = -1e-9, None
+                for p in (int(q) for q in groups[g] if q >= 0):
                     if phase == "org":
                         x = int(ctx.org[p])
                         pool = org_order[org_bounds[x] : org_bounds[x + 1]]
@@ -397,15 +393,16 @@ def _repair(
                     after = _group_cost(ctx, new_g, same_bad) + _group_cost(ctx, new_h, same_bad)
                     delta = after - before
                     best = int(np.argmin(delta))
-                    if delta[best] < -1e-9:
-                        q, hh = int(cands[best]), int(h[best])
-                        groups[g] = new_g[best]
-                        groups[hh] = new_h[best]
-                        group_of[q] = g
-                        group_of[p] = hh
-                        changed = True
-                        if not _bad_mask(ctx, groups[g : g + 1], same_bad)[0]:
-                            break
+                    if delta[best] < best_delta:
+                        best_delta = float(delta[best])
+                        best_move = (p, int(cands[best]), int(h[best]), new_g[best], new_h[best])
+                if best_move is not None:
+                    p, q, hh, row_g, row_h = best_move
+                    groups[g] = row_g
+                    groups[hh] = row_h
+                    group_of[q] = g
+                    group_of[p] = hh
+                    changed = True
             if not changed:
                 break
     return _drop_excluded(ctx, groups)
@@ -418,11 +415,7 @@ def _drop_excluded(ctx: Context, groups: IntArray) -> IntArray:
         members = [p for p in row if p >= 0]
         while len(members) >= 2:
             conflicts = [
-                sum(
-                    bool(ctx.excluded(np.array([p]), np.array([q]))[0])
-                    for q in members
-                    if q != p
-                )
+                sum(bool(ctx.excluded(np.array([p]), np.array([q]))[0]) for q in members if q != p)
                 for p in members
             ]
             if max(conflicts) == 0:

@@ -29,7 +29,8 @@ def fairness_cost(ctx: Context) -> np.ndarray:
     """Cost in [0, 1) of putting someone in a same-organisation pair (recent/frequent = high)."""
     top = float(max(int(ctx.same_last.max(initial=-1)) + 2, 1))
     cnt = ctx.same_count.astype(np.float64)
-    return (ctx.same_last + 1 + cnt / (cnt.max(initial=0.0) + 1.0)) / (top + 1.0)
+    out = (ctx.same_last + 1 + cnt / (cnt.max(initial=0.0) + 1.0)) / (top + 1.0)
+    return np.asarray(out, dtype=np.float64)
 
 
 def solve_exact(ctx: Context, people: IntArray, time_limit: float = 20.0) -> ExactResult:
