@@ -257,6 +257,13 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_ts())
+    # Delivery bookkeeping: who holds the row while sending, where it goes, what the platform
+    # answered, and whether an earlier attempt may have reached the platform unrecorded.
+    claimed_by: int | None = None
+    channel: str | None = Field(default=None, max_length=200)
+    message_id: str | None = Field(default=None, max_length=200)
+    maybe_sent: bool = False
+    reported_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class AuditLog(SQLModel, table=True):
