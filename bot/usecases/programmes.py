@@ -66,9 +66,14 @@ class ProgrammeSettings:
             raise UseCaseError("error_programme_name")
         if len(name) > 200:
             raise UseCaseError("error_too_long")
-        organisations = tuple(
-            dict.fromkeys(clean_text(o) for o in self.organisations if clean_text(o))
-        )
+        unique: dict[str, str] = {}
+        for organisation in self.organisations:
+            cleaned = clean_text(organisation)
+            if cleaned:
+                unique.setdefault(cleaned.casefold(), cleaned)
+        organisations = tuple(unique.values())
+        if any(len(o) > 200 for o in organisations):
+            raise UseCaseError("error_too_long")
         if len(organisations) < 2:
             raise UseCaseError("error_programme_organisations")
         if self.cadence not in CADENCES:

@@ -1,0 +1,128 @@
+"""The `crossties` command as people use it: real processes on a scratch database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], cwd: Path, *, stdin: str | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_",
+                                                                            "MICROSOFT_"))}
+    environment.pop("CROSSTIES_DATABASE_URL", None)
+    environment.update(env or {})
+    environment["COLUMNS"] = "200"
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, input=stdin,
+                          capture_output=True, text=True, timeout=180, env=environment,
+                          check=False)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    (tmp_path / "roster.csv").write_text(
+        "id,name,organisation,role,email\n"
+        + "".join(f"p{i},Person {i},{org},Nurse,p{i}@example.org\n" for i, org in enumerate(
+            ["Acute Trust", "GP Federation", "Hospice"] * 4)))
+    return tmp_path
+
+
+def test_coordinator_flow_from_the_command_line(scratch: Path) -> None:
+    created = run(["programme", "create", "East", "--organisations",
+                   "Acute Trust,GP Federation,Hospice", "--cadence", "weekly"], scratch)
+    assert created.returncode == 0, created.stderr
+    assert (scratch / "crossties.db").exists()  # the embedded default database, upgraded
+    imported = run(["people", "import", "roster.csv"], scratch)
+    assert imported.returncode == 0, imported.stderr
+    assert "12 new" in imported.stdout
+    dry = run(["round", "run", "--dry-run"], scratch)
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run" in dry.stdout and "6 groups, 12 people, 6 across organisations" in dry.stdout
+    ran = run(["round", "run", "--programme", "East"], scratch)
+    assert ran.returncode == 0, ran.stderr
+    assert "6 introductions queued" in ran.stdout
+    report = run(["report", "--json", "--png", "chart.png"], scratch)
+    assert report.returncode == 0, report.stderr
+    data = json.loads(report.stdout)
+    assert data["introductions"] == 6 and data["met"] == 0 and data["met_rate"] == 0
+    assert data["cross_org_ties"] == 6
+    assert data["tie_matrix"]["organisations"] == ["Acute Trust", "GP Federation", "Hospice"]
+    assert (scratch / "chart.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report"], "There is no programme here yet"),
+        (["round", "run", "--programme", "Nope"], "can't find a programme"),
+        (["programme", "create", "X", "--organisations", "Solo"], "at least two organisations"),
+        (["programme", "create", "X", "--organisations", "A,B", "--cadence", "daily"],
+         "Cadence must be"),
+    ],
+)
+def test_errors_are_one_line_without_a_traceback(scratch: Path, args: list[str],
+                                                 message: str) -> None:
+    result = run(args, scratch)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_broken_roster_exits_2_and_imports_nothing(scratch: Path) -> None:
+    run(["programme", "create", "East", "--organisations", "Acute Trust,Hospice"], scratch)
+    (scratch / "bad.csv").write_text("id,name,organisation\na,Ann,Hospice\nb,Bo,Mars Base\n")
+    result = run(["people", "import", "bad.csv"], scratch)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("crossties: bad.csv, line 3: organisation 'Mars Base' is "
+                                     "not in the programme (Acute Trust, Hospice)")
+    dry = run(["round", "run", "--dry-run"], scratch)
+    assert "0 groups, 0 people" in dry.stdout
+
+
+def test_match_from_spreadsheets(scratch: Path) -> None:
+    (scratch / "people.csv").write_text("id,organisation\na,X\nb,X\nc,Y\nd,Y\ne,Z\n")
+    (scratch / "history.csv").write_text("round,person_a,person_b\n1,a,c\n")
+    result = run(["match", "people.csv", "--history", "history.csv", "--seed", "3",
+                  "--out", "groups.csv"], scratch)
+    assert result.returncode == 0, result.stderr
+    rows = (scratch / "groups.csv").read_text().strip().splitlines()
+    assert rows[0] == "person_1,person_2,person_3"
+    assert len(rows) == 3  # two groups: a pair and one trio for five people
+    placed = [p for row in rows[1:] for p in row.split(",") if p]
+    assert sorted(placed) == ["a", "b", "c", "d", "e"]
+    bad = run(["match", "people.csv", "--history", "missing.csv"], scratch)
+    assert bad.returncode == 2 and "missing.csv" in bad.stderr
+
+
+def test_db_upgrade_is_idempotent(scratch: Path) -> None:
+    for _ in range(2):
+        result = run(["db", "upgrade"], scratch)
+        assert result.returncode == 0, result.stderr
+        assert "up to date" in result.stdout
+
+
+def test_demo_then_report_and_chat(scratch: Path) -> None:
+    first = run(["demo", "--seed", "5"], scratch)
+    assert first.returncode == 0, first.stderr
+    assert "Lead report" in first.stdout and "Round 4" in first.stdout
+    assert (scratch / "crossties-demo-report.png").read_bytes().startswith(b"\x89PNG")
+    report_one = json.loads(run(["report", "--json"], scratch).stdout)
+    again = run(["demo", "--seed", "5"], scratch)  # replaces, never duplicates
+    assert again.returncode == 0, again.stderr
+    listed = run(["programme", "list"], scratch)
+    assert listed.stdout.count("Northfield Partnership (demo)") == 1
+    report_two = json.loads(run(["report", "--json"], scratch).stdout)
+    assert report_one == report_two  # deterministic for a seed
+    assert report_one["introductions"] >= 4 * 20
+    chat = run(["chat", "--as", "demo-02"], scratch, stdin="ties\nmatch\nxyzzy\nquit\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "Your working relationships" in chat.stdout
+    assert "Sorry, I don't know \"xyzzy\"" in chat.stdout
