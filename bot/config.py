@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     port: int = Field(3978, alias="CROSSTIES_PORT")
     prompts_dir: Path | None = Field(None, alias="CROSSTIES_PROMPTS_DIR")
     min_group_size_for_reports: int = Field(5, alias="CROSSTIES_REPORT_MIN_COUNT")
+    note_retention_days: int = Field(365, alias="CROSSTIES_NOTE_RETENTION_DAYS", ge=1)
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
