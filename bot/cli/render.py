@@ -1,49 +1,121 @@
-"""Terminal rendering of reports (rich)."""
+"""Terminal rendering of reports (rich): the lead view, with small numbers suppressed.
+
+Names typed by people are printed with markup off, so "[bold]" in a name stays text.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from bot.reports import Report, suppress
+from bot.reports import Report, lead_view
+from bot.reports.privacy import LeadView
 
 
-def print_report(console: Console, report: Report) -> None:
-    n = report.suppressed_below
+def percent(value: float | None) -> str:
+    return "not shown" if value is None else f"{value:.0%}"
+
+
+def signed(value: float | None) -> str:
+    return "not shown" if value is None else f"{value:+.2f}"
+
+
+def print_report(console: Console, report: Report | LeadView) -> None:
+    view = report if isinstance(report, LeadView) else lead_view(report)
+    t = view.text
     console.print(
-        f"[bold]{report.programme}[/bold]: {report.rounds} rounds, "
-        f"{suppress(report.introductions, n)} introductions, "
-        f"met rate {report.met_rate:.0%}, "
-        f"{suppress(report.cross_org_ties, n)} cross-organisation ties, "
-        f"{report.organisation_pairs_linked}/{report.organisation_pairs_total} "
-        "organisation pairs linked.",
+        f"{view.programme}: {view.rounds} rounds, {t(view.introductions)} introductions, "
+        f"met rate {percent(view.met_rate)}, {t(view.cross_org_ties)} cross-organisation ties, "
+        f"{view.organisation_pairs_linked}/{view.organisation_pairs_total} "
+        f"organisation pairs linked (density {view.density:.0%}).",
+        markup=False,
         highlight=False,
     )
-    matrix = Table(title="Ties between organisations", show_lines=False)
+    matrix = Table(title="Ties between organisations")
     matrix.add_column("Organisation")
-    for number in range(1, len(report.organisations) + 1):
+    for number in range(1, len(view.organisations) + 1):
         matrix.add_column(str(number), justify="right")
-    for number, (name, row) in enumerate(
-        zip(report.organisations, report.matrix, strict=True), start=1
-    ):
-        matrix.add_row(f"{number}. {name}", *(str(v) for v in row))
-    console.print(matrix)
+    for number, (name, row) in enumerate(zip(view.organisations, view.matrix, strict=True), 1):
+        matrix.add_row(Text(f"{number}. {name}"), *(t(v) for v in row))
+    _print(console, matrix)
+
     growth = Table(
         "Round",
         "Introductions",
         "Met",
+        "Met rate",
         "New cross-org ties",
         "Total",
         title="Cross-organisation ties per round",
     )
-    for line in report.cross_org_ties_per_round:
+    for line in view.per_round:
         growth.add_row(
-            str(line["round"]),
-            str(line["introductions"]),
-            str(line["met"]),
-            str(line["new_cross_org_ties"]),
-            str(line["cross_org_ties_total"]),
+            str(line.round),
+            t(line.introductions),
+            t(line.met),
+            percent(line.met_rate),
+            t(line.new_cross_org_ties),
+            t(line.cross_org_ties_total),
         )
-    console.print(growth)
-    if report.isolated_organisations:
-        console.print("Not yet linked to anyone: " + ", ".join(report.isolated_organisations))
+    _print(console, growth)
+
+    organisations = Table(
+        "Organisation",
+        "Joined",
+        "Active",
+        "Paused",
+        "Left",
+        "Met rate",
+        "Partners",
+        "E-I",
+        "Note",
+        title="Organisations",
+    )
+    for org in view.per_organisation:
+        note = (
+            "bridge"
+            if org.bridge
+            else "not linked yet"
+            if org.isolated
+            else "weakly linked"
+            if org.weakly_linked
+            else ""
+        )
+        organisations.add_row(
+            Text(org.name),
+            t(org.joined),
+            t(org.active),
+            t(org.paused),
+            t(org.left),
+            percent(org.met_rate),
+            str(org.partners),
+            signed(org.ei_index),
+            note,
+        )
+    _print(console, organisations)
+    stages = ", ".join(f"{stage} {t(n)}" for stage, n in view.ties_by_stage.items())
+    console.print(
+        f"Ties by stage: {stages}. E-I index {signed(view.ei_index)} "
+        "(+1: all ties across organisations).",
+        markup=False,
+        highlight=False,
+    )
+    if view.isolated_organisations:
+        console.print(
+            "Not yet linked to anyone: " + ", ".join(view.isolated_organisations),
+            markup=False,
+            highlight=False,
+        )
+    if view.bridging_organisations:
+        console.print(
+            "Bridges (others would lose their link without them): "
+            + ", ".join(view.bridging_organisations),
+            markup=False,
+            highlight=False,
+        )
+
+
+def _print(console: Console, table: Table) -> None:
+    # Names are wrapped in Text above, so markup typed into them prints as it is.
+    console.print(table, highlight=False)
