@@ -1,7 +1,9 @@
 """Pacing: wait for a slot before calling a rate-limited platform method.
 
-Keys are free-form tuples such as ("slack", team, "conversations.open") or
-("slack", team, "chat.postMessage", channel). A 429's Retry-After holds a key back.
+Keys are tuples such as ("slack", team, "conversations.open") or
+("slack", team, "chat.postMessage", channel). `LIMITS` holds the platforms' documented
+limits; a 429's Retry-After holds a key back. Waiters on different keys never block each
+other, so many chats are served at once while each method stays within its limit.
 """
 
 from __future__ import annotations
@@ -10,6 +12,28 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rate:
+    per_second: float
+    burst: int = 1
+    per_channel: bool = False  # one bucket per chat rather than per workspace or tenant
+
+
+# Documented limits (per app, per workspace or tenant). Slack: conversations.open and
+# chat.update are Tier 3 (about 50 a minute), users.info Tier 4 (about 100 a minute),
+# chat.postMessage about one a second per channel. Teams (Bot Framework): about 7 messages a
+# second per conversation and about 50 a second per bot per tenant.
+LIMITS: dict[tuple[str, str], Rate] = {
+    ("slack", "conversations.open"): Rate(50 / 60),
+    ("slack", "chat.update"): Rate(50 / 60),
+    ("slack", "users.info"): Rate(100 / 60),
+    ("slack", "views.publish"): Rate(100 / 60),
+    ("slack", "chat.postMessage"): Rate(1.0, per_channel=True),
+    ("teams", "conversation"): Rate(7.0, burst=7, per_channel=True),
+    ("teams", "tenant"): Rate(50.0, burst=50),
+}
 
 
 @dataclass
@@ -22,12 +46,45 @@ class _Bucket:
 class Pacer:
     """Token buckets per key; `clock` and `sleep` are injectable for tests."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        limits: dict[tuple[str, str], Rate] | None = None,
+    ) -> None:
         self._clock = clock
         self._sleep = sleep
+        self.limits = dict(LIMITS if limits is None else limits)
         self._buckets: dict[Hashable, _Bucket] = {}
         self._locks: dict[Hashable, asyncio.Lock] = {}
+
+    def key(
+        self, platform: str, workspace: str, method: str, channel: str | None = None
+    ) -> tuple[str, ...]:
+        rate = self.limits.get((platform, method))
+        if rate is not None and rate.per_channel and channel is not None:
+            return (platform, workspace, method, channel)
+        return (platform, workspace, method)
+
+    async def limit(
+        self, platform: str, workspace: str, method: str, channel: str | None = None
+    ) -> None:
+        """Wait for the documented limit of `method` (no wait for an unlisted method)."""
+        rate = self.limits.get((platform, method))
+        if rate is None:
+            return
+        await self.wait(self.key(platform, workspace, method, channel), rate.per_second, rate.burst)
+
+    def slow_down(
+        self,
+        platform: str,
+        workspace: str,
+        method: str,
+        seconds: float,
+        channel: str | None = None,
+    ) -> None:
+        """A 429 for `method`: hold it back for Retry-After seconds."""
+        self.hold(self.key(platform, workspace, method, channel), seconds)
 
     async def wait(self, key: Hashable, per_second: float, burst: int = 1) -> None:
         """Return when one call under `key` is allowed."""
@@ -38,8 +95,9 @@ class Pacer:
                 bucket = self._buckets.get(key)
                 if bucket is None:
                     bucket = self._buckets[key] = _Bucket(tokens=float(burst), updated=now)
-                bucket.tokens = min(float(burst),
-                                    bucket.tokens + (now - bucket.updated) * per_second)
+                bucket.tokens = min(
+                    float(burst), bucket.tokens + (now - bucket.updated) * per_second
+                )
                 bucket.updated = now
                 if now < bucket.blocked_until:
                     await self._sleep(bucket.blocked_until - now)
@@ -55,3 +113,4 @@ class Pacer:
         bucket = self._buckets.setdefault(key, _Bucket(tokens=0.0, updated=now))
         bucket.blocked_until = max(bucket.blocked_until, now + max(0.0, seconds))
         bucket.tokens = 0.0
+        bucket.updated = now

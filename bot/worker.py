@@ -1,15 +1,16 @@
-"""Background work inside `crossties serve`: drains the outbox, woken when the core queues."""
+"""Background delivery inside `crossties serve`: keeps up to `concurrency` sends in flight,
+claiming more as sends finish, woken at once when the core queues something."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bot.clock import Clock
 from bot.db.session import Database
-from bot.delivery import PlatformSender, deliver_due
+from bot.delivery import DEFAULT_CONCURRENCY, Delivery, PlatformSender
 
 log = logging.getLogger(__name__)
 
@@ -22,28 +23,69 @@ class DeliveryWorker:
         clock: Clock,
         *,
         interval: float = 2.0,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        owner: int | None = None,
+        is_alive: Callable[[int], bool] | None = None,
+        orphan_check: float = 10.0,
     ) -> None:
         self.db = db
         self.senders = senders
         self.clock = clock
         self.interval = interval
+        self.delivery = Delivery(db, senders, clock, owner=owner, concurrency=concurrency)
+        self.is_alive = is_alive
+        self.orphan_check = orphan_check
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[object]] = set()
+
+    @property
+    def owner(self) -> int:
+        return self.delivery.owner
 
     async def wake(self) -> None:
         self._wake.set()
 
+    async def _release_dead(self) -> None:
+        if self.is_alive is None:
+            return
+        is_alive = self.is_alive
+        await self.delivery.release_dead(is_alive)
+
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_orphan_check = float("-inf")
+        concurrency = self.delivery.concurrency
+        batch = max(1, concurrency // 8)
         while True:
             try:
-                stats = await deliver_due(self.db, self.senders, self.clock)
-                if stats.sent or stats.retried or stats.failed:
-                    continue  # more may be due
+                if loop.time() - last_orphan_check >= self.orphan_check:
+                    last_orphan_check = loop.time()
+                    await self._release_dead()
+                free = concurrency - len(self._in_flight)
+                if free >= batch or not self._in_flight:
+                    rows = await self.delivery.claim(free)
+                    for row in rows:
+                        task: asyncio.Task[object] = asyncio.create_task(
+                            self.delivery.send_one(row)
+                        )
+                        self._in_flight.add(task)
             except Exception:  # the database may be away for a while; keep going
                 log.exception("delivery pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+            waker = asyncio.create_task(self._wake.wait())
+            done, _ = await asyncio.wait(
+                {*self._in_flight, waker},
+                timeout=self.interval,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            waker.cancel()
             self._wake.clear()
+            for task in done:
+                if task is waker:
+                    continue
+                self._in_flight.discard(task)
+                if not task.cancelled() and task.exception() is not None:
+                    log.error("send task failed: %r", task.exception())
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="crossties-delivery")
@@ -53,3 +95,8 @@ class DeliveryWorker:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for task in list(self._in_flight):
+            task.cancel()
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        self._in_flight.clear()

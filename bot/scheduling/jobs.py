@@ -1,0 +1,197 @@
+"""The scheduler's jobs: module-level functions taking only ids, so the database job store
+can save them. They find the running process's services through `bind` (set by
+bot.scheduling.service when the scheduler starts), because a saved job cannot carry them.
+
+The work itself lives in plain functions taking a session and the time (`run_slot`,
+`due_work`), which the tests call with an injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock, as_utc
+from bot.db.models import Membership, MembershipStatus, Person, Programme
+from bot.db.session import Database
+from bot.delivery import queue_failure_reports
+from bot.scheduling.cadence import latest_occurrence
+from bot.scheduling.locks import lock_programme
+from bot.templates import Prompts
+from bot.usecases.checkins import queue_due_checkins
+from bot.usecases.common import UseCaseError
+from bot.usecases.rounds import RoundSummary, run_round
+
+if TYPE_CHECKING:
+    from bot.scheduling.service import SchedulerService
+
+log = logging.getLogger(__name__)
+
+MISFIRE_GRACE = timedelta(hours=6)
+
+
+@dataclass
+class JobContext:
+    db: Database
+    clock: Clock
+    prompts: Prompts
+    notify: Callable[[], Awaitable[None]]
+    interval: float | None = None  # testing: every programme runs every N seconds
+    service: SchedulerService | None = None
+    actor: str = field(default_factory=lambda: f"scheduler:{os.getpid()}")
+
+
+_context: JobContext | None = None
+
+
+def bind(context: JobContext | None) -> None:
+    global _context
+    _context = context
+
+
+def _require() -> JobContext:
+    if _context is None:
+        raise RuntimeError("the scheduler's jobs ran before the scheduler was started")
+    return _context
+
+
+def slot_for(programme: Programme, now: datetime, interval: float | None) -> datetime:
+    """The scheduled time a run at `now` belongs to (its round's `slot`)."""
+    if interval:
+        step = float(interval)
+        return datetime.fromtimestamp((now.timestamp() // step) * step, UTC)
+    return latest_occurrence(
+        programme.cadence,
+        programme.weekday,
+        programme.hour,
+        programme.timezone,
+        now,
+        as_utc(programme.created_at).astimezone(ZoneInfo(programme.timezone)).date(),
+    )
+
+
+def slot_key(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_slot(
+    session: Session,
+    now: datetime,
+    prompts: Prompts,
+    programme_id: int,
+    *,
+    interval: float | None = None,
+    actor: str = "scheduler",
+) -> RoundSummary | None:
+    """Run the programme's round for the slot `now` falls in, unless it already ran.
+
+    Takes the programme lock first, so two runs at once serialise and the second finds
+    the first one's round. None when there is nothing to do (paused, gone, too late).
+    """
+    lock_programme(session, programme_id)
+    programme = session.get(Programme, programme_id)
+    if programme is None or programme.paused:
+        return None
+    slot = slot_for(programme, now, interval)
+    if not interval and now - slot > MISFIRE_GRACE:
+        log.warning("skipping round of programme %s: its slot %s is long past", programme_id, slot)
+        return None
+    try:
+        return run_round(session, now, programme, prompts, slot=slot_key(slot), actor=actor)
+    except UseCaseError as error:
+        log.info("scheduled round of programme %s not run: %s", programme_id, error.prompt)
+        return None
+
+
+def resume_paused(session: Session, now: datetime) -> int:
+    """Bring back people whose pause ends today in their own timezone."""
+    rows = session.exec(
+        select(Membership, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(
+            Membership.status == MembershipStatus.PAUSED,
+            col(Membership.paused_until).is_not(None),
+            col(Membership.paused_until) <= (now + timedelta(days=1)).date(),
+        )
+    ).all()
+    resumed = 0
+    for membership, person in rows:
+        try:
+            zone = ZoneInfo(person.timezone)
+        except (KeyError, ValueError):
+            zone = ZoneInfo("UTC")
+        assert membership.paused_until is not None
+        if membership.paused_until <= now.astimezone(zone).date():
+            membership.status = MembershipStatus.ACTIVE
+            membership.paused_until = None
+            session.add(membership)
+            resumed += 1
+    return resumed
+
+
+@dataclass(frozen=True)
+class DueWork:
+    resumed: int
+    queued: int
+
+
+def due_work(session: Session, now: datetime, prompts: Prompts) -> DueWork:
+    """Everything derived from due times: pauses ending, check-ins, nudges, failure reports."""
+    resumed = resume_paused(session, now)
+    queued = queue_due_checkins(session, now, prompts)
+    queued += queue_failure_reports(session, now, prompts)
+    return DueWork(resumed, queued)
+
+
+# ---------------------------------------------------------------- the saved jobs
+
+
+async def run_programme_round(programme_id: int) -> None:
+    context = _require()
+
+    def work() -> RoundSummary | None:
+        with context.db.session() as session:
+            return run_slot(
+                session,
+                context.clock.now(),
+                context.prompts,
+                programme_id,
+                interval=context.interval,
+                actor=context.actor,
+            )
+
+    summary = await asyncio.to_thread(work)
+    if summary is not None and not summary.already_ran:
+        log.info(
+            "round %s of programme %s: %d messages queued",
+            summary.plan.number,
+            programme_id,
+            summary.messages_queued,
+        )
+        await context.notify()
+
+
+async def run_due_work() -> None:
+    context = _require()
+
+    def work() -> DueWork:
+        with context.db.session() as session:
+            return due_work(session, context.clock.now(), context.prompts)
+
+    done = await asyncio.to_thread(work)
+    if done.queued:
+        await context.notify()
+
+
+async def reconcile_jobs() -> None:
+    context = _require()
+    if context.service is not None:
+        await asyncio.to_thread(context.service.reconcile)
