@@ -24,7 +24,6 @@ from bot.events import (
     Button,
     Card,
     Fact,
-    Image,
     InboundEvent,
     MemberJoined,
     Message,
@@ -387,30 +386,7 @@ class Crossties:
         return Message((card,), ephemeral=True)
 
     def report_message(self, session: Session, programme: Programme) -> Message:
-        from bot.charts import report_chart
-        from bot.reports import build_report, load_report_input, suppress
+        """A lead's report: Message(Card summary, Image chart), small numbers suppressed."""
+        from bot.reports.chat import report_message
 
-        report = build_report(
-            load_report_input(session, programme), min_count=self.report_min_count
-        )
-        card = Card(
-            title=self.prompts.render("report_title", programme=programme.name),
-            sections=(
-                self.prompts.render(
-                    "report_summary",
-                    report=report,
-                    suppress=lambda v: suppress(v, self.report_min_count),
-                ),
-            ),
-            facts=tuple(
-                Fact(f"Round {row['round']}", self.prompts.render("report_round_line", row=row))
-                for row in report.cross_org_ties_per_round
-            ),
-        )
-        chart = Image(
-            title=self.prompts.render("report_chart_title", programme=programme.name),
-            alt_text=self.prompts.render("report_chart_alt", report=report),
-            png=report_chart(report),
-            filename="crossties-report.png",
-        )
-        return Message((card, chart), ephemeral=False)
+        return report_message(session, programme, self.prompts, self.report_min_count)

@@ -1,4 +1,4 @@
-"""The fake Web API behaves like Slack where the bot relies on it (so other tests mean something)."""
+"""The fake Web API behaves like Slack where the bot relies on it."""
 
 from __future__ import annotations
 
