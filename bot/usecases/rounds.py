@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.clock import as_utc
 from bot.compose import GroupMember, introduction_message
 from bot.db.models import (
     CheckIn,
@@ -28,10 +29,13 @@ from bot.db.models import (
 )
 from bot.matching import MatchRequest, MatchResult, Participant, PastPair, match
 from bot.outbox import queue
+from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
 from bot.usecases.common import UseCaseError, audit, display_name, require_id
 from bot.usecases.people import resume_due
 from bot.usecases.ties import add_event, ensure_tie
+
+MANUAL_RUN_GAP = timedelta(hours=1)  # a manual run this soon after another round is refused
 
 
 @dataclass(frozen=True)
@@ -296,6 +300,17 @@ def run_round(
     if programme.paused:
         raise UseCaseError("error_programme_paused", programme=programme.name)
     programme_id = require_id(programme.id)
+    lock_programme(session, programme_id)  # concurrent runs of one programme take turns
+    if slot is None:
+        latest = session.exec(
+            select(Round)
+            .where(Round.programme_id == programme_id)
+            .order_by(col(Round.created_at).desc())
+        ).first()
+        if latest is not None and now - as_utc(latest.created_at) < MANUAL_RUN_GAP:
+            raise UseCaseError(
+                "error_round_just_ran", programme=programme.name, number=latest.number
+            )
     if slot is not None:
         existing = session.exec(
             select(Round).where(Round.programme_id == programme_id, Round.slot == slot)
