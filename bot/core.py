@@ -69,9 +69,13 @@ class Crossties:
     async def handle(self, event: InboundEvent) -> Reply:
         reply = await asyncio.to_thread(self.handle_sync, event)
         if reply.queued:
-            for callback in self._on_queued:
-                await callback()
+            await self.wake_delivery()
         return reply
+
+    async def wake_delivery(self) -> None:
+        """Tell the delivery worker that messages were queued (also outside `handle`)."""
+        for callback in self._on_queued:
+            await callback()
 
     def say(self, prompt: str, /, **context: object) -> Message:
         return Message.text(self.prompts.render(prompt, **context), ephemeral=True)
