@@ -1,0 +1,183 @@
+"""Mounts the Slack app (slack-bolt AsyncApp) in the one aiohttp server.
+
+HTTP mode: `POST /slack/events` takes events, slash commands and interactivity (signature
+always verified, 5-minute window), plus `/slack/install` and `/slack/oauth_redirect` when
+the OAuth install flow is configured. Socket Mode instead when SLACK_APP_TOKEN is set: the
+socket opens and closes with the aiohttp app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import listeners
+from adapters.slack.client import Waits, make_client
+from adapters.slack.dedup import SeenEvents
+from adapters.slack.manifest import EVENTS_PATH
+from adapters.slack.replies import Profiles
+from adapters.slack.sender import SlackSender
+from bot.app import Services
+from bot.config import ConfigError
+from bot.core import Crossties
+from bot.delivery import PlatformSender
+from bot.events import UserRef
+from bot.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SlackRuntime:
+    """Everything the Slack side holds; reachable as `app[SLACK]` (tests replace `waits`)."""
+
+    services: Services
+    bolt: AsyncApp
+    sender: SlackSender
+    waits: Waits
+    pacer: Pacer
+    seen: SeenEvents
+    profiles: Profiles = field(default_factory=Profiles)
+    tasks: set[asyncio.Task[object]] = field(default_factory=set)
+    socket_mode: bool = False
+
+    @property
+    def core(self) -> Crossties:
+        return self.services.core
+
+    def user_ref(self, team: str, user: str) -> UserRef:
+        return UserRef("slack", team, user)
+
+    def track(self) -> None:
+        """Remember the running listener, so shutdown and tests can wait for it."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def settle(self) -> None:
+        """Wait until every listener that was started has finished."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def wake(self) -> None:
+        await self.core.wake_delivery()
+
+
+SLACK = web.AppKey("slack", SlackRuntime)
+
+
+def mount_slack(app: web.Application, services: Services) -> PlatformSender:
+    settings = services.settings
+    if not settings.slack_signing_secret:
+        raise ConfigError("Slack needs SLACK_SIGNING_SECRET (and SLACK_BOT_TOKEN, or OAuth)")
+    waits = Waits()
+    pacer = Pacer(sleep=lambda seconds: waits.pause(seconds))
+    client = make_client(settings.slack_bot_token, settings.slack_api_url, waits)
+    oauth = bool(settings.slack_client_id and settings.slack_client_secret)
+    store = None
+    if oauth:
+        from adapters.slack.oauth import oauth_settings
+
+        assert settings.slack_client_id and settings.slack_client_secret
+        oauth_config, store = oauth_settings(
+            services.db, settings.slack_client_id, settings.slack_client_secret
+        )
+        bolt = AsyncApp(
+            signing_secret=settings.slack_signing_secret,
+            oauth_settings=oauth_config,
+            client=client,
+            process_before_response=False,
+        )
+    else:
+        bolt = AsyncApp(
+            signing_secret=settings.slack_signing_secret,
+            client=client,
+            process_before_response=False,
+        )
+    clients: dict[str, AsyncWebClient] = {}
+
+    async def client_for(team: str) -> AsyncWebClient:
+        if store is None:
+            return client
+        if team not in clients:
+            bot = await store.async_find_bot(enterprise_id=None, team_id=team)
+            if bot is None:
+                raise LookupError(team)
+            clients[team] = make_client(bot.bot_token, settings.slack_api_url, waits)
+        return clients[team]
+
+    sender = SlackSender(client_for, services.db, pacer)
+    runtime = SlackRuntime(
+        services, bolt, sender, waits, pacer, SeenEvents(services.db, services.clock)
+    )
+    listeners.register(bolt, runtime, oauth=oauth)
+    app[SLACK] = runtime
+    if settings.slack_app_token:
+        runtime.socket_mode = True
+        app.cleanup_ctx.append(_socket_mode(runtime, settings.slack_app_token, client))
+    else:
+        app.router.add_post(EVENTS_PATH, _events(runtime))
+        if bolt.oauth_flow is not None:
+            app.router.add_get(bolt.oauth_flow.install_path, _install(runtime))
+            app.router.add_get(bolt.oauth_flow.redirect_uri_path, _oauth_callback(runtime))
+    app.on_shutdown.append(_settle(runtime))
+    return sender
+
+
+def _events(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
+    async def handle(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        return await to_aiohttp_response(await runtime.bolt.async_dispatch(bolt_request))
+
+    return handle
+
+
+def _install(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
+    async def handle(request: web.Request) -> web.Response:
+        flow = runtime.bolt.oauth_flow
+        assert flow is not None
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request))
+        )
+
+    return handle
+
+
+def _oauth_callback(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
+    async def handle(request: web.Request) -> web.Response:
+        flow = runtime.bolt.oauth_flow
+        assert flow is not None
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    return handle
+
+
+def _settle(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
+    async def on_shutdown(app: web.Application) -> None:
+        try:
+            await asyncio.wait_for(runtime.settle(), 10)
+        except TimeoutError:
+            log.warning("some Slack work was still running at shutdown")
+
+    return on_shutdown
+
+
+def _socket_mode(runtime: SlackRuntime, app_token: str, client: AsyncWebClient):  # type: ignore[no-untyped-def]
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(runtime.bolt, app_token, web_client=client)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("Slack Socket Mode connected")
+        yield
+        await handler.close_async()  # type: ignore[no-untyped-call]
+
+    return context

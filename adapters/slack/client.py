@@ -1,0 +1,196 @@
+"""Web API clients with retries, and what a Slack failure means for delivery.
+
+slack_sdk retries nothing but connection errors by default (and the rate-limit handler retries
+once unless told). Ours retry connection errors, 429 (honouring Retry-After, when the wait is
+short enough to hold a request open) and 500/503 with backoff. Waiting goes through `Waits`,
+so tests can replace the sleep and never wait on the wall clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery import PermanentSendError, TransientSendError
+
+# Errors that will not go away by trying again: the person left, blocked or cannot be reached.
+UNREACHABLE = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "account_inactive",
+        "user_disabled",
+        "user_not_visible",
+        "cannot_dm_bot",
+        "not_allowed",
+        "is_bot",
+        "not_in_channel",
+        "is_archived",
+        "channel_not_found",
+        "restricted_action",
+        "messages_tab_disabled",
+        "no_permission",
+        "ekm_access_denied",
+        "team_access_not_granted",
+    }
+)
+# The installation itself is gone: nothing can be delivered to this workspace.
+UNINSTALLED = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive_team"}
+)
+TRANSIENT = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+@dataclass
+class Waits:
+    """How the adapter waits: replaceable as a whole in tests."""
+
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    max_retry_after: float = 10.0  # longer waits go back to the outbox instead
+    retries: int = 2
+    backoff: float = 0.5
+    slept: list[float] = field(default_factory=list)
+
+    async def pause(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        await self.sleep(seconds)
+
+
+def retry_after_of(headers: object) -> float | None:
+    if not hasattr(headers, "get"):
+        return None
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """Retry a 429 after its Retry-After, when that is short; otherwise let it fail."""
+
+    def __init__(self, waits: Waits) -> None:
+        super().__init__(max_retry_count=waits.retries)
+        self.waits = waits
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = retry_after_of(response.headers)
+        return wait is None or wait <= self.waits.max_retry_after
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        wait = retry_after_of(response.headers if response else None)
+        await self.waits.pause(wait if wait is not None else 1.0 + random.random())
+        state.increment_current_attempt()
+
+
+async def _back_off(waits: Waits, state: RetryState) -> None:
+    state.next_attempt_requested = True
+    await waits.pause(waits.backoff * (2**state.current_attempt))
+    state.increment_current_attempt()
+
+
+class ServerErrorRetry(AsyncServerErrorRetryHandler):
+    def __init__(self, waits: Waits) -> None:
+        super().__init__(max_retry_count=waits.retries)
+        self.waits = waits
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        await _back_off(self.waits, state)
+
+
+class ConnectionRetry(AsyncConnectionErrorRetryHandler):
+    def __init__(self, waits: Waits) -> None:
+        super().__init__(max_retry_count=waits.retries)
+        self.waits = waits
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        await _back_off(self.waits, state)
+
+
+def retry_handlers(waits: Waits) -> list[AsyncRetryHandler]:
+    return [ConnectionRetry(waits), RateLimitRetry(waits), ServerErrorRetry(waits)]
+
+
+def make_client(token: str | None, base_url: str | None, waits: Waits) -> AsyncWebClient:
+    kwargs: dict[str, object] = {"token": token, "retry_handlers": retry_handlers(waits)}
+    if base_url:
+        kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+    return AsyncWebClient(**kwargs)  # type: ignore[arg-type]
+
+
+def error_code(exc: BaseException) -> str | None:
+    if isinstance(exc, SlackApiError):
+        data = exc.response.data if exc.response is not None else None
+        if isinstance(data, dict):
+            return str(data.get("error") or "") or None
+    return None
+
+
+def classify(exc: BaseException, users: tuple[str, ...] = ()) -> Exception:
+    """A Slack failure → TransientSendError (try later) or PermanentSendError (never)."""
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code if exc.response is not None else 0
+        code = error_code(exc) or ""
+        if status == 429 or code == "ratelimited":
+            wait = retry_after_of(exc.response.headers) if exc.response is not None else None
+            return TransientSendError(f"slack rate limited ({code})", retry_after=wait or 30.0)
+        if status >= 500 or code in TRANSIENT:
+            return TransientSendError(f"slack server error {status} ({code})")
+        if code in UNREACHABLE:
+            return PermanentSendError(f"slack: {code}", unreachable_users=users)
+        if code in UNINSTALLED:
+            return PermanentSendError(f"slack: {code}")
+        return PermanentSendError(f"slack: {code or status}")
+    if isinstance(exc, ClientError | asyncio.TimeoutError | SlackRequestError | OSError):
+        return TransientSendError(f"slack connection failed ({type(exc).__name__})")
+    return TransientSendError(type(exc).__name__)

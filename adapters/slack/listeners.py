@@ -1,0 +1,329 @@
+"""Bolt listeners: acknowledge at once, then translate, ask the core, render the answer.
+
+Every listener acks before any slow work (Slack wants an answer within 3 seconds); the app
+runs with process_before_response=False, so the HTTP answer leaves as soon as ack() is called
+and the rest happens after. Nothing here decides rights: the core does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render, translate, views
+from adapters.slack.manifest import COMMAND
+from adapters.slack.replies import Where, deliver
+from bot.compose import CHECKIN_ACTION
+from bot.events import ActionInvoked, Message
+from bot.usecases import coordination, home
+from bot.usecases.common import UseCaseError
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackRuntime
+
+log = logging.getLogger(__name__)
+
+# Which modal field a core refusal belongs to, for inline errors.
+FORM_ERRORS = {
+    "error_programme_name": "name",
+    "error_programme_exists": "name",
+    "error_too_long": "name",
+    "error_programme_organisations": "organisations",
+    "error_organisation_blank": "organisations",
+    "error_cadence": "cadence",
+    "error_group_size": "group_size",
+}
+
+
+def register(bolt: AsyncApp, rt: SlackRuntime, *, oauth: bool) -> None:
+    bolt.use(_deduplicate(rt))
+    bolt.command(COMMAND)(_on_command(rt))
+    bolt.action(re.compile(r"^ct\|"))(_on_action(rt))
+    bolt.view(translate.PROGRAMME_MODAL)(_on_programme_form(rt))
+    bolt.event("app_home_opened")(_on_home_opened(rt))
+    bolt.event("message")(_on_message(rt))
+    if oauth:
+        bolt.enable_token_revocation_listeners()
+    else:
+
+        async def noted(body: dict[str, Any]) -> None:
+            log.warning("Slack says the app was removed from workspace %s", translate.team_of(body))
+
+        bolt.event("app_uninstalled")(noted)
+        bolt.event("tokens_revoked")(noted)
+
+
+def _deduplicate(rt: SlackRuntime) -> Any:
+    async def middleware(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await asyncio.to_thread(rt.seen.first_time, str(event_id)):
+            log.info("dropping a repeated Slack event %s", event_id)
+            return BoltResponse(status=200, body="")
+        result: BoltResponse | None = await next()
+        return result
+
+    return middleware
+
+
+def _on_command(rt: SlackRuntime) -> Any:
+    async def listener(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any
+    ) -> None:
+        rt.track()
+        await ack()
+        event = translate.translate(body)
+        if event is None:
+            return
+        event = await rt.profiles.enrich(client, event)
+        reply = await rt.core.handle(event)
+        where = Where(
+            client,
+            event.user.workspace,
+            event.user.id,
+            body.get("channel_id"),
+            body.get("response_url"),
+        )
+        await deliver(where, reply.messages, rt.sender, respond)
+
+    return listener
+
+
+def _on_message(rt: SlackRuntime) -> Any:
+    async def listener(body: dict[str, Any], client: AsyncWebClient) -> None:
+        rt.track()
+        event = translate.translate(body)
+        if event is None:
+            return
+        event = await rt.profiles.enrich(client, event)
+        reply = await rt.core.handle(event)
+        channel = (body.get("event") or {}).get("channel")
+        where = Where(client, event.user.workspace, event.user.id, channel)
+        await deliver(where, reply.messages, rt.sender)
+
+    return listener
+
+
+def _on_home_opened(rt: SlackRuntime) -> Any:
+    async def listener(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        rt.track()
+        if event.get("tab") not in (None, "home"):
+            return
+        neutral = translate.translate(body)
+        if neutral is None:
+            return
+        neutral = await rt.profiles.enrich(client, neutral)
+        await rt.core.handle(neutral)  # meet the person; the home is the welcome
+        await publish_home(rt, client, neutral.user.workspace, neutral.user.id)
+
+    return listener
+
+
+async def publish_home(rt: SlackRuntime, client: AsyncWebClient, team: str, user: str) -> None:
+    profile = await rt.profiles.get(client, team, user)
+    admin = bool(profile and profile.admin)
+    user_ref = rt.user_ref(team, user)
+
+    def build() -> Any:
+        with rt.services.db.session() as session:
+            view = home.home_view(session, user_ref, rt.services.prompts, workspace_admin=admin)
+        return views.home(view, rt.services.prompts)
+
+    try:
+        await client.views_publish(user_id=user, view=await asyncio.to_thread(build))
+    except SlackApiError as exc:
+        log.warning("views.publish failed: %s", exc.response.get("error"))
+
+
+def _on_action(rt: SlackRuntime) -> Any:
+    async def listener(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any
+    ) -> None:
+        rt.track()
+        await ack()
+        event = translate.translate(body)
+        if not isinstance(event, ActionInvoked):
+            return
+        team, user = event.user.workspace, event.user.id
+        from_home = (body.get("container") or {}).get("type") == "view"
+        if event.action in (views.EDIT_ACTION, views.NEW_ACTION):
+            await _open_programme_modal(rt, client, body, event)
+            return
+        event = await rt.profiles.enrich(client, event)
+        reply = await rt.core.handle(event)
+        where = Where(
+            client,
+            team,
+            user,
+            event.conversation.id if event.conversation and not from_home else None,
+            None if from_home else body.get("response_url"),
+        )
+        await deliver(where, reply.messages, rt.sender, respond)
+        if event.action == CHECKIN_ACTION and not from_home:
+            await _show_answers(rt, client, body, event)
+        if from_home or event.action in {"join", "leave", "resume", "pause"}:
+            await publish_home(rt, client, team, user)
+
+    return listener
+
+
+async def _show_answers(
+    rt: SlackRuntime, client: AsyncWebClient, body: dict[str, Any], event: ActionInvoked
+) -> None:
+    """Update the shared introduction to show who has answered (members only)."""
+    intro_text = event.value.partition(":")[0]
+    message = body.get("message") or {}
+    channel = event.conversation.id if event.conversation else None
+    if not intro_text.isdigit() or not message.get("ts") or not channel:
+        return
+    intro_id = int(intro_text)
+
+    def answers() -> tuple[bool, str]:
+        with rt.services.db.session() as session:
+            listed = home.introduction_answers(session, intro_id)
+            member = home.is_member(session, event.user, intro_id)
+        return member, rt.services.prompts.render("checkin_status", answers=listed)
+
+    member, line = await asyncio.to_thread(answers)
+    if not member:
+        return
+    try:
+        await client.chat_update(
+            channel=channel,
+            ts=message["ts"],
+            text=message.get("text") or render.escape(line),
+            blocks=render.with_status(message.get("blocks") or [], line),
+        )
+    except SlackApiError as exc:
+        log.info("chat.update failed: %s", exc.response.get("error"))
+
+
+async def _open_programme_modal(
+    rt: SlackRuntime, client: AsyncWebClient, body: dict[str, Any], event: ActionInvoked
+) -> None:
+    programme_id = int(event.value) if event.value.isdigit() else None
+
+    def form() -> coordination.ProgrammeForm | str:
+        try:
+            with rt.services.db.session() as session:
+                return coordination.form_for(session, event.user, programme_id)
+        except UseCaseError as error:
+            return rt.services.prompts.render(error.prompt, **error.context)
+
+    found = await asyncio.to_thread(form)
+    if isinstance(found, str):
+        where = Where(client, event.user.workspace, event.user.id)
+        await deliver(where, (Message.text(found, ephemeral=True),), rt.sender)
+        return
+    view = views.programme_modal(found, rt.services.prompts)
+    try:
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", exc.response.get("error"))
+
+
+def _on_programme_form(rt: SlackRuntime) -> Any:
+    async def listener(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        rt.track()
+        team, user = translate.team_of(body), translate.user_id_of(body)
+        user_ref = rt.user_ref(team, user)
+        form = translate.programme_form(body)
+        profile = await rt.profiles.get(client, team, user)
+        now = rt.services.clock.now()
+
+        def save() -> tuple[str, bool, int] | UseCaseError:
+            try:
+                with rt.services.db.session() as session:
+                    programme = coordination.save_programme(
+                        session,
+                        now,
+                        user_ref,
+                        form,
+                        workspace_admin=bool(profile and profile.admin),
+                        display_name=profile.name if profile else None,
+                    )
+                    assert programme.id is not None
+                    return programme.name, form.programme_id is None, programme.id
+            except UseCaseError as error:
+                return error
+
+        saved = await asyncio.to_thread(save)
+        prompts = rt.services.prompts
+        if isinstance(saved, UseCaseError):
+            text = prompts.render(saved.prompt, **saved.context)
+            block = FORM_ERRORS.get(saved.prompt)
+            if block is not None:
+                await ack(response_action="errors", errors={block: text[:150]})
+                return
+            await ack()
+            await deliver(
+                Where(client, team, user), (Message.text(text, ephemeral=True),), rt.sender
+            )
+            return
+        await ack()
+        name, created, programme_id = saved
+        notes = [prompts.render("programme_saved", programme=name, created=created)]
+        channel = translate.sync_channel(body)
+        if channel:
+            notes.append(await sync_channel(rt, client, user_ref, programme_id, channel))
+        await deliver(
+            Where(client, team, user), (Message.text("\n".join(notes), ephemeral=True),), rt.sender
+        )
+        await publish_home(rt, client, team, user)
+
+    return listener
+
+
+async def sync_channel(
+    rt: SlackRuntime, client: AsyncWebClient, coordinator: Any, programme_id: int, channel: str
+) -> str:
+    """Invite a channel's members: conversations.members (paginated) + users.info each."""
+    prompts = rt.services.prompts
+    members: list[coordination.ChannelMember] = []
+    cursor: str | None = None
+    try:
+        while True:
+            page = await client.conversations_members(channel=channel, limit=200, cursor=cursor)
+            for user_id in page.get("members") or []:
+                profile = await rt.profiles.get(client, coordinator.workspace, str(user_id))
+                if profile is None:
+                    continue
+                members.append(
+                    coordination.ChannelMember(
+                        str(user_id), profile.name, profile.email, profile.bot, profile.deleted
+                    )
+                )
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+    except SlackApiError as exc:
+        return prompts.render("error_channel_members", reason=exc.response.get("error"))
+    now = rt.services.clock.now()
+
+    def sync() -> coordination.SyncResult | UseCaseError:
+        try:
+            with rt.services.db.session() as session:
+                return coordination.sync_members(
+                    session, now, prompts, coordinator, programme_id, members
+                )
+        except UseCaseError as error:
+            return error
+
+    result = await asyncio.to_thread(sync)
+    if isinstance(result, UseCaseError):
+        return prompts.render(result.prompt, **result.context)
+    if result.invited:
+        await rt.wake()
+    return prompts.render(
+        "synced",
+        programme=result.programme,
+        invited=result.invited,
+        already=result.already_members,
+        skipped=result.skipped,
+    )

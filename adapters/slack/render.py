@@ -1,0 +1,160 @@
+"""Neutral messages → Block Kit (built with slack_sdk.models.blocks), with a plain-text fallback.
+
+Every piece of text that reaches a mrkdwn field is escaped (`&`, `<`, `>`), so a name such as
+`<!channel>` or `<https://x|click>` shows as typed and can never ping or link. Plain-text
+fields (headers, buttons) are not parsed by Slack at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.events import Button, Card, Image, Message, Text
+
+ACTION_PREFIX = "ct"  # action_id = "ct|<neutral action>|<n>"
+CONFIRMED_ACTIONS = {"round run", "forget"}
+MAX_SECTION = 3000
+MAX_FIELD = 2000
+MAX_FALLBACK = 3900
+
+
+def escape(text: str) -> str:
+    """Make user-supplied text inert in mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = 150) -> PlainTextObject:
+    return PlainTextObject(text=clip(text, limit) or " ", emoji=True)
+
+
+def mrkdwn(text: str, limit: int = MAX_SECTION) -> MarkdownTextObject:
+    """Escaped mrkdwn; the limit applies to what Slack receives."""
+    return MarkdownTextObject(text=clip(escape(text), limit) or " ")
+
+
+def action_id(action: str, index: int) -> str:
+    return f"{ACTION_PREFIX}|{action}|{index}"
+
+
+def parse_action_id(value: str) -> str | None:
+    parts = value.split("|")
+    if len(parts) < 3 or parts[0] != ACTION_PREFIX:
+        return None
+    return "|".join(parts[1:-1])
+
+
+def button(item: Button, index: int, *, confirm_text: str | None = None) -> ButtonElement:
+    style = None if item.style == "default" else item.style
+    confirm = None
+    if item.action in CONFIRMED_ACTIONS or confirm_text:
+        confirm = ConfirmObject(
+            title=plain(item.label, 100),
+            text=mrkdwn(confirm_text or item.label + "?", 300),
+            confirm=plain("Yes", 30),
+            deny=plain("Cancel", 30),
+        )
+    return ButtonElement(
+        text=plain(item.label, 75),
+        action_id=action_id(item.action, index),
+        value=item.value[:2000],
+        style=style,
+        confirm=confirm,
+    )
+
+
+def card_blocks(card: Card, *, block_prefix: str = "card") -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=plain(card.title))]
+    for section in card.sections:
+        if section.strip():
+            blocks.append(SectionBlock(text=mrkdwn(section)))
+    facts = [
+        MarkdownTextObject(text=clip(f"*{escape(f.label)}*\n{escape(f.value)}", MAX_FIELD))
+        for f in card.facts
+    ]
+    for start in range(0, len(facts), 10):
+        blocks.append(SectionBlock(fields=facts[start : start + 10]))
+    for label, url in card.links:
+        if url.startswith(("https://", "http://")):
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=f"<{url}|{escape(label)}>")))
+    if card.buttons:
+        elements = [button(b, i) for i, b in enumerate(card.buttons[:25])]
+        blocks.append(ActionsBlock(block_id=f"{block_prefix}-actions", elements=elements))
+    if card.footer:
+        blocks.append(ContextBlock(elements=[mrkdwn(card.footer, 2000)]))
+    return blocks
+
+
+def text_blocks(text: str) -> list[Block]:
+    return [SectionBlock(text=mrkdwn(chunk)) for chunk in _chunks(text, MAX_SECTION - 200)]
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    """Split on line breaks so escaping never cuts an entity in half."""
+    out: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > size:
+            out.append(line[:size])
+            line = line[size:]
+        if len(current) + len(line) + 1 > size and current:
+            out.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current or not out:
+        out.append(current)
+    return out
+
+
+def fallback(message: Message) -> str:
+    """The notification and screen-reader text: escaped, never empty."""
+    return clip(escape(message.plain()), MAX_FALLBACK) or " "
+
+
+def blocks_of(message: Message) -> list[Block]:
+    """Blocks for everything but images (uploaded separately); at most 50."""
+    blocks: list[Block] = []
+    for index, part in enumerate(message.parts):
+        if isinstance(part, Text):
+            blocks.extend(text_blocks(part.text))
+        elif isinstance(part, Card):
+            if blocks:
+                blocks.append(DividerBlock())
+            blocks.extend(card_blocks(part, block_prefix=f"card{index}"))
+    return blocks[:50]
+
+
+def images_of(message: Message) -> list[Image]:
+    return [part for part in message.parts if isinstance(part, Image)]
+
+
+def to_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]
+
+
+def status_block(text: str) -> ContextBlock:
+    """Who has answered a check-in so far (replaced on each answer)."""
+    return ContextBlock(block_id="ct-status", elements=[mrkdwn(text, 2000)])
+
+
+def with_status(blocks: Sequence[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The original message's blocks with the answer line added or replaced."""
+    kept = [b for b in blocks if b.get("block_id") != "ct-status"]
+    return [*kept, status_block(text).to_dict()]

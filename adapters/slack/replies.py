@@ -1,0 +1,145 @@
+"""Answering in Slack: who someone is (users.info, cached) and where a reply goes.
+
+A reply to a slash command or a message button goes through its response_url (ephemeral
+unless the core meant it for the channel); a reply to an App Home button or a modal goes to
+the person's DM with the app. Images are uploaded with files_upload_v2.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render
+from adapters.slack.sender import SlackSender, upload
+from bot.events import ActionInvoked, InboundEvent, Message
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=InboundEvent)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str | None
+    email: str | None
+    admin: bool
+    bot: bool
+    deleted: bool
+
+
+def profile_of(user: dict[str, Any]) -> Profile:
+    details = user.get("profile") or {}
+    name = (
+        details.get("display_name")
+        or details.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+    )
+    return Profile(
+        name=str(name) if name else None,
+        email=details.get("email"),
+        admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
+        bot=bool(user.get("is_bot")),
+        deleted=bool(user.get("deleted")),
+    )
+
+
+class Profiles:
+    """users.info, remembered per process (bounded), so each person costs one call."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self.size = size
+        self._cache: OrderedDict[tuple[str, str], Profile] = OrderedDict()
+
+    async def get(self, client: AsyncWebClient, team: str, user: str) -> Profile | None:
+        key = (team, user)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        try:
+            response = await client.users_info(user=user)
+        except SlackApiError as exc:
+            log.info("users.info failed for a user: %s", exc.response.get("error"))
+            return None
+        found = profile_of(response.get("user") or {})
+        self._cache[key] = found
+        while len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+        return found
+
+    def forget(self, team: str, user: str) -> None:
+        self._cache.pop((team, user), None)
+
+    async def enrich(self, client: AsyncWebClient, event: E) -> E:
+        """Add the person's name and email, used when the core meets them first."""
+        found = await self.get(client, event.user.workspace, event.user.id)
+        if found is None:
+            return event
+        if isinstance(event, ActionInvoked):
+            return replace(event, display_name=found.name)
+        return replace(event, display_name=found.name, email=found.email)
+
+
+@dataclass
+class Where:
+    """Where replies to one request go."""
+
+    client: AsyncWebClient
+    team: str
+    user: str
+    channel: str | None = None
+    response_url: str | None = None
+
+
+async def deliver(
+    where: Where, messages: tuple[Message, ...], sender: SlackSender, respond: Any = None
+) -> None:
+    for message in messages:
+        try:
+            await _deliver_one(where, message, sender, respond)
+        except Exception as exc:  # a failed answer must not break the request
+            log.warning("reply failed: %s", exc)
+
+
+async def _deliver_one(where: Where, message: Message, sender: SlackSender, respond: Any) -> None:
+    blocks = render.to_dicts(render.blocks_of(message))
+    text = render.fallback(message)
+    images = render.images_of(message)
+    if respond is not None and where.response_url:
+        if blocks:
+            await respond(
+                text=text,
+                blocks=blocks,
+                response_type="ephemeral" if message.ephemeral else "in_channel",
+                replace_original=False,
+            )
+        for image in images:
+            await _upload_somewhere(where, image, sender, shared=not message.ephemeral)
+        return
+    channel = await _dm(where, sender)
+    await sender.post(where.client, where.team, channel, message, users=(where.user,))
+
+
+async def _upload_somewhere(where: Where, image: Any, sender: SlackSender, *, shared: bool) -> None:
+    """Into the channel when shared and possible; otherwise into the person's DM."""
+    if shared and where.channel:
+        try:
+            await upload(where.client, where.channel, image)
+            return
+        except SlackApiError as exc:
+            log.info(
+                "upload to the channel failed (%s); sending it directly", exc.response.get("error")
+            )
+    await upload(where.client, await _dm(where, sender), image)
+
+
+async def _dm(where: Where, sender: SlackSender) -> str:
+    if where.channel and where.channel.startswith("D"):
+        return where.channel
+    return await sender.channel_for(where.client, where.team, (where.user,))

@@ -1,0 +1,178 @@
+"""SlackSender: the core's PlatformSender for Slack.
+
+One conversation per message: the known DM channel for one person (kept on PlatformAccount),
+otherwise `conversations.open` with the 1–8 users (a group DM for an introduction). Then
+`chat.postMessage` with Block Kit and an escaped fallback; images go up with files_upload_v2.
+Calls are paced with bot.pacing.Pacer: conversations.open is Tier 3 (about 50 a minute) per
+workspace; chat.postMessage about one a second per channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import select
+
+from adapters.slack import render
+from adapters.slack.client import UNREACHABLE, classify, error_code, retry_after_of
+from bot.db.models import PlatformAccount
+from bot.db.session import Database
+from bot.delivery import PermanentSendError, Sent
+from bot.events import Image, Message
+from bot.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+OPEN_PER_SECOND = 50 / 60
+OPEN_BURST = 10
+POST_PER_SECOND = 1.0
+POST_BURST = 3
+
+ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
+
+
+class SlackSender:
+    def __init__(self, client_for: ClientFor, db: Database, pacer: Pacer) -> None:
+        self.client_for = client_for
+        self.db = db
+        self.pacer = pacer
+
+    async def send(
+        self, workspace: str, recipients: Sequence[str], message: Message, *, key: str
+    ) -> Sent:
+        users = tuple(recipients)
+        if not users:
+            raise PermanentSendError("no recipients")
+        try:
+            client = await self.client_for(workspace)
+        except LookupError as exc:
+            raise PermanentSendError(f"slack: no installation for {workspace}") from exc
+        channel = await self.channel_for(client, workspace, users)
+        ts = await self.post(client, workspace, channel, message, users=users)
+        return Sent(channel=channel, message_id=ts)
+
+    async def channel_for(
+        self, client: AsyncWebClient, workspace: str, users: tuple[str, ...]
+    ) -> str:
+        """The known DM for one person, else conversations.open (paced)."""
+        if len(users) == 1:
+            known = await asyncio.to_thread(self._known_dm, workspace, users[0])
+            if known:
+                return known
+        await self.pacer.wait(
+            ("slack", workspace, "conversations.open"), OPEN_PER_SECOND, OPEN_BURST
+        )
+        try:
+            response = await client.conversations_open(users=",".join(users))
+        except SlackApiError as exc:
+            self._hold(exc, ("slack", workspace, "conversations.open"))
+            if error_code(exc) in UNREACHABLE:
+                gone = await self._who_is_gone(client, users)
+                raise PermanentSendError(
+                    f"slack: {error_code(exc)}", unreachable_users=gone or users
+                ) from exc
+            raise classify(exc, users) from exc
+        except Exception as exc:
+            raise classify(exc, users) from exc
+        channel = str(response["channel"]["id"])
+        if len(users) == 1:
+            await asyncio.to_thread(self._remember_dm, workspace, users[0], channel)
+        return channel
+
+    async def post(
+        self,
+        client: AsyncWebClient,
+        workspace: str,
+        channel: str,
+        message: Message,
+        *,
+        users: tuple[str, ...] = (),
+    ) -> str:
+        """Post a message (and its images) to a channel; returns the message ts."""
+        blocks = render.blocks_of(message)
+        key = ("slack", workspace, "chat.postMessage", channel)
+        ts = ""
+        try:
+            if blocks or not render.images_of(message):
+                await self.pacer.wait(key, POST_PER_SECOND, POST_BURST)
+                response = await client.chat_postMessage(
+                    channel=channel,
+                    text=render.fallback(message),
+                    blocks=render.to_dicts(blocks),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+                ts = str(response["ts"])
+            for image in render.images_of(message):
+                await self.pacer.wait(key, POST_PER_SECOND, POST_BURST)
+                await upload(client, channel, image)
+        except SlackApiError as exc:
+            self._hold(exc, key)
+            raise classify(exc, users) from exc
+        except PermanentSendError:
+            raise
+        except Exception as exc:
+            raise classify(exc, users) from exc
+        return ts
+
+    def _hold(self, exc: SlackApiError, key: tuple[str, ...]) -> None:
+        if exc.response is not None and exc.response.status_code == 429:
+            self.pacer.hold(key, retry_after_of(exc.response.headers) or 30.0)
+
+    async def _who_is_gone(self, client: AsyncWebClient, users: tuple[str, ...]) -> tuple[str, ...]:
+        """Which of a group cannot be reached (conversations.open does not say)."""
+        if len(users) == 1:
+            return users
+        gone: list[str] = []
+        for user in users:
+            try:
+                info = await client.users_info(user=user)
+            except SlackApiError as exc:
+                if error_code(exc) in UNREACHABLE:
+                    gone.append(user)
+                continue
+            profile = info.get("user") or {}
+            if profile.get("deleted") or profile.get("is_bot"):
+                gone.append(user)
+        return tuple(gone)
+
+    # ------------------------------------------------------------ DM channels
+
+    def _known_dm(self, workspace: str, user: str) -> str | None:
+        with self.db.session() as session:
+            account = session.exec(
+                select(PlatformAccount).where(
+                    PlatformAccount.platform == "slack",
+                    PlatformAccount.workspace == workspace,
+                    PlatformAccount.user_id == user,
+                )
+            ).first()
+            return account.dm_channel if account else None
+
+    def _remember_dm(self, workspace: str, user: str, channel: str) -> None:
+        with self.db.session() as session:
+            account = session.exec(
+                select(PlatformAccount).where(
+                    PlatformAccount.platform == "slack",
+                    PlatformAccount.workspace == workspace,
+                    PlatformAccount.user_id == user,
+                )
+            ).first()
+            if account is not None and account.dm_channel != channel:
+                account.dm_channel = channel
+                session.add(account)
+
+
+async def upload(client: AsyncWebClient, channel: str, image: Image) -> None:
+    """files_upload_v2 (files.upload is retired): get a URL, upload, complete into the channel."""
+    await client.files_upload_v2(
+        channel=channel,
+        content=image.png,
+        filename=image.filename,
+        title=image.title,
+        alt_txt=image.alt_text[:1000],
+    )

@@ -1,0 +1,200 @@
+"""Coordinator set-up from chat (Slack modals, Teams cards): programme form, roster sync.
+
+Who may create a programme in a workspace: its administrators (the platform says so) and
+anyone who already coordinates a programme there. Editing needs the coordinator role of that
+programme. The creator becomes its coordinator and the programme is bound to the workspace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.db.models import MembershipStatus, Programme, ProgrammeRoleKind
+from bot.events import Button, Card, Message, UserRef
+from bot.outbox import queue
+from bot.templates import Prompts
+from bot.usecases import people, programmes
+from bot.usecases.common import (
+    UseCaseError,
+    has_role,
+    person_for,
+    require_id,
+    require_role,
+    visible_programmes,
+)
+
+JOIN_ACTION = "join"
+
+
+@dataclass(frozen=True)
+class ProgrammeForm:
+    """What a coordinator fills in; `programme_id` is set when editing."""
+
+    name: str
+    organisations: tuple[str, ...]
+    cadence: str = "fortnightly"
+    group_size: int = 2
+    cross_organisation: bool = True
+    programme_id: int | None = None
+
+
+def split_organisations(text: str) -> tuple[str, ...]:
+    """One organisation per line (commas also separate)."""
+    names = [part.strip() for line in text.splitlines() for part in line.split(",")]
+    return tuple(name for name in names if name)
+
+
+def _visible(session: Session, user: UserRef, programme_id: int) -> Programme:
+    for programme in visible_programmes(session, user):
+        if programme.id == programme_id:
+            return programme
+    raise UseCaseError("error_no_such_programme", name=str(programme_id), names=[])
+
+
+def may_create(session: Session, user: UserRef, *, workspace_admin: bool) -> bool:
+    if workspace_admin:
+        return True
+    me = person_for(session, user)
+    return any(
+        has_role(session, me, p, ProgrammeRoleKind.COORDINATOR)
+        for p in visible_programmes(session, user)
+    )
+
+
+def form_for(session: Session, user: UserRef, programme_id: int | None) -> ProgrammeForm:
+    """The form pre-filled for editing (coordinators only), or blank for a new programme."""
+    if programme_id is None:
+        return ProgrammeForm(name="", organisations=())
+    programme = _visible(session, user, programme_id)
+    require_role(session, person_for(session, user), programme, ProgrammeRoleKind.COORDINATOR)
+    return ProgrammeForm(
+        name=programme.name,
+        organisations=tuple(o.name for o in people.programme_organisations(session, programme)),
+        cadence=programme.cadence,
+        group_size=programme.group_size,
+        cross_organisation=programme.cross_organisation,
+        programme_id=programme_id,
+    )
+
+
+def save_programme(
+    session: Session,
+    now: datetime,
+    user: UserRef,
+    form: ProgrammeForm,
+    *,
+    workspace_admin: bool,
+    display_name: str | None = None,
+) -> Programme:
+    person = people.ensure_person(session, user, now, display_name=display_name)
+    actor = f"person:{person.id}"
+    if form.programme_id is not None:
+        programme = _visible(session, user, form.programme_id)
+        require_role(session, person, programme, ProgrammeRoleKind.COORDINATOR)
+        settings = programmes.ProgrammeSettings(
+            name=form.name,
+            organisations=form.organisations,
+            cadence=form.cadence,
+            group_size=form.group_size,
+            cross_organisation=form.cross_organisation,
+            weekday=programme.weekday,
+            hour=programme.hour,
+            timezone=programme.timezone,
+            checkin_days=programme.checkin_days,
+            nudge_days=programme.nudge_days,
+        )
+        return programmes.update_programme(session, now, programme, settings, actor=actor)
+    if not may_create(session, user, workspace_admin=workspace_admin):
+        raise UseCaseError("denied_create_programme")
+    settings = programmes.ProgrammeSettings(
+        name=form.name,
+        organisations=form.organisations,
+        cadence=form.cadence,
+        group_size=form.group_size,
+        cross_organisation=form.cross_organisation,
+        workspaces=((user.platform, user.workspace),),
+    )
+    return programmes.create_programme(session, now, settings, actor=actor, coordinator=person)
+
+
+@dataclass(frozen=True)
+class ChannelMember:
+    """A member of a chat channel, as the platform describes them."""
+
+    user_id: str
+    display_name: str | None
+    email: str | None = None
+    is_bot: bool = False
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    programme: str
+    invited: int
+    already_members: int
+    skipped: int
+
+
+def invitation(prompts: Prompts, programme: Programme, organisations: Sequence[str]) -> Message:
+    """Asks a new member to pick their organisation; each choice is a `join` action."""
+    card = Card(
+        title=prompts.render("invite_title", programme=programme.name),
+        sections=(prompts.render("invite_body", programme=programme.name),),
+        buttons=tuple(
+            Button(name, JOIN_ACTION, f"{name} --programme {programme.name}")
+            for name in organisations
+        ),
+    )
+    return Message((card,))
+
+
+def sync_members(
+    session: Session,
+    now: datetime,
+    prompts: Prompts,
+    coordinator: UserRef,
+    programme_id: int,
+    members: Sequence[ChannelMember],
+) -> SyncResult:
+    """Meet everyone in a channel; invite those not yet taking part (through the outbox)."""
+    programme = _visible(session, coordinator, programme_id)
+    require_role(
+        session, person_for(session, coordinator), programme, ProgrammeRoleKind.COORDINATOR
+    )
+    organisations = [o.name for o in people.programme_organisations(session, programme)]
+    message = invitation(prompts, programme, organisations)
+    invited = already = skipped = 0
+    for member in members:
+        if member.is_bot or member.deleted:
+            skipped += 1
+            continue
+        user = UserRef(coordinator.platform, coordinator.workspace, member.user_id)
+        person = people.ensure_person(
+            session, user, now, display_name=member.display_name, email=member.email
+        )
+        if person.erased:
+            skipped += 1
+            continue
+        membership = people.membership_of(session, person, programme)
+        if membership is not None and membership.status != MembershipStatus.LEFT:
+            already += 1
+            continue
+        queued = queue(
+            session,
+            now,
+            key=f"invite:{programme.id}:{require_id(person.id)}",
+            platform=user.platform,
+            workspace=user.workspace,
+            recipients=[user.id],
+            kind="invite",
+            message=message,
+            programme_id=programme.id,
+        )
+        invited += int(queued)
+        already += int(not queued and membership is not None)
+    return SyncResult(programme.name, invited, already, skipped)

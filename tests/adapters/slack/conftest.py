@@ -1,0 +1,211 @@
+"""The Slack adapter under test: our real aiohttp server (bot.server.make_app) with the Bolt
+AsyncApp mounted, talking to the fake Web API in tests/fakes_slack.py. Requests are signed
+with slack_sdk's SignatureVerifier and built from Slack's payload formats in
+tests/fixtures/slack/."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.signature import SignatureVerifier
+from sqlmodel import select
+
+from adapters.slack.app import SLACK, SlackRuntime
+from bot.app import Services
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.core import Crossties
+from bot.db.models import Person, ProgrammeRoleKind
+from bot.db.session import Database
+from bot.delivery import DeliveryStats, deliver_due
+from bot.events import UserRef
+from bot.server import make_app
+from bot.templates import Prompts
+from bot.usecases.programmes import (
+    ProgrammeSettings,
+    create_programme,
+    grant,
+    import_roster,
+)
+from tests import fakes
+from tests.fakes_slack import BOT_TOKEN, TEAM_ID, FakeSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "slack"
+PROGRAMME = "North Partnership"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def slash_fields() -> dict[str, str]:
+    return dict(parse_qsl((FIXTURES / "slash_command.txt").read_text()))
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
+
+
+@dataclass
+class Harness:
+    http: TestClient
+    slack: FakeSlack
+    runtime: SlackRuntime
+    services: Services
+    clock: ManualClock
+    secret: str = SECRET
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    def headers(
+        self,
+        body: str,
+        *,
+        timestamp: int | None = None,
+        secret: str | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> dict[str, str]:
+        stamp = str(timestamp if timestamp is not None else int(time.time()))
+        verifier = SignatureVerifier(secret or self.secret)
+        return {
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+            "Content-Type": content_type,
+        }
+
+    async def post(
+        self,
+        body: str,
+        *,
+        content_type: str,
+        settle: bool = True,
+        extra: dict[str, str] | None = None,
+        **sign: Any,
+    ) -> ClientResponse:
+        headers = self.headers(body, content_type=content_type, **sign)
+        headers.update(extra or {})
+        response = await self.http.post("/slack/events", data=body.encode(), headers=headers)
+        await response.read()
+        if settle:
+            await self.runtime.settle()
+        return response
+
+    async def command(
+        self,
+        text: str,
+        *,
+        user: str = "U01",
+        channel: str = "C2147483705",
+        respond_as: str = "cmd",
+        **kw: Any,
+    ) -> ClientResponse:
+        fields = slash_fields()
+        fields.update(
+            text=text,
+            user_id=user,
+            user_name=user.lower(),
+            team_id=TEAM_ID,
+            channel_id=channel,
+            response_url=self.slack.response_url(respond_as),
+        )
+        return await self.post(
+            urlencode(fields), content_type="application/x-www-form-urlencoded", **kw
+        )
+
+    async def interact(self, payload: dict[str, Any], **kw: Any) -> ClientResponse:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, content_type="application/x-www-form-urlencoded", **kw)
+
+    async def event(self, payload: dict[str, Any], **kw: Any) -> ClientResponse:
+        return await self.post(json.dumps(payload), content_type="application/json", **kw)
+
+    async def deliver(self) -> DeliveryStats:
+        return await deliver_due(self.db, {"slack": self.runtime.sender}, self.clock)
+
+    def replies(self, name: str = "cmd") -> list[dict[str, Any]]:
+        found = [r for r in self.slack.responses if r["_response_url"] == name]
+        self.slack.responses = [r for r in self.slack.responses if r["_response_url"] != name]
+        return found
+
+    def person(self, external_id: str) -> Person:
+        with self.db.session() as session:
+            return session.exec(select(Person).where(Person.external_id == external_id)).one()
+
+
+def slack_user(n: int) -> str:
+    return f"U{n:02d}"
+
+
+def build_slack_world(services: Services, slack: FakeSlack, clock: ManualClock) -> None:
+    """The partnership from tests.fakes, with every person on Slack in team T0001.
+
+    U01 coordinates, U02 leads; each person is a user of the fake workspace."""
+    rows = fakes.roster()
+    for n, row in enumerate(rows, start=1):
+        row.accounts = [UserRef("slack", TEAM_ID, slack_user(n))]
+        slack.add_user(slack_user(n), row.name, email=row.email)
+    now = clock.now()
+    with services.db.session() as session:
+        programme = create_programme(
+            session,
+            now,
+            ProgrammeSettings(
+                name=PROGRAMME,
+                organisations=fakes.ORGANISATIONS,
+                workspaces=(("slack", TEAM_ID),),
+            ),
+        )
+        import_roster(session, now, programme, rows)
+        people = {p.external_id: p for p in session.exec(select(Person)).all()}
+        grant(session, now, programme, people["u01"], ProgrammeRoleKind.COORDINATOR)
+        grant(session, now, programme, people["u02"], ProgrammeRoleKind.LEAD)
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def harness(
+    db: Database, clock: ManualClock, prompts: Prompts, slack: FakeSlack
+) -> AsyncIterator[Harness]:
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.api_url,
+        slack_app_token=None,
+        slack_client_id=None,
+        slack_client_secret=None,
+        microsoft_app_id=None,
+    )
+    core = Crossties(db, clock, prompts, report_min_count=1)
+    services = Services(settings, db, prompts, clock, core)
+    app = make_app(services, background=False)
+    runtime = app[SLACK]
+    runtime.waits.sleep = _no_sleep
+    http = TestClient(TestServer(app))
+    await http.start_server()
+    try:
+        yield Harness(http, slack, runtime, services, clock)
+    finally:
+        await http.close()
+
+
+@pytest.fixture
+async def world(harness: Harness) -> Harness:
+    build_slack_world(harness.services, harness.slack, harness.clock)
+    return harness
