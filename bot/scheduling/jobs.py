@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock, as_utc
-from bot.db.models import Membership, MembershipStatus, Person, Programme
+from bot.db.models import Membership, MembershipStatus, Person, Programme, Round
 from bot.db.session import Database
 from bot.delivery import queue_failure_reports
 from bot.scheduling.cadence import latest_occurrence
@@ -28,7 +28,7 @@ from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.common import UseCaseError
-from bot.usecases.rounds import RoundSummary, run_round
+from bot.usecases.rounds import MANUAL_RUN_GAP, RoundSummary, run_round
 
 if TYPE_CHECKING:
     from bot.scheduling.service import SchedulerService
@@ -104,6 +104,19 @@ def run_slot(
     if not interval and now - slot > MISFIRE_GRACE:
         log.warning("skipping round of programme %s: its slot %s is long past", programme_id, slot)
         return None
+    if not interval:
+        latest = session.exec(
+            select(Round)
+            .where(Round.programme_id == programme_id)
+            .order_by(col(Round.created_at).desc())
+        ).first()
+        if (
+            latest is not None
+            and latest.slot != slot_key(slot)
+            and now - as_utc(latest.created_at) < MANUAL_RUN_GAP
+        ):
+            log.info("programme %s had a round moments ago; this slot is skipped", programme_id)
+            return None
     try:
         return run_round(session, now, programme, prompts, slot=slot_key(slot), actor=actor)
     except UseCaseError as error:
