@@ -1,0 +1,136 @@
+"""The demo's report against figures recomputed independently with plain SQL, on each backend."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rich.console import Console
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot.app import Services
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.core import Crossties
+from bot.db.models import AuditLog, Programme
+from bot.db.session import Database
+from bot.demo import simulate
+from bot.export import export_graphml
+from bot.reports import build_report, lead_view, load_report_input, report_json
+from bot.templates import Prompts
+
+
+@pytest.fixture
+def demo_db(db: Database, clock: ManualClock, prompts: Prompts) -> Database:
+    settings = Settings(CROSSTIES_DATABASE_URL=db.url)
+    services = Services(settings, db, prompts, clock, Crossties(db, clock, prompts))
+    asyncio.run(simulate(services, seed=7, console=Console(quiet=True)))
+    return db
+
+
+def sql(db: Database, query: str) -> list[tuple[object, ...]]:
+    with db.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(query)).all()]
+
+
+def test_demo_report_matches_plain_sql(demo_db: Database) -> None:
+    with demo_db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        data = report_json(build_report(load_report_input(session, programme)))
+    [(introductions,)] = sql(demo_db, "SELECT count(*) FROM introduction")
+    [(met,)] = sql(demo_db, "SELECT count(*) FROM introduction WHERE outcome = 'met'")
+    assert data["introductions"] == introductions > 0
+    assert data["met"] == met > 0
+    assert data["met_rate"] == pytest.approx(met / introductions, abs=1e-4)
+    pairs = sql(
+        demo_db,
+        "SELECT oa.name, ob.name FROM tie t "
+        "JOIN organisation oa ON oa.id = t.organisation_a_id "
+        "JOIN organisation ob ON ob.id = t.organisation_b_id",
+    )
+    cross = [(a, b) for a, b in pairs if a != b]
+    assert data["cross_org_ties"] == len(cross) > 0
+    names = data["tie_matrix"]["organisations"]
+    assert sorted(names) == sorted(n for (n,) in sql(demo_db, "SELECT name FROM organisation"))
+    expected = Counter(frozenset(pair) for pair in pairs)
+    matrix = data["tie_matrix"]["counts"]
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            assert matrix[i][j] == expected[frozenset((a, b))], (a, b)
+    per_round = sql(
+        demo_db,
+        'SELECT r.number, count(*) FROM introduction i JOIN "round" r ON r.id = i.round_id '
+        "GROUP BY r.number ORDER BY r.number",
+    )
+    assert [(r["round"], r["introductions"]) for r in data["cross_org_ties_per_round"]] == [
+        (int(n), int(c)) for n, c in per_round
+    ]
+    assert data["cross_org_ties_per_round"][-1]["cross_org_ties_total"] == len(cross)
+    json.dumps(data)  # the operator's JSON is plain JSON
+
+
+def test_demo_lead_view_and_graphml(demo_db: Database, tmp_path: Path) -> None:
+    with demo_db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        report = build_report(load_report_input(session, programme))
+        data, _ = export_graphml(session, programme, min_count=5)
+        people_data, _ = export_graphml(session, programme, min_count=5, people=True)
+    view = lead_view(report)
+    for i, row in enumerate(report.matrix):
+        for j, value in enumerate(row):
+            if 0 < value < 5:
+                assert view.matrix[i][j] is None
+    path = tmp_path / "network.graphml"
+    path.write_bytes(data)
+    graph = nx.read_graphml(path)
+    assert set(graph.nodes) == set(report.organisations)
+    linked = {
+        frozenset((a, report.organisations[j]))
+        for i, a in enumerate(report.organisations)
+        for j, value in enumerate(report.matrix[i])
+        if value and i != j
+    }
+    assert {frozenset(edge) for edge in graph.edges} == linked
+    for a, b, attributes in graph.edges(data=True):
+        i, j = report.organisations.index(a), report.organisations.index(b)
+        if report.matrix[i][j] >= 5:
+            assert attributes["ties"] == report.matrix[i][j]
+        else:
+            assert attributes["suppressed"] is True and "ties" not in attributes
+    path.write_bytes(people_data)
+    people = nx.read_graphml(path)
+    [(ties,)] = sql(demo_db, "SELECT count(*) FROM tie")
+    assert people.number_of_edges() == ties
+    # Nobody in the demo agreed to be named, so no label carries a name.
+    assert {d["label"] for _, d in people.nodes(data=True)} == {""}
+
+
+def test_cli_writes_files_and_audits(demo_db: Database, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli.main import app
+
+    env = {"CROSSTIES_DATABASE_URL": demo_db.url}
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        ["report", "--png", str(tmp_path / "r.png"), "--csv", str(tmp_path / "r.csv")],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r.png").read_bytes().startswith(b"\x89PNG")
+    assert "fewer than 5" in (tmp_path / "r.csv").read_text()
+    result = runner.invoke(app, ["report", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["exact"] is True
+    result = runner.invoke(app, ["export", "--graphml", str(tmp_path / "g.graphml")], env=env)
+    assert result.exit_code == 0, result.output
+    assert nx.read_graphml(tmp_path / "g.graphml").number_of_nodes() == 6
+    with demo_db.session() as session:
+        actions = [a.action for a in session.exec(select(AuditLog)).all() if a.actor == "cli"]
+    assert actions.count("report") == 2 and actions.count("export") == 1
