@@ -1,0 +1,1 @@
+"""Microsoft Teams adapter on the Bot Framework SDK; every botbuilder import stays in here."""

@@ -1,0 +1,155 @@
+"""Serves Teams at `POST /api/messages` in the one aiohttp server.
+
+With `MICROSOFT_APP_ID` set, every activity must carry a valid Bot Framework token: a missing,
+forged or unverifiable one is answered 401 and changes nothing. Without an app id the bot runs
+unauthenticated, for local development only (the server refuses that on a non-loopback host).
+Malformed requests get 400 rather than botbuilder's generic 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import TurnContext, serializer_helper
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+
+from adapters.teams import render
+from adapters.teams.handler import CrosstiesTeamsBot
+from adapters.teams.platform import TeamsSender
+from bot.app import Services
+from bot.config import ConfigError, Settings
+from bot.delivery import PlatformSender
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/api/messages"
+
+
+@dataclass
+class TeamsConfiguration:
+    """The attribute names botbuilder's configuration readers look for."""
+
+    APP_ID: str | None = None
+    APP_PASSWORD: str | None = None
+    APP_TYPE: str = "MultiTenant"
+    APP_TENANTID: str | None = None
+    # Only for tests against a local identity provider; production uses the public cloud.
+    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str | None = None
+    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str | None = None
+    TO_CHANNEL_FROM_BOT_LOGIN_URL: str | None = None
+    TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: str | None = None
+
+    @staticmethod
+    def from_settings(settings: Settings) -> TeamsConfiguration:
+        app_type = settings.microsoft_app_type or (
+            "SingleTenant" if settings.microsoft_app_tenant_id else "MultiTenant"
+        )
+        return TeamsConfiguration(
+            APP_ID=settings.microsoft_app_id or None,
+            APP_PASSWORD=settings.microsoft_app_password or None,
+            APP_TYPE=app_type,
+            APP_TENANTID=settings.microsoft_app_tenant_id or None,
+        )
+
+
+@dataclass
+class Teams:
+    adapter: CloudAdapter
+    auth: ConfigurationBotFrameworkAuthentication
+    bot: CrosstiesTeamsBot
+    sender: TeamsSender
+    authenticated: bool
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if request.content_type != "application/json":
+            return _problem(400, "expected a JSON activity (Content-Type: application/json)")
+        try:
+            body = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            return _problem(400, "the body is not valid JSON")
+        if not isinstance(body, dict):
+            return _problem(400, "the body is not an activity")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:
+            return _problem(400, "the body is not an activity")
+        if not activity.type:
+            return _problem(400, "the activity has no type")
+        header = request.headers.get("Authorization", "")
+        if self.authenticated and not header:
+            return _problem(401, "a Bot Framework token is required")
+        try:
+            result = await self.auth.authenticate_request(activity, header)
+        except Exception as error:  # botbuilder raises generic errors for every auth failure
+            log.warning("rejected a Teams request: %s", type(error).__name__)
+            return _problem(401, "the Bot Framework token is missing, invalid or unverifiable")
+        try:
+            response = await self.adapter.process_activity(result, activity, self.bot.on_turn)
+        except Exception:
+            log.exception("could not process a Teams activity")
+            return _problem(500, "the activity could not be processed")
+        if response is not None:
+            body = response.body
+            if body is not None and not isinstance(body, (dict, list, str, int, float)):
+                body = serializer_helper(body)  # a botbuilder model, not plain JSON
+            return web.json_response(data=body, status=int(response.status))
+        return web.Response(status=200)
+
+
+def _problem(status: int, detail: str) -> web.Response:
+    return web.json_response({"error": detail}, status=status)
+
+
+def build_teams(
+    services: Services,
+    configuration: TeamsConfiguration | None = None,
+    *,
+    credentials_factory: Any = None,
+) -> Teams:
+    configuration = configuration or TeamsConfiguration.from_settings(services.settings)
+    try:
+        auth = ConfigurationBotFrameworkAuthentication(
+            configuration, credentials_factory=credentials_factory
+        )
+    except Exception as error:
+        raise ConfigError(
+            f"Teams settings are incomplete ({error}): set MICROSOFT_APP_ID, "
+            "MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID and MICROSOFT_APP_TYPE"
+        ) from error
+    adapter = CloudAdapter(auth)
+    sender = TeamsSender(adapter, services.db, services.prompts, app_id=configuration.APP_ID)
+    bot = CrosstiesTeamsBot(services.core, sender)
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        log.error("Teams turn failed: %s", error, exc_info=error)
+        try:
+            text = services.prompts.render("error_internal")
+            await context.send_activity(render.text_activity(text))
+        except Exception:
+            log.warning("could not tell the person about the failure")
+
+    adapter.on_turn_error = on_error
+    return Teams(adapter, auth, bot, sender, authenticated=bool(configuration.APP_ID))
+
+
+TEAMS = web.AppKey("teams", Teams)
+
+
+def mount_teams(app: web.Application, services: Services) -> PlatformSender:
+    teams = build_teams(services)
+    if not teams.authenticated:
+        log.warning(
+            "Teams: no MICROSOFT_APP_ID, so activities at %s are NOT authenticated "
+            "(local development only)",
+            ROUTE,
+        )
+    app[TEAMS] = teams
+    app.router.add_post(ROUTE, teams.handle)
+    return teams.sender

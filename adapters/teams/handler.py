@@ -1,0 +1,234 @@
+"""The Teams bot: routes activities to the core and its answers back to Teams.
+
+Installs and roster changes store each person's address (so proactive messages survive a
+restart); messages in personal chats, and in group chats and channels when the bot is
+@mentioned, go to the grammar; Adaptive Card buttons arrive as `adaptiveCard/action` invokes
+and check-ins redraw their card with the answer. Answers about one person are never posted in
+a shared chat: they go to that person's 1:1 chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import ChannelAccount
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+
+from adapters.teams import directory, render, translate
+from adapters.teams.platform import TeamsSender
+from bot.compose import CHECKIN_ACTION
+from bot.core import Crossties
+from bot.events import Card, InboundEvent, Message
+
+log = logging.getLogger(__name__)
+
+ROSTER_PAGE_SIZE = 100
+ROSTER_MAX_PAGES = 200
+
+
+class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
+    def __init__(self, core: Crossties, sender: TeamsSender) -> None:
+        self.core = core
+        self.sender = sender
+        self._joining: dict[str, asyncio.Lock] = {}  # one first contact at a time per person
+
+    # ------------------------------------------------------------ messages
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.value and not activity.text:  # an Action.Submit button
+            event = translate.card_action(activity)
+            if event is not None:
+                await self._answer(turn_context, event)
+            return
+        if not translate.is_addressed_to_bot(activity):
+            return
+        if translate.conversation_kind(activity) == "personal":
+            await self._remember_sender(turn_context)
+        resolved = await self._resolve_mentions(turn_context)
+        await self._answer(turn_context, translate.command(activity, resolved))
+
+    async def _answer(self, turn_context: TurnContext, event: InboundEvent) -> None:
+        reply = await self.core.handle(event)
+        await self.reply(turn_context, reply.messages)
+
+    async def reply(self, turn_context: TurnContext, messages: tuple[Message, ...]) -> None:
+        """Send answers; in shared chats, answers meant for one person go to them privately."""
+        shared = translate.conversation_kind(turn_context.activity) != "personal"
+        private = [m for m in messages if shared and m.ephemeral]
+        public = [m for m in messages if not (shared and m.ephemeral)]
+        for message in public:
+            outgoing = render.activities(message)
+            if outgoing:
+                await turn_context.send_activities(outgoing)
+        if private:
+            await self._send_privately(turn_context, private)
+
+    async def _send_privately(self, turn_context: TurnContext, messages: list[Message]) -> None:
+        activity = turn_context.activity
+        address = translate.member_address(
+            activity, str(activity.from_property.id), team_id=translate.team_of(activity), upn=None
+        )
+        stored = await asyncio.to_thread(
+            directory.addresses,
+            self.core.db,
+            address.tenant_id,
+            [translate.user_id(activity.from_property)],
+        )
+        address = next(iter(stored.values()), address)
+        outgoing = [a for m in messages for a in render.activities(m)]
+        try:
+            await self.sender.deliver_to(address, outgoing)
+        except Exception as error:  # the person keeps the shared chat free of their data
+            log.warning("could not answer privately: %s", type(error).__name__)
+            return
+        note = self.core.prompts.render("teams_sent_privately")
+        await turn_context.send_activity(render.text_activity(note))
+
+    async def _resolve_mentions(self, turn_context: TurnContext) -> dict[str, str]:
+        """Entra object ids for mentioned people whose mention entity lacks one."""
+        activity = turn_context.activity
+        resolved: dict[str, str] = {}
+        for entity in activity.entities or []:
+            data = entity.serialize()
+            mentioned = data.get("mentioned") or {}
+            member_id = mentioned.get("id")
+            if (
+                data.get("type") != "mention"
+                or not member_id
+                or mentioned.get("aadObjectId")
+                or member_id == activity.recipient.id
+            ):
+                continue
+            try:
+                member = await TeamsInfo.get_member(turn_context, member_id)
+            except Exception:  # unknown to the roster: the id stays as it is
+                continue
+            if member is not None and member.aad_object_id:
+                resolved[str(member_id)] = str(member.aad_object_id)
+        return resolved
+
+    async def _remember_sender(self, turn_context: TurnContext) -> None:
+        """Keep the 1:1 address of anyone who writes to the bot, if it is not stored yet."""
+        activity = turn_context.activity
+        user = translate.user_ref(activity)
+        if await asyncio.to_thread(directory.has_personal_address, self.core.db, user):
+            return
+        await self._join(turn_context, activity.from_property, personal=True)
+
+    # ------------------------------------------------------------ installs and rosters
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Installed for a person (their address is stored now; the welcome follows with the
+        conversation update) or in a team or group chat (handled there too)."""
+        if translate.conversation_kind(turn_context.activity) == "personal":
+            await self._join(turn_context, turn_context.activity.from_property, personal=True)
+
+    async def on_teams_members_added(
+        self,
+        teams_members_added: list[TeamsChannelAccount],
+        team_info: TeamInfo,
+        turn_context: TurnContext,
+    ) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id
+        bot_added = any(m.id == bot_id for m in teams_members_added)
+        if translate.conversation_kind(activity) == "personal":
+            person = activity.from_property
+            others = [m for m in teams_members_added if m.id != bot_id]
+            target = others[0] if others else person
+            reply = await self._join(turn_context, target, personal=True)
+            if reply:
+                await self.reply(turn_context, reply)
+            return
+        team_id = team_info.id if team_info is not None else translate.team_of(activity)
+        if bot_added:
+            await self._read_roster(turn_context, team_id)
+            welcome = self.core.prompts.render("teams_team_welcome")
+            await turn_context.send_activity(render.text_activity(welcome))
+            return
+        for member in teams_members_added:
+            await self._join(turn_context, member, personal=False, team_id=team_id)
+
+    async def _read_roster(self, turn_context: TurnContext, team_id: str | None) -> int:
+        """Everyone in the team or group chat, page by page."""
+        count = 0
+        token: str | None = None
+        for _ in range(ROSTER_MAX_PAGES):
+            page = await TeamsInfo.get_paged_members(turn_context, token, ROSTER_PAGE_SIZE)
+            for member in page.members or []:
+                await self._join(turn_context, member, personal=False, team_id=team_id)
+                count += 1
+            token = page.continuation_token
+            if not token:
+                break
+        return count
+
+    async def _join(
+        self,
+        turn_context: TurnContext,
+        account: ChannelAccount,
+        *,
+        personal: bool,
+        team_id: str | None = None,
+    ) -> tuple[Message, ...]:
+        activity = turn_context.activity
+        member = account
+        if personal and not isinstance(account, TeamsChannelAccount):
+            try:
+                member = await TeamsInfo.get_member(turn_context, account.id)
+            except Exception:
+                member = account
+        upn = getattr(member, "user_principal_name", None)
+        email = getattr(member, "email", None) or None
+        if personal:
+            address = translate.personal_address(activity, upn=upn)
+        else:
+            address = translate.member_address(activity, str(member.id), team_id=team_id, upn=upn)
+        event = translate.member_joined(activity, member, address, email=email)
+        if not personal and await asyncio.to_thread(
+            directory.has_personal_address, self.core.db, event.user
+        ):
+            event = replace(event, address=None)  # keep the 1:1 chat they already have
+        async with self._joining.setdefault(str(event.user), asyncio.Lock()):
+            reply = await self.core.handle(event)
+        return reply.messages
+
+    # ------------------------------------------------------------ card actions
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        event = translate.card_action(activity)
+        if event is None:
+            text = self.core.prompts.render("error_bad_action")
+            return InvokeResponse(status=200, body=render.message_response(text))
+        reply = await self.core.handle(event)
+        if event.action == CHECKIN_ACTION:
+            card = await self._answered_card(event.value, translate.tenant_of(activity), reply)
+            if card is not None:
+                return InvokeResponse(status=200, body=render.refresh_response(card))
+        await self.reply(turn_context, reply.messages)
+        return InvokeResponse(status=200, body=render.message_response(_plain(reply.messages)))
+
+    async def _answered_card(self, value: str, tenant: str, reply: Any) -> dict[str, Any] | None:
+        """The card the button was on, redrawn with the answer in place of the buttons."""
+        head = value.partition(":")[0]
+        answer = _plain(reply.messages)
+        if not head.isdigit() or not answer:
+            return None
+        card = await asyncio.to_thread(directory.sent_card, self.core.db, int(head), tenant)
+        if card is None:
+            lines = answer.split("\n")
+            return render.adaptive_card(Card(title=lines[0], sections=tuple(lines[1:])))
+        return render.adaptive_card(card, answered=answer)
+
+
+def _plain(messages: tuple[Message, ...]) -> str:
+    return "\n".join(m.plain() for m in messages)

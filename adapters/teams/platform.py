@@ -1,0 +1,190 @@
+"""Sending to Teams on the bot's own initiative: one card per person, paced and retried.
+
+Teams bots cannot start group chats, so a group introduction reaches each Teams member in
+their 1:1 chat with the bot, with deep links to open a group chat or a meeting with the
+partners. botbuilder does not retry; Teams asks for retries on 429, 412, 502 and 504 with
+exponential backoff and jitter. Documented limits: per conversation 7 messages in 3 s,
+60 in 30 s, 1,800 in an hour; per app and tenant 50 requests a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
+
+from adapters.teams import directory, render
+from adapters.teams.translate import Address
+from bot.db.session import Database
+from bot.delivery import PermanentSendError, Sent, TransientSendError
+from bot.events import Message
+from bot.pacing import Pacer
+from bot.templates import Prompts
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 412, 502, 503, 504})
+GONE_STATUSES = frozenset({403, 404})
+TENANT_RATE = 50.0  # requests a second, per app and tenant
+CONVERSATION_RATE = 0.5  # sustained: 1,800 an hour
+CONVERSATION_BURST = 7  # in any 3 seconds
+
+
+class Unreachable(Exception):
+    """The bot cannot reach this person (not installed for them, conversation gone)."""
+
+
+def http_status(error: BaseException) -> tuple[int | None, float | None]:
+    """(status, Retry-After seconds) of a failed connector call, when it was an HTTP answer."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    retry_after: float | None = None
+    headers = getattr(response, "headers", None) or {}
+    try:
+        value = headers.get("Retry-After")
+        retry_after = float(value) if value is not None else None
+    except (TypeError, ValueError, AttributeError):
+        retry_after = None
+    return (int(status) if status else None), retry_after
+
+
+@dataclass
+class TeamsSender:
+    """Implements the core's PlatformSender over a botbuilder adapter."""
+
+    adapter: BotAdapter
+    db: Database
+    prompts: Prompts
+    app_id: str | None = None
+    pacer: Pacer = field(default_factory=Pacer)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    attempts: int = 4
+    base_delay: float = 1.0
+    max_wait: float = 30.0  # longer waits go back to the outbox
+    _delivered: dict[tuple[str, str], Sent] = field(default_factory=dict)
+
+    async def send(
+        self, workspace: str, recipients: Sequence[str], message: Message, *, key: str
+    ) -> Sent:
+        known = await asyncio.to_thread(directory.addresses, self.db, workspace, recipients)
+        introduction = directory.introduction_of(message)
+        handles: dict[str, list[str]] = {}
+        if introduction is not None:
+            handles = await asyncio.to_thread(
+                directory.partner_handles, self.db, introduction, workspace, recipients
+            )
+        first: Sent | None = None
+        unreachable: list[str] = []
+        for user_id in recipients:
+            done = self._delivered.get((key, user_id))
+            if done is None:
+                address = known.get(user_id)
+                if address is None:
+                    unreachable.append(user_id)
+                    continue
+                links = introduction_links(self.prompts, handles.get(user_id, []))
+                try:
+                    done = await self.deliver_to(address, render.activities(message, links=links))
+                except Unreachable as error:
+                    log.info("teams user unreachable: %s", error)
+                    unreachable.append(user_id)
+                    continue
+                self._delivered[(key, user_id)] = done
+            first = first or done
+        if unreachable:
+            raise PermanentSendError(
+                f"not reachable in Teams: {len(unreachable)} of {len(recipients)}",
+                unreachable_users=unreachable,
+            )
+        return first or Sent()
+
+    async def deliver_to(self, address: Address, activities: list[Activity]) -> Sent:
+        """Send activities to one person's 1:1 chat; retried here, then handed back."""
+        progress: list[str] = []
+        conversation: list[str] = []
+
+        async def turn(context: TurnContext) -> None:
+            conversation_id = str(context.activity.conversation.id)
+            conversation[:] = [conversation_id]
+            for activity in activities[len(progress) :]:
+                await self.pacer.wait(("teams", address.tenant_id), TENANT_RATE, int(TENANT_RATE))
+                await self.pacer.wait(
+                    ("teams", address.tenant_id, conversation_id),
+                    CONVERSATION_RATE,
+                    CONVERSATION_BURST,
+                )
+                response = await context.send_activity(activity)
+                progress.append(str(response.id) if response and response.id else "")
+
+        await self.with_retries(lambda: self._open(address, turn), address)
+        return Sent(
+            channel=conversation[0] if conversation else None,
+            message_id=progress[0] if progress and progress[0] else None,
+        )
+
+    async def _open(self, address: Address, turn: Callable[[TurnContext], Awaitable[None]]) -> Any:
+        if address.reference:
+            from botbuilder.schema import ConversationReference
+
+            reference = ConversationReference().deserialize(dict(address.reference))
+            return await self.adapter.continue_conversation(
+                reference, turn, bot_app_id=self.app_id or None
+            )
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=address.bot_id),
+            members=[ChannelAccount(id=address.member_id)],
+            tenant_id=address.tenant_id,
+            channel_data={"tenant": {"id": address.tenant_id}},
+        )
+        return await self.adapter.create_conversation(
+            self.app_id or None,
+            turn,
+            parameters,
+            channel_id="msteams",
+            service_url=address.service_url,
+        )
+
+    async def with_retries(self, call: Callable[[], Awaitable[Any]], address: Address) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await call()
+            except Exception as error:
+                status, retry_after = http_status(error)
+                if status in GONE_STATUSES:
+                    raise Unreachable(f"{status} for {address.member_id}") from error
+                if status is not None and status not in RETRY_STATUSES and status < 500:
+                    raise PermanentSendError(f"Teams answered {status}") from error
+                if status == 429 and retry_after is not None:
+                    self.pacer.hold(("teams", address.tenant_id), retry_after)
+                delay = self.backoff(attempt, retry_after)
+                reason = f"Teams answered {status}" if status else type(error).__name__
+                if attempt >= self.attempts or delay > self.max_wait:
+                    raise TransientSendError(reason, retry_after=retry_after) from error
+                log.info("teams send retry %d in %.1fs: %s", attempt, delay, reason)
+                await self.sleep(delay)
+
+    def backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Exponential with full jitter; Retry-After is a floor."""
+        ceiling = self.base_delay * 2 ** (attempt - 1)
+        delay = ceiling / 2 + self.rng.random() * ceiling / 2
+        return float(max(delay, retry_after or 0.0))
+
+
+def introduction_links(prompts: Prompts, handles: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    if not handles:
+        return ()
+    topic = prompts.render("teams_link_topic").strip()
+    return (
+        (prompts.render("teams_link_chat").strip(), render.chat_link(handles, topic)),
+        (prompts.render("teams_link_meeting").strip(), render.meeting_link(handles, topic)),
+    )

@@ -1,0 +1,228 @@
+"""Neutral messages → Teams activities: Adaptive Cards with a plain-text fallback.
+
+Everything the core sends is plain text; here it is escaped so that markdown or markup in a
+person's name or organisation shows as typed and cannot add links, mentions or formatting.
+Buttons are `Action.Execute` (answered by the bot through an invoke, which lets it refresh
+the card in place); links are `Action.OpenUrl`.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from bot.events import Card, Image, Message, Text
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.5"
+MAX_IMAGE_BYTES = 28 * 1024  # an inline image beyond this makes Teams reject the card
+_MARKDOWN = re.compile(r"([\\`*_\[\]~#>|])")
+_LIST_START = re.compile(r"^(\s*)([-+]|\d+\.)(\s)", re.MULTILINE)
+_STYLES = {"primary": "positive", "danger": "destructive"}
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text for a card TextBlock (Teams renders markdown there)."""
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return _LIST_START.sub(r"\1\\\2\3", text)
+
+
+def escape_message(text: str) -> str:
+    """Plain text for a message body (markdown with HTML entities and `<at>` tags)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\*_\[\]~])", r"\\\1", text)
+
+
+def _text_blocks(text: str, **extra: Any) -> list[dict[str, Any]]:
+    return [
+        {"type": "TextBlock", "text": escape_markdown(line), "wrap": True, **extra}
+        for line in text.split("\n")
+        if line.strip()
+    ]
+
+
+def chat_link(handles: Sequence[str], topic: str | None = None) -> str:
+    """Opens (or creates) a group chat with these people (UPNs or email addresses)."""
+    url = "https://teams.microsoft.com/l/chat/0/0?users=" + ",".join(
+        quote(h, safe="@.") for h in handles
+    )
+    if topic and len(handles) > 1:
+        url += "&topicName=" + quote(topic)
+    return url
+
+
+def meeting_link(handles: Sequence[str], subject: str) -> str:
+    return (
+        "https://teams.microsoft.com/l/meeting/new?subject="
+        + quote(subject)
+        + "&attendees="
+        + ",".join(quote(h, safe="@.") for h in handles)
+    )
+
+
+def card_body(card: Card, *, answered: str | None = None) -> list[dict[str, Any]]:
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "text": escape_markdown(card.title),
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        }
+    ]
+    for section in card.sections:
+        body += _text_blocks(section)
+    if card.facts:
+        body.append(
+            {
+                "type": "FactSet",
+                "facts": [
+                    {"title": escape_markdown(f.label), "value": escape_markdown(f.value)}
+                    for f in card.facts
+                ],
+            }
+        )
+    if answered:
+        body += _text_blocks(answered, weight="Bolder", color="Good", spacing="Medium")
+    if card.footer:
+        body += _text_blocks(card.footer, isSubtle=True, size="Small")
+    return body
+
+
+def card_actions(
+    card: Card, links: Sequence[tuple[str, str]] = (), *, buttons: bool = True
+) -> list[dict[str, Any]]:
+    actions: list[dict[str, Any]] = []
+    for label, url in (*card.links, *links):
+        if url.startswith("https://"):
+            actions.append({"type": "Action.OpenUrl", "title": label, "url": url})
+    if buttons:
+        for button in card.buttons:
+            action: dict[str, Any] = {
+                "type": "Action.Execute",
+                "title": button.label,
+                "verb": button.action,
+                "data": {"action": button.action, "value": button.value},
+            }
+            if button.style in _STYLES:
+                action["style"] = _STYLES[button.style]
+            actions.append(action)
+    return actions
+
+
+def image_element(image: Image) -> dict[str, Any]:
+    png = shrink_png(image.png)
+    return {
+        "type": "Image",
+        "url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "altText": image.alt_text,
+        "size": "Stretch",
+    }
+
+
+def shrink_png(png: bytes, limit: int = MAX_IMAGE_BYTES) -> bytes:
+    """A smaller render of the chart when it is too big to sit inside a card."""
+    if len(png) <= limit:
+        return png
+    from PIL import Image as PILImage
+
+    original = PILImage.open(io.BytesIO(png)).convert("RGB")
+    width, height = original.size
+    scale = 1.0
+    best = png
+    for _ in range(8):
+        scale *= 0.8
+        size = (max(64, int(width * scale)), max(64, int(height * scale)))
+        smaller = original.resize(size, PILImage.Resampling.LANCZOS)
+        smaller = smaller.quantize(colors=64, method=PILImage.Quantize.MEDIANCUT)
+        buffer = io.BytesIO()
+        smaller.save(buffer, format="PNG", optimize=True)
+        best = buffer.getvalue()
+        if len(best) <= limit:
+            break
+    return best
+
+
+def adaptive_card(
+    card: Card | None,
+    images: Sequence[Image] = (),
+    *,
+    links: Sequence[tuple[str, str]] = (),
+    answered: str | None = None,
+) -> dict[str, Any]:
+    """One Adaptive Card; after a check-in (`answered`) the buttons give way to the answer."""
+    body: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
+    fallback: list[str] = []
+    if card is not None:
+        body += card_body(card, answered=answered)
+        actions += card_actions(card, links, buttons=answered is None)
+        fallback.append(card.fallback())
+    for image in images:
+        body += _text_blocks(image.title, weight="Bolder")
+        body.append(image_element(image))
+        fallback.append(image.alt_text)
+    content: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+        "fallbackText": "\n".join(fallback),
+    }
+    if actions:
+        content["actions"] = actions
+    return content
+
+
+def card_activity(content: dict[str, Any], summary: str) -> Activity:
+    return Activity(
+        type=ActivityTypes.message,
+        summary=summary[:200],
+        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=content)],
+    )
+
+
+def text_activity(text: str) -> Activity:
+    return Activity(type=ActivityTypes.message, text=escape_message(text), text_format="markdown")
+
+
+def activities(message: Message, *, links: Sequence[tuple[str, str]] = ()) -> list[Activity]:
+    """Text parts as messages; a card and the images after it as one Adaptive Card."""
+    out: list[Activity] = []
+    card: Card | None = None
+    images: list[Image] = []
+
+    def flush() -> None:
+        nonlocal card, images
+        if card is not None or images:
+            title = card.title if card is not None else images[0].title
+            out.append(card_activity(adaptive_card(card, images, links=links), title))
+        card, images = None, []
+
+    for part in message.parts:
+        if isinstance(part, Text):
+            flush()
+            if part.text.strip():
+                out.append(text_activity(part.text))
+        elif isinstance(part, Card):
+            flush()
+            card = part
+        else:
+            images.append(part)
+    flush()
+    return out
+
+
+def refresh_response(content: dict[str, Any]) -> dict[str, Any]:
+    """The body of an `adaptiveCard/action` invoke response that replaces the card."""
+    return {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": content}
+
+
+def message_response(text: str) -> dict[str, Any]:
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
