@@ -50,16 +50,26 @@ def _view(report: Report | LeadView) -> LeadView:
     return report if isinstance(report, LeadView) else lead_view(report)
 
 
+# Above this many organisations the cells are too small to carry numbers at chat size:
+# the colour (and grey for hidden cells) carries them, and the tables hold the figures.
+LABELLED_CELLS = 12
+
+
 def draw_heatmap(ax: Axes, view: LeadView, *, fontsize: int = 11) -> None:
     size = len(view.organisations)
     k = view.min_count
-    values = [[v if isinstance(v, int) else 0 for v in row] for row in view.matrix]
-    peak = max((max(row) for row in values), default=0) or 1
-    # One hue from white to deep blue: more ties, darker; readable without colour vision.
-    image = ax.imshow(values or [[0]], cmap="Blues", vmin=0, vmax=peak)
+    values = [[float(v) if isinstance(v, int) else math.nan for v in row] for row in view.matrix]
+    peak = max((v for row in values for v in row if not math.isnan(v)), default=0.0) or 1.0
+    # One hue from white to deep blue: more ties, darker; hidden cells grey. Readable
+    # without colour vision, since the hidden cells are also labelled or hatched.
+    cmap = matplotlib.colormaps["Blues"].with_extremes(bad=GREY)
+    image = ax.imshow(values or [[0.0]], cmap=cmap, vmin=0, vmax=peak)
+    labelled = size <= LABELLED_CELLS
     for i in range(size):
         for j in range(size):
             value = view.matrix[i][j]
+            if not labelled:
+                continue
             if not isinstance(value, int):
                 ax.add_patch(
                     Rectangle(
@@ -67,7 +77,16 @@ def draw_heatmap(ax: Axes, view: LeadView, *, fontsize: int = 11) -> None:
                     )
                 )
                 label = f"<{k}" if value is None else "n/s"
-                ax.text(j, i, label, ha="center", va="center", fontsize=fontsize, color=INK)
+                ax.text(
+                    j,
+                    i,
+                    label,
+                    ha="center",
+                    va="center",
+                    fontsize=fontsize,
+                    color=INK,
+                    in_layout=False,
+                )
             else:
                 dark = value > peak * 0.5
                 ax.text(
@@ -79,12 +98,14 @@ def draw_heatmap(ax: Axes, view: LeadView, *, fontsize: int = 11) -> None:
                     fontsize=fontsize,
                     fontweight="bold",
                     color="white" if dark else INK,
+                    in_layout=False,
                 )
     names = [_short(n, 26) for n in view.organisations]
     ax.set_xticks(range(size), names, rotation=35, ha="right", fontsize=fontsize)
     ax.set_yticks(range(size), names, fontsize=fontsize)
+    legend = f"<{k}: fewer than {k}; n/s: not shown" if labelled else f"grey: fewer than {k}"
     ax.set_title(
-        f"Ties between organisations (<{k}: fewer than {k}; n/s: not shown)",
+        f"Ties between organisations ({legend})",
         fontsize=fontsize + 1,
         loc="left",
     )
@@ -170,14 +191,18 @@ def draw_network(ax: Axes, view: LeadView, *, fontsize: int = 11) -> None:
     positions = nx.circular_layout(graph) if len(graph) > 2 else nx.spring_layout(graph, seed=1)
     shown = [d["ties"] for _, _, d in graph.edges(data=True) if isinstance(d["ties"], int)]
     peak = max(shown, default=1) or 1
+    # Many links: thinner and lighter lines, so the diagram stays a diagram, not a blob.
+    edges = max(graph.number_of_edges(), 1)
+    widest = 10.0 if edges <= 20 else max(1.5, 10.0 * math.sqrt(20 / edges))
+    alpha = 0.75 if edges <= 20 else 0.45
     for a, b, data in graph.edges(data=True):
         value = data["ties"]
         (x1, y1), (x2, y2) = positions[a], positions[b]
         if not isinstance(value, int):
             ax.plot([x1, x2], [y1, y2], color=GREY, linewidth=1.5, linestyle="--", zorder=1)
         else:
-            width = 1.5 + 10 * value / peak
-            ax.plot([x1, x2], [y1, y2], color=BLUE, linewidth=width, alpha=0.75, zorder=1)
+            width = 1.0 + widest * value / peak
+            ax.plot([x1, x2], [y1, y2], color=BLUE, linewidth=width, alpha=alpha, zorder=1)
     lines = {line.name: line for line in view.per_organisation}
     for name, (x, y) in positions.items():
         line = lines.get(name)
@@ -258,7 +283,20 @@ def report_chart(report: Report | LeadView) -> bytes:
     """The chat picture: the heat map and the organisation diagram above growth per round."""
     view = _view(report)
     fig = plt.figure(figsize=(15, 12.5), dpi=100)
-    grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], width_ratios=[1.1, 1])
+    # Fixed margins rather than tight_layout: names are cut to 26 characters, so the room
+    # they need is known, and measuring every label costs a third of the drawing time.
+    grid = fig.add_gridspec(
+        2,
+        2,
+        height_ratios=[1.25, 1],
+        width_ratios=[1.1, 1],
+        left=0.17,
+        right=0.98,
+        top=0.91,
+        bottom=0.06,
+        wspace=0.32,
+        hspace=0.42,
+    )
     draw_heatmap(fig.add_subplot(grid[0, 0]), view, fontsize=13)
     draw_network(fig.add_subplot(grid[0, 1]), view, fontsize=13)
     draw_growth(fig.add_subplot(grid[1, :]), view, fontsize=13)
@@ -270,5 +308,4 @@ def report_chart(report: Report | LeadView) -> bytes:
         fontsize=17,
         fontweight="bold",
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
     return _png(fig)
