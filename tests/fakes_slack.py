@@ -223,7 +223,7 @@ class FakeSlack:
             else:
                 raw = (await request.read()).decode("utf-8", "replace")
                 args.update(dict(parse_qsl(raw, keep_blank_values=True)))
-        for key in ("blocks", "view", "files", "attachments", "users"):
+        for key in ("blocks", "view", "files", "attachments", "users", "metadata"):
             value = args.get(key)
             if isinstance(value, str) and value[:1] in "[{":
                 args[key] = json.loads(value)
@@ -419,6 +419,8 @@ class FakeSlack:
             return {"ok": False, "error": "no_text"}
         ts = self._new_ts()
         message = {"text": args.get("text"), "blocks": args.get("blocks"), "ts": ts}
+        if isinstance(args.get("metadata"), dict):
+            message["metadata"] = args["metadata"]
         self.messages[(str(args["channel"]), ts)] = message
         return {"ok": True, "channel": args["channel"], "ts": ts, "message": message}
 
@@ -431,11 +433,43 @@ class FakeSlack:
         key = (str(args.get("channel")), str(args.get("ts")))
         if key not in self.messages:
             return {"ok": False, "error": "message_not_found"}
-        self.messages[key] = {"text": args.get("text"), "blocks": args.get("blocks"), "ts": key[1]}
+        self.messages[key] = {
+            **self.messages[key],
+            "text": args.get("text"),
+            "blocks": args.get("blocks"),
+        }
         return {"ok": True, "channel": key[0], "ts": key[1], "text": args.get("text")}
+
+    def _m_conversations_history(self, args: dict[str, Any], team: str | None) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        if channel not in self.channel_members and not any(c == channel for c, _ in self.messages):
+            return {"ok": False, "error": "channel_not_found"}
+        limit = max(1, min(999, int(args.get("limit") or 100)))
+        found = sorted(
+            (m for (c, _), m in self.messages.items() if c == channel),
+            key=lambda m: m["ts"],
+            reverse=True,
+        )[:limit]
+        with_metadata = str(args.get("include_all_metadata")).lower() in {"1", "true"}
+        messages = [
+            {"type": "message", "bot_id": BOT_ID, **m}
+            if with_metadata
+            else {
+                "type": "message",
+                "bot_id": BOT_ID,
+                **{k: v for k, v in m.items() if k != "metadata"},
+            }
+            for m in found
+        ]
+        return {"ok": True, "messages": messages, "has_more": False}
 
     def _m_users_info(self, args: dict[str, Any], team: str | None) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))
+        gone = self.unreachable.get(str(args.get("user")))
+        if gone in {"account_inactive", "user_disabled"} and user is not None:
+            return {"ok": True, "user": {**user, "deleted": True}}
+        if gone or user is None:
+            return {"ok": False, "error": gone or "user_not_found"}
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}

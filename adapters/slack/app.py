@@ -79,7 +79,7 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
     if not settings.slack_signing_secret:
         raise ConfigError("Slack needs SLACK_SIGNING_SECRET (and SLACK_BOT_TOKEN, or OAuth)")
     waits = Waits()
-    pacer = Pacer(sleep=lambda seconds: waits.pause(seconds))
+    pacer = Pacer(clock=lambda: waits.clock(), sleep=lambda seconds: waits.pause(seconds))
     client = make_client(settings.slack_bot_token, settings.slack_api_url, waits)
     oauth = bool(settings.slack_client_id and settings.slack_client_secret)
     store = None

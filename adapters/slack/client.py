@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -63,6 +64,7 @@ class Waits:
     """How the adapter waits: replaceable as a whole in tests."""
 
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.monotonic  # what the pacer measures with
     max_retry_after: float = 10.0  # longer waits go back to the outbox instead
     retries: int = 2
     backoff: float = 0.5

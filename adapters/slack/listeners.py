@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MEMBERS_PAGE = 200  # conversations.members page size
 # Which modal field a core refusal belongs to, for inline errors.
 FORM_ERRORS = {
     "error_programme_name": "name",
@@ -289,7 +290,9 @@ async def sync_channel(
     cursor: str | None = None
     try:
         while True:
-            page = await client.conversations_members(channel=channel, limit=200, cursor=cursor)
+            page = await client.conversations_members(
+                channel=channel, limit=MEMBERS_PAGE, cursor=cursor
+            )
             for user_id in page.get("members") or []:
                 profile = await rt.profiles.get(client, coordinator.workspace, str(user_id))
                 if profile is None:

@@ -20,7 +20,8 @@ BOT_SCOPES = (
     "chat:write",  # introductions, check-ins, answers
     "im:write",  # open a DM with one person
     "mpim:write",  # open a group DM for an introduction
-    "im:history",  # message.im: words typed to the bot
+    "im:history",  # message.im: words typed to the bot; find a post after a crash
+    "mpim:history",  # find an introduction already posted after a crash
     "users:read",  # names, admins, who left
     "users:read.email",  # match people to the roster
     "channels:read",  # roster sync from a public channel

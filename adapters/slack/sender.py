@@ -5,6 +5,10 @@ otherwise `conversations.open` with the 1–8 users (a group DM for an introduct
 `chat.postMessage` with Block Kit and an escaped fallback; images go up with files_upload_v2.
 Calls are paced with bot.pacing.Pacer: conversations.open is Tier 3 (about 50 a minute) per
 workspace; chat.postMessage about one a second per channel.
+
+Resumable (bot.delivery.ResumableSender): the chat it opens is stored before posting, and
+each post carries the outbox key as message metadata, so a retry after a crash looks the
+message up (conversations.history) instead of posting it twice.
 """
 
 from __future__ import annotations
@@ -21,16 +25,14 @@ from adapters.slack import render
 from adapters.slack.client import UNREACHABLE, classify, error_code, retry_after_of
 from bot.db.models import PlatformAccount
 from bot.db.session import Database
-from bot.delivery import PermanentSendError, Sent
+from bot.delivery import Attempt, PermanentSendError, Sent
 from bot.events import Image, Message
 from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-OPEN_PER_SECOND = 50 / 60
-OPEN_BURST = 10
-POST_PER_SECOND = 1.0
-POST_BURST = 3
+METADATA_EVENT = "crossties_outbox"
+HISTORY_LOOKBACK = 50
 
 ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 
@@ -44,16 +46,49 @@ class SlackSender:
     async def send(
         self, workspace: str, recipients: Sequence[str], message: Message, *, key: str
     ) -> Sent:
-        users = tuple(recipients)
+        async def forget(channel: str) -> None:
+            return None
+
+        return await self.deliver(
+            Attempt(workspace, tuple(recipients), message, key, None, False, forget)
+        )
+
+    async def deliver(self, attempt: Attempt) -> Sent:
+        users = tuple(attempt.recipients)
         if not users:
             raise PermanentSendError("no recipients")
         try:
-            client = await self.client_for(workspace)
+            client = await self.client_for(attempt.workspace)
         except LookupError as exc:
-            raise PermanentSendError(f"slack: no installation for {workspace}") from exc
-        channel = await self.channel_for(client, workspace, users)
-        ts = await self.post(client, workspace, channel, message, users=users)
+            raise PermanentSendError(f"slack: no installation for {attempt.workspace}") from exc
+        channel = attempt.channel
+        if channel is None:
+            channel = await self.channel_for(client, attempt.workspace, users)
+            await attempt.remember_channel(channel)
+        elif attempt.maybe_sent:
+            found = await self._already_posted(client, channel, attempt.key)
+            if found is not None:
+                return Sent(channel=channel, message_id=found, recovered=True)
+        ts = await self.post(
+            client, attempt.workspace, channel, attempt.message, users=users, key=attempt.key
+        )
         return Sent(channel=channel, message_id=ts)
+
+    async def _already_posted(self, client: AsyncWebClient, channel: str, key: str) -> str | None:
+        """The ts of our message carrying `key`, if an earlier try posted it."""
+        try:
+            history = await client.conversations_history(
+                channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+            )
+        except SlackApiError as exc:
+            raise classify(exc) from exc
+        except Exception as exc:
+            raise classify(exc) from exc
+        for item in history.get("messages") or []:
+            metadata = item.get("metadata") or {}
+            if (metadata.get("event_payload") or {}).get("key") == key:
+                return str(item.get("ts"))
+        return None
 
     async def channel_for(
         self, client: AsyncWebClient, workspace: str, users: tuple[str, ...]
@@ -63,13 +98,11 @@ class SlackSender:
             known = await asyncio.to_thread(self._known_dm, workspace, users[0])
             if known:
                 return known
-        await self.pacer.wait(
-            ("slack", workspace, "conversations.open"), OPEN_PER_SECOND, OPEN_BURST
-        )
+        await self.pacer.limit("slack", workspace, "conversations.open")
         try:
             response = await client.conversations_open(users=",".join(users))
         except SlackApiError as exc:
-            self._hold(exc, ("slack", workspace, "conversations.open"))
+            self._hold(exc, workspace, "conversations.open")
             if error_code(exc) in UNREACHABLE:
                 gone = await self._who_is_gone(client, users)
                 raise PermanentSendError(
@@ -91,27 +124,29 @@ class SlackSender:
         message: Message,
         *,
         users: tuple[str, ...] = (),
+        key: str | None = None,
     ) -> str:
         """Post a message (and its images) to a channel; returns the message ts."""
         blocks = render.blocks_of(message)
-        key = ("slack", workspace, "chat.postMessage", channel)
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
         ts = ""
         try:
             if blocks or not render.images_of(message):
-                await self.pacer.wait(key, POST_PER_SECOND, POST_BURST)
+                await self.pacer.limit("slack", workspace, "chat.postMessage", channel)
                 response = await client.chat_postMessage(
                     channel=channel,
                     text=render.fallback(message),
                     blocks=render.to_dicts(blocks),
                     unfurl_links=False,
                     unfurl_media=False,
+                    metadata=metadata,
                 )
                 ts = str(response["ts"])
             for image in render.images_of(message):
-                await self.pacer.wait(key, POST_PER_SECOND, POST_BURST)
+                await self.pacer.limit("slack", workspace, "chat.postMessage", channel)
                 await upload(client, channel, image)
         except SlackApiError as exc:
-            self._hold(exc, key)
+            self._hold(exc, workspace, "chat.postMessage", channel)
             raise classify(exc, users) from exc
         except PermanentSendError:
             raise
@@ -119,9 +154,12 @@ class SlackSender:
             raise classify(exc, users) from exc
         return ts
 
-    def _hold(self, exc: SlackApiError, key: tuple[str, ...]) -> None:
+    def _hold(
+        self, exc: SlackApiError, workspace: str, method: str, channel: str | None = None
+    ) -> None:
         if exc.response is not None and exc.response.status_code == 429:
-            self.pacer.hold(key, retry_after_of(exc.response.headers) or 30.0)
+            wait = retry_after_of(exc.response.headers) or 30.0
+            self.pacer.slow_down("slack", workspace, method, wait, channel)
 
     async def _who_is_gone(self, client: AsyncWebClient, users: tuple[str, ...]) -> tuple[str, ...]:
         """Which of a group cannot be reached (conversations.open does not say)."""

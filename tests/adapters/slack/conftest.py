@@ -5,6 +5,7 @@ tests/fixtures/slack/."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -52,8 +53,20 @@ def slash_fields() -> dict[str, str]:
     return dict(parse_qsl((FIXTURES / "slash_command.txt").read_text()))
 
 
-async def _no_sleep(seconds: float) -> None:
-    return None
+class Timeline:
+    """Virtual seconds for the adapter's waits (pacing, Retry-After): sleeping moves it on."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
 
 
 @dataclass
@@ -63,6 +76,7 @@ class Harness:
     runtime: SlackRuntime
     services: Services
     clock: ManualClock
+    timeline: Timeline
     secret: str = SECRET
 
     @property
@@ -131,8 +145,11 @@ class Harness:
     async def event(self, payload: dict[str, Any], **kw: Any) -> ClientResponse:
         return await self.post(json.dumps(payload), content_type="application/json", **kw)
 
-    async def deliver(self) -> DeliveryStats:
-        return await deliver_due(self.db, {"slack": self.runtime.sender}, self.clock)
+    async def deliver(self, concurrency: int = 1) -> DeliveryStats:
+        """One delivery pass (one row at a time unless told, so scripted faults are exact)."""
+        return await deliver_due(
+            self.db, {"slack": self.runtime.sender}, self.clock, concurrency=concurrency
+        )
 
     def replies(self, name: str = "cmd") -> list[dict[str, Any]]:
         found = [r for r in self.slack.responses if r["_response_url"] == name]
@@ -196,11 +213,13 @@ async def harness(
     services = Services(settings, db, prompts, clock, core)
     app = make_app(services, background=False)
     runtime = app[SLACK]
-    runtime.waits.sleep = _no_sleep
+    timeline = Timeline()
+    runtime.waits.sleep = timeline.sleep
+    runtime.waits.clock = timeline
     http = TestClient(TestServer(app))
     await http.start_server()
     try:
-        yield Harness(http, slack, runtime, services, clock)
+        yield Harness(http, slack, runtime, services, clock, timeline)
     finally:
         await http.close()
 
