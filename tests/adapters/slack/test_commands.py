@@ -80,10 +80,10 @@ async def test_every_command(world: Harness) -> None:
     assert report["response_type"] == "in_channel" and "How" in words(report)
     completed = world.slack.calls_to("files.completeUploadExternal", ok_only=True)
     assert len(completed) == 1 and completed[0].args["channel_id"] == "C2147483705"
-    assert list(world.slack.uploads.values())[0][:8] == b"\x89PNG\r\n\x1a\n"
+    assert next(iter(world.slack.uploads.values()))[:8] == b"\x89PNG\r\n\x1a\n"
 
     assert "Person 03" in words(await ask(world, "my data"))
     forget = await ask(world, "forget me")
-    danger = [e for b in forget["blocks"] if b["type"] == "actions" for e in b["elements"]][0]
+    danger = next(e for b in forget["blocks"] if b["type"] == "actions" for e in b["elements"])
     assert danger["style"] == "danger" and "confirm" in danger
     assert "help" in words(await ask(world, "fly me to the moon"))

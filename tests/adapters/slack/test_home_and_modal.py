@@ -51,13 +51,13 @@ async def test_coordinators_see_their_programmes(world: Harness) -> None:
     ids = action_ids(view)
     assert {"ct|round preview|0", "ct|round run|1", "ct|programme edit|2"} <= set(ids)
     assert "ct|pause|0" in ids and "ct|leave|1" in ids
-    run = [
+    run = next(
         e
         for b in view["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
         if e["action_id"] == "ct|round run|1"
-    ][0]
+    )
     assert run["value"] == f"--programme {PROGRAMME}" and "confirm" in run
 
 
@@ -82,7 +82,7 @@ async def test_newcomers_join_from_home(world: Harness) -> None:
         for e in b["elements"]
         if e["action_id"].startswith("ct|join|")
     ]
-    assert [e["text"]["text"] for e in joins][0] == "Acute Trust" and len(joins) == 5
+    assert next(e["text"]["text"] for e in joins) == "Acute Trust" and len(joins) == 5
     await world.interact(click_home(world, "U70", "join", joins[-1]["value"]))
     dm = world.slack.calls_to("chat.postMessage", ok_only=True)[-1]
     assert dm.args["channel"] == world.slack.conversation_of(["U70"])

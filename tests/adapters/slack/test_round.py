@@ -47,7 +47,7 @@ async def test_a_round_reaches_each_person_exactly_once(world: Harness) -> None:
     first = posts[0]
     kinds = [b["type"] for b in first.args["blocks"]]
     assert kinds[0] == "header" and "actions" in kinds
-    actions = [b for b in first.args["blocks"] if b["type"] == "actions"][0]["elements"]
+    actions = next(b for b in first.args["blocks"] if b["type"] == "actions")["elements"]
     assert [a["action_id"].split("|")[1] for a in actions] == ["checkin"] * 3 + ["pause"]
     assert first.args["metadata"]["event_type"] == "crossties_outbox"
     assert first.args["text"]  # the plain-text fallback
