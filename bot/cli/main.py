@@ -411,5 +411,20 @@ def serve() -> None:
         run_server(load_settings())
 
 
+@app.command("slack-manifest")
+def slack_manifest(
+    url: Annotated[
+        str | None,
+        typer.Option(help="Public base URL for HTTP mode, e.g. https://crossties.example.org."),
+    ] = None,
+) -> None:
+    """Print the Slack app manifest (JSON): Socket Mode, or HTTP mode with --url."""
+    from adapters.slack.manifest import render as render_manifest
+
+    if url is not None and not url.startswith("https://"):
+        fail("--url must start with https:// (Slack only calls HTTPS endpoints)", EXIT_BAD_INPUT)
+    typer.echo(render_manifest(url), nl=False)
+
+
 def main() -> None:
     app()
