@@ -95,7 +95,7 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         resolved: dict[str, str] = {}
         for entity in activity.entities or []:
-            data = entity.serialize()
+            data = translate.entity_data(entity)
             mentioned = data.get("mentioned") or {}
             member_id = mentioned.get("id")
             if (

@@ -110,20 +110,35 @@ class TeamsSender:
         progress: list[str] = []
         conversation: list[str] = []
 
-        async def turn(context: TurnContext) -> None:
-            conversation_id = str(context.activity.conversation.id)
-            conversation[:] = [conversation_id]
-            for activity in activities[len(progress) :]:
-                await self.pacer.wait(("teams", address.tenant_id), TENANT_RATE, int(TENANT_RATE))
-                await self.pacer.wait(
-                    ("teams", address.tenant_id, conversation_id),
-                    CONVERSATION_RATE,
-                    CONVERSATION_BURST,
-                )
-                response = await context.send_activity(activity)
-                progress.append(str(response.id) if response and response.id else "")
+        failure: list[BaseException] = []
 
-        await self.with_retries(lambda: self._open(address, turn), address)
+        async def turn(context: TurnContext) -> None:
+            # Errors are carried out of the turn: the adapter's turn-error handler would
+            # otherwise swallow them (and answer the person with an apology).
+            try:
+                conversation_id = str(context.activity.conversation.id)
+                conversation[:] = [conversation_id]
+                for activity in activities[len(progress) :]:
+                    await self.pacer.wait(
+                        ("teams", address.tenant_id), TENANT_RATE, int(TENANT_RATE)
+                    )
+                    await self.pacer.wait(
+                        ("teams", address.tenant_id, conversation_id),
+                        CONVERSATION_RATE,
+                        CONVERSATION_BURST,
+                    )
+                    response = await context.send_activity(activity)
+                    progress.append(str(response.id) if response and response.id else "")
+            except Exception as error:
+                failure.append(error)
+
+        async def attempt() -> None:
+            failure.clear()
+            await self._open(address, turn)
+            if failure:
+                raise failure[0]
+
+        await self.with_retries(attempt, address)
         return Sent(
             channel=conversation[0] if conversation else None,
             message_id=progress[0] if progress and progress[0] else None,

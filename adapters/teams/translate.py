@@ -111,6 +111,7 @@ class Address:
 
 def personal_address(activity: Activity, upn: str | None = None) -> Address:
     reference = TurnContext.get_conversation_reference(activity).serialize()
+    reference.pop("activityId", None)  # later messages start afresh, they answer nothing
     return Address(
         service_url=str(activity.service_url),
         member_id=str(activity.from_property.id),
@@ -134,6 +135,15 @@ def member_address(
     )
 
 
+def entity_data(entity: Any) -> dict[str, Any]:
+    """An activity entity as plain JSON (botbuilder keeps mention fields out of `serialize`)."""
+    if isinstance(entity, Mapping):
+        return dict(entity)
+    data = dict(getattr(entity, "additional_properties", None) or {})
+    data.update({k: v for k, v in entity.serialize().items() if v is not None})
+    return data
+
+
 def command_text(activity: Activity, resolved: Mapping[str, str] | None = None) -> str:
     """The words typed, with mentions turned into grammar tokens.
 
@@ -144,7 +154,7 @@ def command_text(activity: Activity, resolved: Mapping[str, str] | None = None) 
     bot_id = activity.recipient.id if activity.recipient is not None else None
     tokens: list[str] = []
     for entity in activity.entities or []:
-        data = entity.serialize() if hasattr(entity, "serialize") else dict(entity)
+        data = entity_data(entity)
         if data.get("type") != "mention":
             continue
         mentioned = data.get("mentioned") or {}
@@ -170,7 +180,7 @@ def is_addressed_to_bot(activity: Activity) -> bool:
         return True
     bot_id = activity.recipient.id if activity.recipient is not None else None
     for entity in activity.entities or []:
-        data = entity.serialize() if hasattr(entity, "serialize") else dict(entity)
+        data = entity_data(entity)
         if data.get("type") == "mention" and (data.get("mentioned") or {}).get("id") == bot_id:
             return True
     return False

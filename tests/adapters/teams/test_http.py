@@ -1,0 +1,267 @@
+"""The Teams adapter over HTTP: a real CloudAdapter, a fake connector at the activity's
+serviceUrl, and the core on each database backend."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from adapters.teams.translate import Address
+from bot.db.models import CheckIn, Membership, Outbox, PlatformAccount
+from bot.delivery import deliver_due
+from tests.adapters.teams.conftest import Harness, activity
+from tests.fakes_teams import TENANT, member
+
+pytestmark = pytest.mark.db
+
+
+def _memberships(harness: Harness) -> int:
+    with harness.core.db.session() as session:
+        return len(session.exec(select(Membership)).all())
+
+
+async def test_personal_install_welcomes_and_stores_the_address(harness: Harness) -> None:
+    alex = {"id": "29:user-0", "name": "Alex Wilber", "aadObjectId": "aad-0"}
+    conversation = {"conversationType": "personal", "tenantId": TENANT, "id": "a:29:user-0"}
+    install = activity(
+        "installationUpdate_personal", harness.url, conversation=conversation, **{"from": alex}
+    )
+    update = activity(
+        "conversation_update_personal",
+        harness.url,
+        conversation=conversation,
+        membersAdded=[{"id": "28:crossties-bot"}],
+        **{"from": alex},
+    )
+    assert (await harness.post(install))[0] == 200
+    assert (await harness.post(update))[0] == 200
+    texts = harness.connector.texts()
+    assert len(texts) == 1 and texts[0].startswith("Hello Alex Wilber")
+    assert "join North" in texts[0]
+    assert harness.connector.sent()[0].conversation == "a:29:user-0"
+    account = harness.account(0)
+    assert account is not None and account.workspace == TENANT
+    address = Address.from_json(account.address)
+    assert address is not None and address.reference is not None
+    assert address.reference["conversation"]["id"] == "a:29:user-0"
+    assert address.service_url == harness.url
+
+
+async def test_help_join_and_a_polite_refusal(harness: Harness) -> None:
+    (answer,) = await harness.say("help")
+    assert "join" in answer and "leave" in answer
+    (answer,) = await harness.say("join Nowhere Trust")
+    assert "Acute Trust" in answer and "Hospice" in answer
+    assert _memberships(harness) == 0
+    (answer,) = await harness.say("join hospice")
+    assert "Hospice" in answer
+    assert _memberships(harness) == 1
+    # A first message is enough to be reachable later, even without an install event.
+    account = harness.account(0)
+    assert account is not None
+    address = Address.from_json(account.address)
+    assert address is not None and address.reference is not None
+
+
+async def test_group_chat_needs_a_mention_and_answers_privately(harness: Harness) -> None:
+    group = {"conversationType": "groupChat", "isGroup": True, "tenantId": TENANT, "id": "19:g"}
+    sender = {"id": "29:user-1", "name": "Megan Bowen", "aadObjectId": "aad-1"}
+    unaddressed = activity(
+        "message_groupChat",
+        harness.url,
+        text="join Hospice",
+        entities=[],
+        conversation=group,
+        **{"from": sender},
+    )
+    assert (await harness.post(unaddressed))[0] == 200
+    assert harness.connector.sent() == [] and _memberships(harness) == 0
+
+    addressed = activity(
+        "message_groupChat",
+        harness.url,
+        text="<at>Crossties</at> profile",
+        conversation=group,
+        **{"from": sender},
+    )
+    assert (await harness.post(addressed))[0] == 200
+    created = [r for r in harness.connector.requests if r.path == "/v3/conversations"]
+    assert created and created[0].body["members"] == [{"id": "29:user-1"}]
+    private = [r for r in harness.connector.sent() if r.conversation == "a:29:user-1"]
+    assert private and private[0].body["attachments"][0]["content"]["type"] == "AdaptiveCard"
+    in_group = [r for r in harness.connector.sent() if r.conversation == "19:g"]
+    assert len(in_group) == 1 and "private" in in_group[0].body["text"]
+
+
+async def test_mentions_become_grammar_tokens(harness: Harness) -> None:
+    """`log @person` reaches the core with the mentioned person's id."""
+    for n, name in ((0, "Alex Wilber"), (1, "Megan Bowen")):
+        await harness.say("join Hospice" if n == 0 else "join Acute Trust", n, name)
+    message = activity(
+        "message_personal",
+        harness.url,
+        text="log <at>Megan Bowen</at> planned discharge together",
+        entities=[
+            {
+                "type": "mention",
+                "mentioned": {"id": "29:user-1", "name": "Megan Bowen"},
+                "text": "<at>Megan Bowen</at>",
+            }
+        ],
+        conversation={"conversationType": "personal", "tenantId": TENANT, "id": "a:29:user-0"},
+        **{"from": {"id": "29:user-0", "name": "Alex Wilber", "aadObjectId": "aad-0"}},
+    )
+    harness.connector.members = [member(1, "Megan Bowen")]
+    assert (await harness.post(message))[0] == 200
+    assert "Megan Bowen" in harness.connector.texts()[-1]
+    from bot.db.models import TieEvent
+
+    with harness.core.db.session() as session:
+        notes = [e.note or "" for e in session.exec(select(TieEvent)).all()]
+    assert any("planned discharge" in note for note in notes)
+
+
+async def test_bot_added_to_a_team_reads_the_whole_roster(harness: Harness) -> None:
+    harness.connector.members = [
+        member(n, name)
+        for n, name in enumerate(
+            ["Alex Wilber", "Megan Bowen", "Adele Vance", "Isaiah Langer", "Patti Fernandez"]
+        )
+    ]
+    added = activity("conversation_update_channel", harness.url)
+    added["membersAdded"] = [{"id": "28:crossties-bot"}]
+    added["channelData"]["team"] = {"id": "19:team", "name": "My Team"}
+    added["conversation"]["id"] = "19:team"
+    assert (await harness.post(added))[0] == 200
+    pages = [r for r in harness.connector.requests if r.path.endswith("/pagedmembers")]
+    assert len(pages) == 3  # five members, two a page
+    with harness.core.db.session() as session:
+        accounts = session.exec(select(PlatformAccount)).all()
+    assert sorted(a.user_id for a in accounts) == [f"aad-{n}" for n in range(5)]
+    address = Address.from_json(accounts[0].address)
+    assert address is not None and address.team_id == "19:team" and address.upn
+    channel = [r for r in harness.connector.sent() if r.conversation == "19:team"]
+    assert len(channel) == 1 and "Hello everyone" in channel[0].body["text"]
+    assert len(harness.connector.sent()) == 1  # nobody is messaged one by one
+
+
+async def _round(harness: Harness) -> None:
+    """Alex (coordinator, Hospice) and Megan (Acute Trust) on Teams; a round is run."""
+    from bot.db.models import Programme, ProgrammeRoleKind
+    from bot.usecases.programmes import grant
+
+    harness.connector.members = [member(0, "Alex Wilber"), member(1, "Megan Bowen")]
+    await harness.say("join Hospice", 0, "Alex Wilber")
+    await harness.say("join Acute Trust", 1, "Megan Bowen")
+    with harness.core.db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        alex = harness.person(0)
+        assert alex is not None
+        grant(session, harness.core.clock.now(), programme, alex, ProgrammeRoleKind.COORDINATOR)
+    answer = await harness.say("round run")
+    assert "Round 1" in answer[0]
+
+
+async def test_round_sends_each_person_a_card_with_links_and_buttons(harness: Harness) -> None:
+    await _round(harness)
+    before = len(harness.connector.sent())
+    stats = await deliver_due(harness.core.db, {"teams": harness.teams.sender}, harness.core.clock)
+    assert stats.sent == 1
+    cards = [r for r in harness.connector.sent()[before:]]
+    assert sorted(r.conversation for r in cards) == ["a:29:user-0", "a:29:user-1"]
+    for record in cards:
+        content = record.body["attachments"][0]["content"]
+        text = json.dumps(content)
+        assert "Alex Wilber" in text and "Megan Bowen" in text
+        assert "Hospice" in text and "Acute Trust" in text
+        titles = [a["title"] for a in content["actions"]]
+        assert {"We met", "Not yet"} <= set(titles)
+        urls = [a["url"] for a in content["actions"] if a["type"] == "Action.OpenUrl"]
+        assert any(u.startswith("https://teams.microsoft.com/l/chat/0/0?users=") for u in urls)
+        assert any(u.startswith("https://teams.microsoft.com/l/meeting/new?") for u in urls)
+    alex_card = next(r for r in cards if r.conversation == "a:29:user-0")
+    links = " ".join(
+        a.get("url", "") for a in alex_card.body["attachments"][0]["content"]["actions"]
+    )
+    assert "megan" in links and "alex" not in links.split("users=")[1].split("&")[0]
+
+
+async def test_card_click_records_the_check_in_and_redraws_the_card(harness: Harness) -> None:
+    await _round(harness)
+    await deliver_due(harness.core.db, {"teams": harness.teams.sender}, harness.core.clock)
+    with harness.core.db.session() as session:
+        intro_id = session.exec(select(CheckIn)).first().introduction_id  # type: ignore[union-attr]
+    click = activity(
+        "invoke_card_action",
+        harness.url,
+        value={
+            "action": {
+                "type": "Action.Execute",
+                "verb": "checkin",
+                "data": {"action": "checkin", "value": f"{intro_id}:met"},
+            }
+        },
+        conversation={"conversationType": "personal", "tenantId": TENANT, "id": "a:29:user-0"},
+        **{"from": {"id": "29:user-0", "name": "Alex Wilber", "aadObjectId": "aad-0"}},
+    )
+    status, body = await harness.post(click)
+    assert status == 200
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    card = body["value"]
+    assert "Megan Bowen" in json.dumps(card)  # the same introduction, redrawn
+    assert "noted that you met" in json.dumps(card)
+    assert not [a for a in card.get("actions", []) if a["type"] == "Action.Execute"]
+    alex = harness.person(0)
+    with harness.core.db.session() as session:
+        answers = {c.person_id: c.answer for c in session.exec(select(CheckIn)).all()}
+    assert alex is not None and answers[alex.id] == "met"
+
+
+async def test_a_forged_card_value_changes_nothing(harness: Harness) -> None:
+    await _round(harness)
+    click = activity(
+        "invoke_card_action",
+        harness.url,
+        value={
+            "action": {
+                "type": "Action.Execute",
+                "verb": "checkin",
+                "data": {"action": "checkin", "value": "999:met"},
+            }
+        },
+        **{"from": {"id": "29:user-0", "name": "Alex Wilber", "aadObjectId": "aad-0"}},
+    )
+    status, _ = await harness.post(click)
+    assert status == 200
+    with harness.core.db.session() as session:
+        assert all(c.answer is None for c in session.exec(select(CheckIn)).all())
+
+
+async def test_unreachable_person_is_reported(harness: Harness) -> None:
+    await _round(harness)
+    megan = harness.account(1)
+    assert megan is not None
+    harness.connector.gone.add("29:user-1")
+    stats = await deliver_due(harness.core.db, {"teams": harness.teams.sender}, harness.core.clock)
+    assert stats.failed == 1
+    with harness.core.db.session() as session:
+        row = session.exec(select(Outbox).where(Outbox.kind == "introduction")).one()
+        account = session.get(PlatformAccount, megan.id)
+    assert row.state == "failed" and account is not None and account.reachable is False
+    delivered = [r.conversation for r in harness.connector.sent() if r.body.get("attachments")]
+    assert "a:29:user-0" in delivered  # the reachable partner still got the card
+
+
+async def test_proactive_messages_survive_a_restart(harness: Harness) -> None:
+    """A new adapter on the same database reaches people through the stored address."""
+    await _round(harness)
+    from adapters.teams.app import TeamsConfiguration, build_teams
+    from tests.adapters.teams.conftest import services_for
+
+    fresh = build_teams(services_for(harness.core), TeamsConfiguration())
+    fresh.sender.sleep = harness.time.sleep
+    stats = await deliver_due(harness.core.db, {"teams": fresh.sender}, harness.core.clock)
+    assert stats.sent == 1
+    assert len([r for r in harness.connector.sent() if r.body.get("attachments")]) == 2
