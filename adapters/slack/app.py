@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import listeners
@@ -92,7 +93,7 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
         )
         bolt = AsyncApp(
             signing_secret=settings.slack_signing_secret,
-            oauth_settings=oauth_config,
+            oauth_flow=AsyncOAuthFlow(client=client, settings=oauth_config),
             client=client,
             process_before_response=False,
         )

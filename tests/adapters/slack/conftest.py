@@ -9,6 +9,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,7 @@ class Harness:
         user: str = "U01",
         channel: str = "C2147483705",
         respond_as: str = "cmd",
+        team: str = TEAM_ID,
         **kw: Any,
     ) -> ClientResponse:
         fields = slash_fields()
@@ -130,7 +132,7 @@ class Harness:
             text=text,
             user_id=user,
             user_name=user.lower(),
-            team_id=TEAM_ID,
+            team_id=team,
             channel_id=channel,
             response_url=self.slack.response_url(respond_as),
         )
@@ -196,21 +198,23 @@ async def slack() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-@pytest.fixture
-async def harness(
-    db: Database, clock: ManualClock, prompts: Prompts, slack: FakeSlack
+@asynccontextmanager
+async def serving(
+    db: Database, clock: ManualClock, prompts: Prompts, slack: FakeSlack, **settings: Any
 ) -> AsyncIterator[Harness]:
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=slack.api_url,
-        slack_app_token=None,
-        slack_client_id=None,
-        slack_client_secret=None,
-        microsoft_app_id=None,
-    )
+    """Our real server (make_app) with the Slack app mounted, on a loopback port."""
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SECRET,
+        "slack_api_url": slack.api_url,
+        "slack_app_token": None,
+        "slack_client_id": None,
+        "slack_client_secret": None,
+        "microsoft_app_id": None,
+    }
+    values.update(settings)
     core = Crossties(db, clock, prompts, report_min_count=1)
-    services = Services(settings, db, prompts, clock, core)
+    services = Services(Settings(**values), db, prompts, clock, core)
     app = make_app(services, background=False)
     runtime = app[SLACK]
     timeline = Timeline()
@@ -222,6 +226,14 @@ async def harness(
         yield Harness(http, slack, runtime, services, clock, timeline)
     finally:
         await http.close()
+
+
+@pytest.fixture
+async def harness(
+    db: Database, clock: ManualClock, prompts: Prompts, slack: FakeSlack
+) -> AsyncIterator[Harness]:
+    async with serving(db, clock, prompts, slack) as running:
+        yield running
 
 
 @pytest.fixture
