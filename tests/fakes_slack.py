@@ -22,6 +22,7 @@ Usage::
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import math
@@ -33,12 +34,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_TOKEN = "xoxb-test-token"
 TEAM_ID = "T0001"
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
+APP_TOKEN = "xapp-1-A0001-test"
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.tokens.setdefault(self.bot_token, self.team_id)
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_connected = asyncio.Event()
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     # ------------------------------------------------------------ set-up helpers
 
@@ -185,6 +190,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -195,6 +201,8 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
+        for socket in list(self.sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -297,6 +305,10 @@ class FakeSlack:
             if roll < self.fault_rate_429 + self.fault_rate_500:
                 return reply(500, "server_error", {"ok": False, "error": "fatal_error"})
         team = self.tokens.get(token or "")
+        if method == "apps.connections.open":
+            if token != APP_TOKEN:
+                return reply(200, "invalid_auth", {"ok": False, "error": "invalid_auth"})
+            return reply(200, None, {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"})
         if team is None and method not in {"oauth.v2.access", "api.test"}:
             return reply(200, "invalid_auth", {"ok": False, "error": "invalid_auth"})
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -333,6 +345,47 @@ class FakeSlack:
         for key, _ in keys:
             self._buckets[key].tokens -= 1.0
         return None
+
+    # ------------------------------------------------------------ Socket Mode
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0001"}}
+        )
+        self.socket_connected.set()
+        async for frame in socket:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(frame.data)
+            waiter = self._acks.pop(str(data.get("envelope_id")), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(data)
+        if socket in self.sockets:
+            self.sockets.remove(socket)
+        return socket
+
+    async def push(self, kind: str, payload: dict[str, Any], wait_s: float = 5.0) -> dict[str, Any]:
+        """Send an envelope (events_api, slash_commands, interactive) over Socket Mode and
+        return the app's acknowledgement."""
+        await asyncio.wait_for(self.socket_connected.wait(), wait_s)
+        envelope_id = f"env-{next(self._ids)}"
+        waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = waiter
+        await self.sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        self.calls.append(Call("socket:" + kind, payload, None, self.clock(), 200))
+        return await asyncio.wait_for(waiter, wait_s)
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
