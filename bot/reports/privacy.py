@@ -148,6 +148,7 @@ class LeadView:
     weakly_linked_organisations: list[str]
     bridging_organisations: list[str]
     unlinked_pairs: list[tuple[str, str]]
+    thin_pairs: list[tuple[str, str]]  # linked by fewer than k ties
     role_pairs: list[tuple[str, str, Shown]]
     tags: list[tuple[str, Shown]]
     connectors: list[tuple[str, int]]
@@ -318,6 +319,12 @@ def lead_view(report: Report) -> LeadView:
             for i, a in enumerate(report.organisations)
             for j in range(i + 1, size)
             if report.matrix[i][j] == 0
+        ],
+        thin_pairs=[
+            (a, report.organisations[j])
+            for i, a in enumerate(report.organisations)
+            for j in range(i + 1, size)
+            if matrix[i][j] is None
         ],
         role_pairs=[(*_pair(label), n) for label, n in role_rows],
         tags=tag_rows,

@@ -62,6 +62,8 @@ def test_small_numbers_read_fewer_than_k() -> None:
     acute, _gp, hospice, _ = range(4)
     assert view.matrix[acute][hospice] is None  # 2 ties
     assert view.text(view.matrix[acute][hospice]) == "fewer than 5"
+    assert view.thin_pairs == [("Acute", "Hospice")]
+    assert ("Acute", "Council") in view.unlinked_pairs
     orgs = {o.name: o for o in view.per_organisation}
     assert orgs["Hospice"].active is None and orgs["Hospice"].joined is None
     assert orgs["Council"].active == 6
