@@ -102,8 +102,8 @@ class Pacer:
                 if now < bucket.blocked_until:
                     await self._sleep(bucket.blocked_until - now)
                     continue
-                if bucket.tokens >= 1.0:
-                    bucket.tokens -= 1.0
+                if bucket.tokens >= 1.0 - 1e-9:  # tolerate rounding, or a wait may never end
+                    bucket.tokens = max(0.0, bucket.tokens - 1.0)
                     return
                 await self._sleep((1.0 - bucket.tokens) / per_second)
 
