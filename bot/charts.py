@@ -103,9 +103,9 @@ def draw_heatmap(ax: Axes, view: LeadView, *, fontsize: int = 11) -> None:
     names = [_short(n, 26) for n in view.organisations]
     ax.set_xticks(range(size), names, rotation=35, ha="right", fontsize=fontsize)
     ax.set_yticks(range(size), names, fontsize=fontsize)
-    legend = f"<{k}: fewer than {k}; n/s: not shown" if labelled else f"grey: fewer than {k}"
+    legend = f"<{k}: fewer than {k} · n/s: not shown" if labelled else f"grey: fewer than {k}"
     ax.set_title(
-        f"Ties between organisations ({legend})",
+        f"Ties between organisations\n{legend}",
         fontsize=fontsize + 1,
         loc="left",
     )
@@ -236,7 +236,7 @@ def draw_network(ax: Axes, view: LeadView, *, fontsize: int = 11) -> None:
             color=GREY,
             linewidth=1.5,
             linestyle="--",
-            label=f"fewer than {k} ties (or not shown)",
+            label=f"fewer than {k} ties, or not shown",
         ),
         Patch(facecolor=VERMILION, edgecolor=INK, label="bridge (holds others together)"),
         Patch(facecolor=YELLOW, edgecolor=INK, label="weakly linked"),
