@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import PermanentSendError, TransientSendError
 
-# Errors that will not go away by trying again: the person left, blocked or cannot be reached.
+# The person left, was deactivated, or cannot be written to: mark them unreachable.
 UNREACHABLE = frozenset(
     {
         "user_not_found",
@@ -38,13 +38,18 @@ UNREACHABLE = frozenset(
         "user_disabled",
         "user_not_visible",
         "cannot_dm_bot",
-        "not_allowed",
         "is_bot",
+        "messages_tab_disabled",
+    }
+)
+# The conversation cannot be used (archived, gone, not allowed): permanent, nobody is marked.
+CONVERSATION_GONE = frozenset(
+    {
+        "not_allowed",
         "not_in_channel",
         "is_archived",
         "channel_not_found",
         "restricted_action",
-        "messages_tab_disabled",
         "no_permission",
         "ekm_access_denied",
         "team_access_not_granted",
@@ -189,10 +194,12 @@ def classify(exc: BaseException, users: tuple[str, ...] = ()) -> Exception:
         if status >= 500 or code in TRANSIENT:
             return TransientSendError(f"slack server error {status} ({code})")
         if code in UNREACHABLE:
-            return PermanentSendError(f"slack: {code}", unreachable_users=users)
+            return PermanentSendError(code, unreachable_users=users)
+        if code in CONVERSATION_GONE:
+            return PermanentSendError(code)
         if code in UNINSTALLED:
-            return PermanentSendError(f"slack: {code}")
-        return PermanentSendError(f"slack: {code or status}")
+            return PermanentSendError(f"{code} (the app was removed)")
+        return PermanentSendError(code or f"HTTP {status}")
     if isinstance(exc, ClientError | asyncio.TimeoutError | SlackRequestError | OSError):
         return TransientSendError(f"slack connection failed ({type(exc).__name__})")
     return TransientSendError(type(exc).__name__)

@@ -60,7 +60,7 @@ class SlackSender:
         try:
             client = await self.client_for(attempt.workspace)
         except LookupError as exc:
-            raise PermanentSendError(f"slack: no installation for {attempt.workspace}") from exc
+            raise PermanentSendError(f"not installed in workspace {attempt.workspace}") from exc
         channel = attempt.channel
         if channel is None:
             channel = await self.channel_for(client, attempt.workspace, users)
@@ -106,7 +106,7 @@ class SlackSender:
             if error_code(exc) in UNREACHABLE:
                 gone = await self._who_is_gone(client, users)
                 raise PermanentSendError(
-                    f"slack: {error_code(exc)}", unreachable_users=gone or users
+                    str(error_code(exc)), unreachable_users=gone or users
                 ) from exc
             raise classify(exc, users) from exc
         except Exception as exc:

@@ -16,6 +16,7 @@ from bot.db.models import (
     PlatformAccount,
     Tie,
 )
+from bot.delivery import queue_failure_reports
 from tests.adapters.slack.conftest import Harness, fixture, slack_user
 
 EVERYONE = sorted(slack_user(n) for n in range(1, 13))
@@ -172,3 +173,10 @@ async def test_someone_who_left_is_not_retried_and_marked_unreachable(world: Har
     assert account.reachable is False
     assert all(a.reachable for a in others)
     assert (await world.deliver()).total == 0
+    # the coordinator hears about it, once, by name
+    with world.db.session() as session:
+        assert queue_failure_reports(session, world.clock.now(), world.services.prompts) == 1
+    assert (await world.deliver()).sent == 1
+    note = world.slack.calls_to("chat.postMessage", ok_only=True)[-1]
+    assert note.args["channel"] == world.slack.conversation_of(["U01"])
+    assert "Person 05" in note.args["text"] and "account_inactive" in note.args["text"]

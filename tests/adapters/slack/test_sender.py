@@ -1,0 +1,94 @@
+"""SlackSender against the fake Web API: DM reuse, resuming after a crash, connection faults."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from sqlmodel import select
+
+from adapters.slack.client import Waits, make_client
+from adapters.slack.sender import SlackSender
+from bot.clock import ManualClock
+from bot.db.models import PlatformAccount
+from bot.db.session import Database
+from bot.delivery import Attempt, TransientSendError
+from bot.events import Message, UserRef
+from bot.pacing import Pacer
+from bot.usecases.people import ensure_person
+from tests.adapters.slack.conftest import Timeline
+from tests.fakes_slack import FakeSlack
+
+
+def _sender(db: Database, base_url: str, timeline: Timeline) -> SlackSender:
+    waits = Waits(sleep=timeline.sleep, clock=timeline)
+    client = make_client("xoxb-test-token", base_url, waits)
+
+    async def client_for(team: str):  # type: ignore[no-untyped-def]
+        return client
+
+    return SlackSender(client_for, db, Pacer(clock=timeline, sleep=timeline.sleep))
+
+
+def _attempt(key: str, users: tuple[str, ...], **kw: object) -> Attempt:
+    async def remember(channel: str) -> None:
+        remembered.append(channel)
+
+    remembered: list[str] = []
+    values: dict[str, object] = {"channel": None, "maybe_sent": False, "remember_channel": remember}
+    values.update(kw)
+    return Attempt("T0001", users, Message.text("hello"), key, **values)  # type: ignore[arg-type]
+
+
+async def test_dm_channels_are_kept_and_reused(
+    db: Database, clock: ManualClock, slack: FakeSlack
+) -> None:
+    with db.session() as session:
+        ensure_person(session, UserRef("slack", "T0001", "U01"), clock.now(), display_name="Ann")
+    sender = _sender(db, slack.api_url, Timeline())
+    first = await sender.send("T0001", ["U01"], Message.text("one"), key="a")
+    second = await sender.send("T0001", ["U01"], Message.text("two"), key="b")
+    assert first.channel == second.channel
+    assert slack.count("conversations.open") == 1 and slack.count("chat.postMessage") == 2
+    with db.session() as session:
+        account = session.exec(select(PlatformAccount)).one()
+    assert account.dm_channel == first.channel
+
+
+async def test_a_retry_after_a_crash_finds_the_message_instead_of_posting_again(
+    db: Database, slack: FakeSlack
+) -> None:
+    sender = _sender(db, slack.api_url, Timeline())
+    sent = await sender.deliver(_attempt("intro:7", ("U01", "U02")))
+    again = await sender.deliver(
+        _attempt("intro:7", ("U01", "U02"), channel=sent.channel, maybe_sent=True)
+    )
+    assert again.recovered and again.message_id == sent.message_id
+    assert slack.count("chat.postMessage") == 1
+    fresh = await sender.deliver(
+        _attempt("intro:8", ("U01", "U02"), channel=sent.channel, maybe_sent=True)
+    )
+    assert not fresh.recovered and slack.count("chat.postMessage") == 2
+    assert slack.count("conversations.open") == 1  # the stored channel was reused
+
+
+async def test_connection_errors_are_retried_then_transient(db: Database) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once closed
+    timeline = Timeline()
+    sender = _sender(db, f"http://127.0.0.1:{port}/api/", timeline)
+    with pytest.raises(TransientSendError):
+        await sender.send("T0001", ["U01", "U02"], Message.text("hi"), key="k")
+    assert timeline.slept == [0.5, 1.0]  # two retries with backoff, on the virtual clock
+
+
+async def test_pacing_spaces_conversations_open(db: Database, slack: FakeSlack) -> None:
+    timeline = Timeline()
+    slack.clock = timeline
+    slack.rate_limits["conversations.open"] = 50 / 60
+    sender = _sender(db, slack.api_url, timeline)
+    for n in range(5):
+        await sender.send("T0001", [f"U{n}", f"V{n}"], Message.text("hi"), key=f"k{n}")
+    assert slack.count("conversations.open", ok_only=False) == 5  # never a 429
+    assert timeline.now - 1000.0 == pytest.approx(4 * 60 / 50, rel=0.01)
