@@ -4,8 +4,8 @@ The rule (docs/reports.md explains it for leads and operators):
 - a count about people — people, introductions, ties, meetings, logged collaborations — from
   1 to k−1 is not shown; it reads "fewer than k" (k = Settings.min_group_size_for_reports,
   CROSSTIES_REPORT_MIN_COUNT, 5 by default). Zero is shown: nobody is behind it;
-- where a total is shown beside its parts, a lone hidden part would follow by subtraction, so a
-  second part is hidden with it (complementary suppression), or the total is hidden;
+- where a total is shown beside its parts, hidden parts must not follow by subtraction, so
+  more parts are hidden with them (complementary suppression, see `complement`), or the total;
 - a rate or index is shown only when its base is at least k and every count it is computed from
   can be shown (otherwise the rate would give the hidden count back);
 - a running total is shown only while every round before it could be shown;
@@ -73,15 +73,32 @@ def rate(part: int, whole: int, k: int) -> float | None:
 
 
 def complement(values: list[int], k: int, total_shown: bool = True) -> tuple[list[bool], bool]:
-    """Which parts to hide (primary and complementary), and whether the total stays shown."""
+    """Which parts to hide (primary and complementary), and whether the total stays shown.
+
+    With the total shown, the hidden parts' sum is known. It must not pin them down: one hidden
+    part is its sum, and a sum at the least (or most) the hidden parts could add up to pins
+    each of them (two hidden 1s make 2). Until that no longer holds, the smallest visible
+    non-zero part is hidden as well; if none is left, the total is hidden instead.
+    """
     hidden = [not publishable(v, k) for v in values]
-    if total_shown and sum(hidden) == 1:
+    if not total_shown:
+        return hidden, False
+    while any(hidden) and _pinned([v for v, h in zip(values, hidden, strict=True) if h], k):
         candidates = [i for i, v in enumerate(values) if not hidden[i] and v > 0]
-        if candidates:
-            hidden[min(candidates, key=lambda i: values[i])] = True
-        else:
-            total_shown = False
-    return hidden, total_shown
+        if not candidates:
+            return hidden, False
+        hidden[min(candidates, key=lambda i: values[i])] = True
+    return hidden, True
+
+
+def _pinned(hidden: list[int], k: int) -> bool:
+    if len(hidden) == 1:
+        return True
+    small = [v for v in hidden if not publishable(v, k)]
+    least = len(small) + k * (len(hidden) - len(small))  # small ones ≥ 1, others ≥ k
+    most = (k - 1) * len(small) if len(small) == len(hidden) else None
+    total = sum(hidden)
+    return total in (least, most)
 
 
 def _masked(values: list[int], hidden: list[bool], k: int) -> list[Shown]:

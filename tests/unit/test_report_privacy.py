@@ -87,6 +87,14 @@ def test_a_lone_hidden_part_takes_a_second_with_it() -> None:
     assert hidden == [True, False, True] and total
     hidden, total = complement([0, 0, 3], 5)
     assert hidden == [False, False, True] and not total
+    # Two hidden 1s would add up to 2, which only 1 + 1 can make: a third part goes too.
+    hidden, total = complement([1, 1, 9, 30], 5)
+    assert hidden == [True, True, True, False] and total
+    # 1 + 5 = 6 is the least a small part and a large one can make: pinned, so hide more.
+    hidden, total = complement([1, 5, 8], 5)
+    assert hidden == [True, True, True] and total
+    hidden, total = complement([2, 3, 8], 5)
+    assert hidden == [True, True, False] and total  # 5 = 1+4, 2+3, 3+2 or 4+1
 
 
 def test_rates_are_withheld_when_they_would_reveal_a_small_count() -> None:
