@@ -75,12 +75,9 @@ def make_app(
         from adapters.slack.app import mount_slack
 
         all_senders.setdefault("slack", mount_slack(app, services))
-    try:
-        from adapters.teams.app import mount_teams
-    except ImportError:  # the Teams adapter is optional until installed
-        mount_teams = None
-    if mount_teams is not None:
-        all_senders.setdefault("teams", mount_teams(app, services))
+    from adapters.teams.app import mount_teams  # Teams always serves /api/messages
+
+    all_senders.setdefault("teams", mount_teams(app, services))
     if background:
         app.cleanup_ctx.append(_background(services, all_senders))
     return app

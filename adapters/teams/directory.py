@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from adapters.teams.translate import Address
 from bot.compose import CHECKIN_ACTION
-from bot.db.models import IntroductionMember, Outbox, Person, PlatformAccount
+from bot.db.models import CheckIn, IntroductionMember, Outbox, Person, PlatformAccount
 from bot.db.session import Database
 from bot.events import Card, Message, UserRef
 from bot.outbox import decode_message
@@ -105,3 +105,24 @@ def sent_card(db: Database, introduction_id: int, tenant: str) -> Card | None:
         if isinstance(part, Card):
             return part
     return None
+
+
+def answer_of(db: Database, introduction_id: int, user: UserRef) -> str | None:
+    """The check-in answer this person has recorded for an introduction, if any."""
+    with db.session() as session:
+        account = session.exec(
+            select(PlatformAccount).where(
+                PlatformAccount.platform == user.platform,
+                PlatformAccount.workspace == user.workspace,
+                PlatformAccount.user_id == user.id,
+            )
+        ).first()
+        if account is None:
+            return None
+        checkin = session.exec(
+            select(CheckIn).where(
+                CheckIn.introduction_id == introduction_id,
+                CheckIn.person_id == account.person_id,
+            )
+        ).first()
+    return checkin.answer if checkin is not None else None

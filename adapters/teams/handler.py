@@ -20,10 +20,10 @@ from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from adapters.teams import directory, render, translate
-from adapters.teams.platform import TeamsSender
+from adapters.teams.platform import TeamsSender, introduction_links
 from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
-from bot.events import Card, InboundEvent, Message
+from bot.events import ActionInvoked, Card, InboundEvent, Message
 
 log = logging.getLogger(__name__)
 
@@ -211,23 +211,33 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return InvokeResponse(status=200, body=render.message_response(text))
         reply = await self.core.handle(event)
         if event.action == CHECKIN_ACTION:
-            card = await self._answered_card(event.value, translate.tenant_of(activity), reply)
+            card = await self._answered_card(event, reply)
             if card is not None:
                 return InvokeResponse(status=200, body=render.refresh_response(card))
         await self.reply(turn_context, reply.messages)
         return InvokeResponse(status=200, body=render.message_response(_plain(reply.messages)))
 
-    async def _answered_card(self, value: str, tenant: str, reply: Any) -> dict[str, Any] | None:
-        """The card the button was on, redrawn with the answer in place of the buttons."""
-        head = value.partition(":")[0]
-        answer = _plain(reply.messages)
-        if not head.isdigit() or not answer:
+    async def _answered_card(self, event: ActionInvoked, reply: Any) -> dict[str, Any] | None:
+        """The card the button was on, redrawn with the answer in place of the buttons; None
+        when no answer was recorded (the card keeps its buttons and the reason is said)."""
+        head, _, answer = event.value.partition(":")
+        if not head.isdigit():
             return None
-        card = await asyncio.to_thread(directory.sent_card, self.core.db, int(head), tenant)
+        db = self.core.db
+        recorded = await asyncio.to_thread(directory.answer_of, db, int(head), event.user)
+        if recorded is None or recorded != answer:
+            return None
+        text = _plain(reply.messages)
+        tenant = event.user.workspace
+        card = await asyncio.to_thread(directory.sent_card, db, int(head), tenant)
         if card is None:
-            lines = answer.split("\n")
+            lines = text.split("\n")
             return render.adaptive_card(Card(title=lines[0], sections=tuple(lines[1:])))
-        return render.adaptive_card(card, answered=answer)
+        handles = await asyncio.to_thread(
+            directory.partner_handles, db, int(head), tenant, [event.user.id]
+        )
+        links = introduction_links(self.core.prompts, handles.get(event.user.id, []))
+        return render.adaptive_card(card, links=links, answered=text)
 
 
 def _plain(messages: tuple[Message, ...]) -> str:

@@ -22,7 +22,7 @@ from bot.events import Card, Image, Message, Text
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
 MAX_IMAGE_BYTES = 28 * 1024  # an inline image beyond this makes Teams reject the card
-_MARKDOWN = re.compile(r"([\\`*_\[\]~#>|])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]~#<>|])")
 _LIST_START = re.compile(r"^(\s*)([-+]|\d+\.)(\s)", re.MULTILINE)
 _STYLES = {"primary": "positive", "danger": "destructive"}
 

@@ -426,5 +426,25 @@ def slack_manifest(
     typer.echo(render_manifest(url), nl=False)
 
 
+@app.command("teams-package")
+def teams_package(
+    app_id: Annotated[str, typer.Option(help="The bot's Microsoft App ID (a GUID).")],
+    out: Annotated[Path, typer.Option(help="Where to write the zip.")] = Path(
+        "crossties-teams.zip"
+    ),
+) -> None:
+    """Write the Teams app package (manifest and icons) to upload to Teams."""
+    import re
+
+    from adapters.teams.manifest import package
+    from bot.templates import Prompts
+
+    if not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", app_id):
+        fail("--app-id must be the bot's Microsoft App ID, a GUID", EXIT_BAD_INPUT)
+    with friendly_errors():
+        out.write_bytes(package(Prompts(load_settings().prompts_dir), app_id))
+    console.print(f"Wrote {out}: upload it in Teams (Apps, Manage your apps, Upload an app).")
+
+
 def main() -> None:
     app()

@@ -169,7 +169,7 @@ async def test_round_sends_each_person_a_card_with_links_and_buttons(harness: Ha
     before = len(harness.connector.sent())
     stats = await deliver_due(harness.core.db, {"teams": harness.teams.sender}, harness.core.clock)
     assert stats.sent == 1
-    cards = [r for r in harness.connector.sent()[before:]]
+    cards = list(harness.connector.sent()[before:])
     assert sorted(r.conversation for r in cards) == ["a:29:user-0", "a:29:user-1"]
     for record in cards:
         content = record.body["attachments"][0]["content"]
@@ -265,3 +265,67 @@ async def test_proactive_messages_survive_a_restart(harness: Harness) -> None:
     stats = await deliver_due(harness.core.db, {"teams": fresh.sender}, harness.core.clock)
     assert stats.sent == 1
     assert len([r for r in harness.connector.sent() if r.body.get("attachments")]) == 2
+
+
+async def test_a_slack_partner_is_named_with_a_way_to_reach_them(harness: Harness) -> None:
+    """Across platforms: the Teams card names the Slack partner, their organisation and role,
+    says where they are and, as they share it, their email (also used for the chat link)."""
+    from bot.db.models import Programme, ProgrammeWorkspace
+    from bot.events import UserRef
+    from bot.usecases.programmes import RosterRow, import_roster
+
+    harness.connector.members = [member(0, "Alex Wilber")]
+    await harness.say("join Hospice")
+    with harness.core.db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        session.add(ProgrammeWorkspace(programme_id=programme.id, platform="slack", workspace="T1"))
+        row = RosterRow(
+            line=2,
+            external_id="s1",
+            name="Sam *Slack* [Lee]",
+            organisation="GP Federation",
+            role="Practice nurse",
+            email="sam.lee@gp.example.org",
+            accounts=[UserRef("slack", "T1", "U123")],
+        )
+        import_roster(session, harness.core.clock.now(), programme, [row])
+        from bot.usecases.rounds import run_round
+
+        run_round(session, harness.core.clock.now(), programme, harness.core.prompts)
+    stats = await deliver_due(harness.core.db, {"teams": harness.teams.sender}, harness.core.clock)
+    assert stats.sent == 1
+    (card,) = harness.connector.cards()
+    facts = next(b for b in card["body"] if b["type"] == "FactSet")["facts"]
+    sam = next(f for f in facts if "Sam" in f["title"])
+    assert sam["title"] == "Sam \\*Slack\\* \\[Lee\\]"  # shown as typed, not as formatting
+    assert "Practice nurse, GP Federation" in sam["value"]
+    assert "Slack" in sam["value"] and "sam.lee@gp.example.org" in sam["value"]
+    urls = [a["url"] for a in card["actions"] if a["type"] == "Action.OpenUrl"]
+    assert any("users=sam.lee@gp.example.org" in u for u in urls)
+
+
+async def test_a_lead_gets_the_report_as_a_card_with_a_small_chart(harness: Harness) -> None:
+    import base64
+
+    from bot.db.models import Programme, ProgrammeRoleKind
+    from bot.usecases.programmes import grant
+
+    await harness.say("join Hospice")
+    with harness.core.db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        alex = harness.person(0)
+        assert alex is not None
+        grant(session, harness.core.clock.now(), programme, alex, ProgrammeRoleKind.LEAD)
+    await harness.say("report")
+    (card,) = harness.connector.cards()
+    assert "North" in card["body"][0]["text"]
+    (image,) = [b for b in card["body"] if b["type"] == "Image"]
+    png = base64.b64decode(image["url"].removeprefix("data:image/png;base64,"))
+    assert png.startswith(b"\x89PNG") and len(png) <= 28 * 1024
+    assert image["altText"]
+
+
+async def test_someone_who_is_not_a_lead_gets_no_report(harness: Harness) -> None:
+    await harness.say("join Hospice")
+    (answer,) = await harness.say("report")
+    assert harness.connector.cards() == [] and "lead" in answer.lower()
