@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     prompts_dir: Path | None = Field(None, alias="CROSSTIES_PROMPTS_DIR")
     min_group_size_for_reports: int = Field(5, alias="CROSSTIES_REPORT_MIN_COUNT")
     note_retention_days: int = Field(365, alias="CROSSTIES_NOTE_RETENTION_DAYS", ge=1)
+    # Scheduling and delivery (docs/scaling.md). CROSSTIES_SCHEDULER_INTERVAL is for testing:
+    # every programme then runs a round every N seconds instead of on its cadence.
+    scheduler_enabled: bool = Field(True, alias="CROSSTIES_SCHEDULER")
+    scheduler_interval: float | None = Field(None, alias="CROSSTIES_SCHEDULER_INTERVAL", gt=0)
+    leader_retry_seconds: float = Field(10.0, alias="CROSSTIES_LEADER_RETRY", gt=0)
+    delivery_concurrency: int = Field(64, alias="CROSSTIES_DELIVERY_CONCURRENCY", ge=1)
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")

@@ -12,7 +12,6 @@ from aiohttp import web
 from bot.app import Services, build
 from bot.config import ConfigError, Settings
 from bot.delivery import PlatformSender
-from bot.worker import DeliveryWorker
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +84,15 @@ def make_app(
 
 def _background(services: Services, senders: dict[str, PlatformSender]):  # type: ignore[no-untyped-def]
     async def context(app: web.Application) -> AsyncIterator[None]:
-        worker = DeliveryWorker(services.db, senders, services.clock)
-        services.core.on_queued(worker.wake)
-        worker.start()
+        from bot.scheduling.runtime import BackgroundWork
+
+        work = BackgroundWork(
+            services.settings, services.db, services.clock, services.prompts, senders
+        )
+        services.core.on_queued(work.worker.wake)
+        await work.start()
         yield
-        await worker.stop()
+        await work.stop()
 
     return context
 
