@@ -18,12 +18,9 @@ from .context import (
 )
 from .exact import fairness_cost, solve_exact
 from .models import MatchRequest, MatchResult, Preferences, Score
-from .plan import (
-    integer_plan,
-    lp_plan,
-    min_same_org,
-    plan_value,
-)
+from .plan import integer_plan, min_same_org, plan_value
+from .relax import relax
+from .trio import forced_plan, odd_plan
 
 EXACT_LIMIT = 14  # always solved exactly at or below this many participants
 EXACT_FALLBACK = 40  # exact solve when the fast engine cannot prove tiers 1-3 optimal
@@ -118,98 +115,38 @@ def _pairs_fast(
     n, k = ctx.n, ctx.k
     sizes = ctx.sizes
     odd = n % 2 == 1
-    tau = np.zeros(k, dtype=np.int64)
-    bound: float | None = None
+    bound: float | None
+    trio_orgs: list[int] = []
     if k == 1:
         if odd:
-            tau[0] = 3
+            trio_orgs = [0, 0, 0]
         plan = np.zeros((1, 1), dtype=np.int64)
-        plan[0, 0] = (n - int(tau.sum())) // 2
+        plan[0, 0] = (n - len(trio_orgs)) // 2
         bound = 0.0
-        trio_orgs: list[int] = [0, 0, 0] if odd else []
     elif not odd:
-        relaxed = lp_plan(sizes, ctx.ties, s_star)
-        bound = relaxed.value if relaxed is not None else None
-        plan = integer_plan(sizes, ctx.ties, s_star, relaxed.counts if relaxed else None)
-        trio_orgs = []
+        plan, bound = _even_plan(sizes, ctx.ties, s_star)
     else:
-        options, bound = _trio_org_options(ctx, s_star)
-        best_value = -np.inf
-        plan = np.zeros((k, k), dtype=np.int64)
-        trio_orgs = []
-        for tau in options[: 6 if n <= 20_000 else 3]:
-            orgs = np.repeat(np.arange(k), tau).tolist()
-            ties2 = ctx.ties.copy()
-            for x, y in itertools.combinations(orgs, 2):
-                if x != y:
-                    ties2[x, y] += 1
-                    ties2[y, x] += 1
-            cap2 = s_star - int(np.sum(tau * (tau - 1) // 2))
-            sizes2 = sizes - tau
-            primal = lp_plan(sizes2, ties2, cap2, cap_sizes=sizes)
-            cand = integer_plan(sizes2, ties2, cap2, primal.counts if primal is not None else None)
-            value = plan_value(cand, ties2) + plan_value(
-                np.triu(ties2 - ctx.ties, 1).astype(np.int64), ctx.ties
-            )
-            if value > best_value + 1e-12:
-                best_value, plan, trio_orgs = value, cand, orgs
+        eligible = np.bincount(ctx.org[~ctx.trio_recent], minlength=k)
+        budget = 0.5 if n <= 2_000 else (2.0 if n <= 20_000 else 20.0)
+        found = odd_plan(sizes, ctx.ties, s_star, eligible, budget)
+        plan, trio_orgs, bound = found.plan, found.trio_orgs, found.bound
     trio = _pick_trio(ctx, rng, trio_orgs) if odd else np.zeros(0, dtype=np.int64)
     groups = _realise(ctx, rng, prefs, plan, trio)
     groups = _repair(ctx, rng, groups, same_bad=False)
     return groups, bound
 
 
-def _trio_org_options(ctx: Context, s_star: int) -> tuple[list[IntArray], float | None]:
-    """Trio compositions that keep tier 2 optimal, most promising first, and a tier-4 bound.
-
-    The relaxation's value is concave in its right-hand side, so one solve for a base trio
-    choice plus its duals bounds every other choice: V(tau) <= f(tau0) + lam.(tau0 - tau)
-    + mu.(same(tau0) - same(tau)) + value of the trio's own pairs.
-    """
-    sizes = ctx.sizes
-    k = sizes.size
-    combos = np.array(list(itertools.combinations_with_replacement(range(k), 3)), dtype=np.int64)
-    taus = np.zeros((combos.shape[0], k), dtype=np.int64)
-    for j in range(3):
-        np.add.at(taus, (np.arange(combos.shape[0]), combos[:, j]), 1)
-    fits = np.all(taus <= sizes, axis=1)
-    trio_same = np.sum(taus * (taus - 1) // 2, axis=1)
-    rest = sizes[None, :] - taus
-    forced = np.maximum(0, 2 * rest.max(axis=1) - rest.sum(axis=1)) // 2
-    valid = fits & (trio_same + forced == s_star)
-    combos, taus, trio_same = combos[valid], taus[valid], trio_same[valid]
-    internal = np.zeros(combos.shape[0])
-    for i, j in ((0, 1), (0, 2), (1, 2)):
-        x, y = combos[:, i], combos[:, j]
-        internal += np.where(x != y, 1.0 / (1.0 + ctx.ties[x, y]), 0.0)
-    eligible = np.bincount(ctx.org[~ctx.trio_recent], minlength=k)
-    short = np.sum(np.maximum(taus - eligible, 0), axis=1)
-    # Each solved relaxation gives a supporting plane for every other choice; refine the
-    # choice with the highest bound until it is solved exactly or the budget runs out.
-    upper = np.full(internal.size, np.inf)
-    solved = np.zeros(internal.size, dtype=np.bool_)
-    budget = 12 if int(sizes.sum()) <= 20_000 else 4
-    current = int(np.argmax(internal - 1e-9 * np.arange(internal.size)))
-    for _ in range(budget):
-        tau0 = taus[current]
-        relaxed = lp_plan(sizes - tau0, ctx.ties, s_star - int(trio_same[current]), cap_sizes=sizes)
-        if relaxed is None:
-            return [taus[i] for i in np.lexsort((-internal, short))[:8].tolist()], None
-        plane = (
-            relaxed.value
-            + internal
-            + (tau0[None, :] - taus) @ relaxed.duals
-            + relaxed.same_dual * (trio_same[current] - trio_same)
-        )
-        upper = np.minimum(upper, plane)
-        upper[current] = relaxed.value + internal[current]
-        solved[current] = True
-        current = int(np.argmax(upper))
-        if solved[current]:
-            break
-    bound = float(upper.max())
-    order = np.lexsort((-upper, short))
-    return [taus[i] for i in order[:8].tolist()], bound
+def _even_plan(sizes: IntArray, ties: FloatArray, s_star: int) -> tuple[IntArray, float]:
+    """Plan for an even count and its proven tier-4 bound."""
+    if s_star > 0:  # a majority organisation: everyone else pairs with it, nothing to choose
+        plan = forced_plan(sizes, s_star)
+        return plan, plan_value(plan, ties)
+    relaxed = relax(sizes, ties)
+    if relaxed is None:
+        plan = integer_plan(sizes, ties, s_star, None)
+        return plan, float("inf")
+    plan = integer_plan(sizes, ties, s_star, relaxed.counts)
+    return plan, relaxed.bound
 
 
 def _pick_trio(ctx: Context, rng: np.random.Generator, trio_orgs: list[int]) -> IntArray:

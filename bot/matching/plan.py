@@ -2,23 +2,18 @@
 
 People of one organisation are interchangeable for tiers 2 and 4, so the best achievable
 values depend only on how many pairs join each two organisations. The plan is a concave
-b-matching on organisations: counts c_XY with sum_Y c_XY + 2 c_XX = size_X. Its linear
-relaxation (unit segments of value 1/(t+k)) gives a proven upper bound on the weak-tie
-value; the rounded plan is improved by exchanging pairs of organisation pairs.
+b-matching on organisations: counts c_XY with sum_Y c_XY + 2 c_XX = size_X. The relaxation
+and its proven bound live in relax.py (and trio.py for odd counts); here the fractional
+plan is rounded, completed and improved by exchanging pairs of organisation pairs.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
 
 from .context import FloatArray, IntArray, harmonic
-
-SEGMENT_LIMIT = 4_000_000
 
 
 def same_org_after(sizes: IntArray, tau: IntArray | None) -> int:
@@ -50,74 +45,6 @@ def min_same_org(sizes: IntArray, odd_trio: bool) -> int:
     if not odd_trio:
         return same_org_after(sizes, None)
     return min(same_org_after(sizes, tau) for tau in trio_candidates(sizes))
-
-
-@dataclass
-class LpPlan:
-    value: float  # optimum of the relaxation (upper bound on the weak-tie value)
-    counts: FloatArray  # fractional counts, K x K upper triangle incl. diagonal
-    duals: FloatArray  # value of one more pair-end at each organisation
-    same_dual: float  # value of allowing one more same-organisation pair
-
-
-def lp_plan(
-    sizes: IntArray, ties: FloatArray, same_cap: int, cap_sizes: IntArray | None = None
-) -> LpPlan | None:
-    """Linear relaxation of the plan (unit segments of value 1/(t+k) per organisation pair).
-
-    Segment caps come from cap_sizes (default: sizes) so that relaxations for different trio
-    choices share one family of programmes and their duals bound each other.
-    """
-    k = sizes.size
-    cs = sizes if cap_sizes is None else cap_sizes
-    iu, ju = np.triu_indices(k, 1)
-    npair = iu.size
-    caps = np.minimum(cs[iu], cs[ju])
-    total = int(caps.sum())
-    if total > SEGMENT_LIMIT:
-        return None
-    pair_of_seg = np.repeat(np.arange(npair), caps)
-    starts = np.cumsum(caps) - caps
-    kk = np.arange(total) - np.repeat(starts, caps) + 1
-    seg_val = 1.0 / (ties[iu, ju][pair_of_seg] + kk)
-    nvar = total + k
-    ar_k = np.arange(k)
-    ar_t = np.arange(total)
-    a_eq = coo_matrix(
-        (
-            np.concatenate([np.ones(2 * total), np.full(k, 2.0)]),
-            (
-                np.concatenate([iu[pair_of_seg], ju[pair_of_seg], ar_k]),
-                np.concatenate([ar_t, ar_t, total + ar_k]),
-            ),
-        ),
-        shape=(k, nvar),
-    ).tocsr()
-    a_ub = coo_matrix(
-        (np.ones(k), (np.zeros(k, dtype=np.int64), total + ar_k)), shape=(1, nvar)
-    ).tocsr()
-    up = np.concatenate([np.ones(total), cs // 2]).astype(np.float64)
-    bounds = np.stack([np.zeros(nvar), up], axis=1)
-    cost = np.zeros(nvar)
-    cost[:total] = -seg_val
-    res = linprog(
-        cost,
-        A_ub=a_ub,
-        b_ub=[float(same_cap)],
-        A_eq=a_eq,
-        b_eq=sizes.astype(np.float64),
-        bounds=bounds,
-        method="highs",
-    )
-    if res.status != 0:
-        return None
-    x = res.x
-    counts = np.zeros((k, k))
-    counts[iu, ju] = np.bincount(pair_of_seg, weights=x[:total], minlength=npair)
-    counts[ar_k, ar_k] = x[total:]
-    duals = -np.asarray(res.eqlin.marginals, dtype=np.float64)
-    mu = float(-res.ineqlin.marginals[0])
-    return LpPlan(value=float(-res.fun), counts=counts, duals=duals, same_dual=mu)
 
 
 def _value(ties: FloatArray, x: int, y: int, c: int) -> float:
