@@ -43,7 +43,6 @@ def print_report(console: Console, report: Report | LeadView) -> None:
     growth = Table(
         "Round",
         "Introductions",
-        "Met",
         "Met rate",
         "New cross-org ties",
         "Total",
@@ -53,7 +52,6 @@ def print_report(console: Console, report: Report | LeadView) -> None:
         growth.add_row(
             str(line.round),
             t(line.introductions),
-            t(line.met),
             percent(line.met_rate),
             t(line.new_cross_org_ties),
             t(line.cross_org_ties_total),

@@ -56,7 +56,6 @@ def _rows(view: LeadView) -> Iterator[tuple[str, str, str, str]]:
     for line in view.per_round:
         number = str(line.round)
         yield ("rounds", number, "introductions", n(line.introductions))
-        yield ("rounds", number, "met", n(line.met))
         yield ("rounds", number, "met_rate", r(line.met_rate))
         yield ("rounds", number, "new_cross_org_ties", n(line.new_cross_org_ties))
         yield ("rounds", number, "new_cross_org_ties_met", n(line.new_cross_org_ties_met))

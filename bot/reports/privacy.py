@@ -101,6 +101,15 @@ def _pinned(hidden: list[int], k: int) -> bool:
     return total in (least, most)
 
 
+def _part(part: int, whole: int, k: int, whole_hidden: bool = False) -> Shown:
+    """A part shown beside its whole: the rest (whole − part) must not be small either."""
+    if not publishable(part, k):
+        return None
+    if whole_hidden:
+        return part
+    return part if publishable(whole - part, k) else WITHHELD
+
+
 def _masked(values: list[int], hidden: list[bool], k: int) -> list[Shown]:
     return [_one(v, h, k) for v, h in zip(values, hidden, strict=True)]
 
@@ -115,7 +124,6 @@ def _one(value: int, hidden: bool, k: int) -> Shown:
 class RoundView:
     round: int
     introductions: Shown
-    met: Shown
     met_rate: float | None
     new_cross_org_ties: Shown
     new_cross_org_ties_met: Shown
@@ -245,19 +253,19 @@ def lead_view(report: Report) -> LeadView:
 
     rounds = report.per_round
     intro_hidden, intros_total = complement([r.introductions for r in rounds], k)
-    met_hidden, met_total = complement([r.met for r in rounds], k)
-    new_hidden = [not publishable(r.new_cross_org_ties, k) for r in rounds]
+    # New ties per round add up to the cross-organisation total (bar ties made outside rounds).
+    new_hidden, _ = complement([r.new_cross_org_ties for r in rounds], k, cross is not None)
     round_views = []
     for n, line in enumerate(rounds):
         running_ok = not any(new_hidden[: n + 1]) and publishable(line.cross_org_ties_total, k)
+        new = line.new_cross_org_ties
         round_views.append(
             RoundView(
                 round=line.round,
                 introductions=_one(line.introductions, intro_hidden[n], k),
-                met=_one(line.met, met_hidden[n], k),
                 met_rate=rate(line.met, line.introductions, k),
-                new_cross_org_ties=show(line.new_cross_org_ties, k),
-                new_cross_org_ties_met=show(line.new_cross_org_ties_met, k),
+                new_cross_org_ties=_one(new, new_hidden[n], k),
+                new_cross_org_ties_met=_part(line.new_cross_org_ties_met, new, k, new_hidden[n]),
                 cross_org_ties_total=_one(line.cross_org_ties_total, not running_ok, k),
             )
         )
@@ -313,7 +321,7 @@ def lead_view(report: Report) -> LeadView:
         organisations=list(report.organisations),
         rounds=report.rounds,
         introductions=_one(report.introductions, not intros_total, k),
-        met=_one(report.met, not met_total, k),
+        met=_part(report.met, report.introductions, k, not intros_total),
         met_rate=rate(report.met, report.introductions, k),
         ties_by_stage=dict(zip(STAGES, _masked(stages, stage_hidden, k), strict=True)),
         cross_org_ties=cross,
