@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
+from operator import attrgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -105,6 +107,14 @@ def _contains(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
     return np.asarray(sorted_keys[pos] == keys, dtype=np.bool_)
 
 
+def _lookup(table: dict[str, int], keys: Iterable[str | None], m: int, none: int) -> IntArray:
+    """Indices of keys in table: -1 when unknown, `none` when the key is None."""
+    lookup: dict[str | None, int] = {None: none}
+    lookup.update(table)
+    get = lookup.get
+    return np.fromiter(map(get, keys, repeat(-1)), dtype=np.int64, count=m)
+
+
 def build_context(request: MatchRequest) -> Context:
     validate(request)
     people: list[Participant] = sorted(request.participants, key=lambda p: p.id)
@@ -131,17 +141,11 @@ def build_context(request: MatchRequest) -> Context:
 
     hist = request.history
     m = len(hist)
-    get = index.get
-    ha = np.fromiter((get(h.a, -1) for h in hist), dtype=np.int64, count=m)
-    hb = np.fromiter((get(h.b, -1) for h in hist), dtype=np.int64, count=m)
-    rounds = np.fromiter((h.round for h in hist), dtype=np.int64, count=m)
-    oget = org_index.get
-    oa = np.fromiter(
-        (oget(h.org_a, -1) if h.org_a is not None else -2 for h in hist), dtype=np.int64, count=m
-    )
-    ob = np.fromiter(
-        (oget(h.org_b, -1) if h.org_b is not None else -2 for h in hist), dtype=np.int64, count=m
-    )
+    ha = _lookup(index, map(attrgetter("a"), hist), m, -1)
+    hb = _lookup(index, map(attrgetter("b"), hist), m, -1)
+    rounds = np.fromiter(map(attrgetter("round"), hist), dtype=np.int64, count=m)
+    oa = _lookup(org_index, map(attrgetter("org_a"), hist), m, -2)
+    ob = _lookup(org_index, map(attrgetter("org_b"), hist), m, -2)
     # Unknown organisation at the time: fall back to the current one if still a participant.
     fa = oa == -2
     oa[fa] = np.where(ha[fa] >= 0, org[np.maximum(ha[fa], 0)], -1)

@@ -127,8 +127,7 @@ def _pairs_fast(
         plan, bound = _even_plan(sizes, ctx.ties, s_star)
     else:
         eligible = np.bincount(ctx.org[~ctx.trio_recent], minlength=k)
-        budget = 0.5 if n <= 2_000 else (2.0 if n <= 20_000 else 20.0)
-        found = odd_plan(sizes, ctx.ties, s_star, eligible, budget)
+        found = odd_plan(sizes, ctx.ties, s_star, eligible)
         plan, trio_orgs, bound = found.plan, found.trio_orgs, found.bound
     trio = _pick_trio(ctx, rng, trio_orgs) if odd else np.zeros(0, dtype=np.int64)
     groups = _realise(ctx, rng, prefs, plan, trio)
