@@ -45,7 +45,7 @@ class SlackRuntime:
     waits: Waits
     pacer: Pacer
     seen: SeenEvents
-    profiles: Profiles = field(default_factory=Profiles)
+    profiles: Profiles
     tasks: set[asyncio.Task[object]] = field(default_factory=set)
     socket_mode: bool = False
 
@@ -117,7 +117,13 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
 
     sender = SlackSender(client_for, services.db, pacer)
     runtime = SlackRuntime(
-        services, bolt, sender, waits, pacer, SeenEvents(services.db, services.clock)
+        services,
+        bolt,
+        sender,
+        waits,
+        pacer,
+        SeenEvents(services.db, services.clock),
+        Profiles(pacer),
     )
     listeners.register(bolt, runtime, oauth=oauth)
     app[SLACK] = runtime

@@ -136,8 +136,10 @@ async def publish_home(rt: SlackRuntime, client: AsyncWebClient, team: str, user
             view = home.home_view(session, user_ref, rt.services.prompts, workspace_admin=admin)
         return views.home(view, rt.services.prompts)
 
+    view = await asyncio.to_thread(build)
+    await rt.pacer.limit("slack", team, "views.publish")
     try:
-        await client.views_publish(user_id=user, view=await asyncio.to_thread(build))
+        await client.views_publish(user_id=user, view=view)
     except SlackApiError as exc:
         log.warning("views.publish failed: %s", exc.response.get("error"))
 
@@ -194,6 +196,7 @@ async def _show_answers(
     member, line = await asyncio.to_thread(answers)
     if not member:
         return
+    await rt.pacer.limit("slack", event.user.workspace, "chat.update")
     try:
         await client.chat_update(
             channel=channel,

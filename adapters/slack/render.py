@@ -19,8 +19,10 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
     PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
 
 from bot.events import Button, Card, Image, Message, Text
@@ -30,6 +32,7 @@ CONFIRMED_ACTIONS = {"round run", "forget"}
 MAX_SECTION = 3000
 MAX_FIELD = 2000
 MAX_FALLBACK = 3900
+MAX_BUTTON_CHOICES = 5
 
 
 def escape(text: str) -> str:
@@ -94,12 +97,29 @@ def card_blocks(card: Card, *, block_prefix: str = "card") -> list[Block]:
     for label, url in card.links:
         if url.startswith(("https://", "http://")):
             blocks.append(SectionBlock(text=MarkdownTextObject(text=f"<{url}|{escape(label)}>")))
-    if card.buttons:
+    if _as_select(card.buttons):
+        options = [Option(text=plain(b.label, 75), value=b.value) for b in card.buttons[:100]]
+        select = StaticSelectElement(
+            placeholder=plain(card.buttons[0].label + " …"),
+            action_id=action_id(card.buttons[0].action, 0),
+            options=options,
+        )
+        blocks.append(ActionsBlock(block_id=f"{block_prefix}-select", elements=[select]))
+    elif card.buttons:
         elements = [button(b, i) for i, b in enumerate(card.buttons[:25])]
         blocks.append(ActionsBlock(block_id=f"{block_prefix}-actions", elements=elements))
     if card.footer:
         blocks.append(ContextBlock(elements=[mrkdwn(card.footer, 2000)]))
     return blocks
+
+
+def _as_select(buttons: Sequence[Button]) -> bool:
+    """Many choices of one kind (e.g. which organisation to join) read better as a select."""
+    return (
+        len(buttons) > MAX_BUTTON_CHOICES
+        and len({b.action for b in buttons}) == 1
+        and all(len(b.value) <= 150 for b in buttons)
+    )
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render
 from adapters.slack.sender import SlackSender, upload
 from bot.events import ActionInvoked, InboundEvent, Message
+from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ def profile_of(user: dict[str, Any]) -> Profile:
 class Profiles:
     """users.info, remembered per process (bounded), so each person costs one call."""
 
-    def __init__(self, size: int = 5000) -> None:
+    def __init__(self, pacer: Pacer | None = None, size: int = 5000) -> None:
+        self.pacer = pacer
         self.size = size
         self._cache: OrderedDict[tuple[str, str], Profile] = OrderedDict()
 
@@ -62,6 +64,8 @@ class Profiles:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
+        if self.pacer is not None:
+            await self.pacer.limit("slack", team, "users.info")
         try:
             response = await client.users_info(user=user)
         except SlackApiError as exc:

@@ -152,3 +152,32 @@ async def test_hostile_display_names_never_ping_or_link(world: Harness) -> None:
         for mrkdwn in _mrkdwn_texts(blocks):
             assert "<" not in mrkdwn and ">" not in mrkdwn, mrkdwn
     assert any("&lt;!channel&gt;" in json.dumps(a) for a in sent)
+
+
+def test_many_choices_become_a_select_that_translates_back() -> None:
+    organisations = [f"Organisation {n}" for n in range(8)]
+    card = Card(
+        title="Join",
+        buttons=tuple(Button(o, "join", f"{o} --programme P") for o in organisations),
+    )
+    blocks = render.to_dicts(render.blocks_of(Message((card,))))
+    select = next(b for b in blocks if b["type"] == "actions")["elements"][0]
+    assert select["type"] == "static_select" and len(select["options"]) == 8
+    payload = fixture("block_actions.json")
+    payload["actions"][0] = {
+        "type": "static_select",
+        "action_id": select["action_id"],
+        "block_id": "card0-select",
+        "selected_option": select["options"][3],
+        "action_ts": "1.2",
+    }
+    event = translate.translate(payload)
+    assert isinstance(event, ActionInvoked)
+    assert (event.action, event.value) == ("join", "Organisation 3 --programme P")
+    few = Card(title="Join", buttons=tuple(Button(o, "join", o) for o in organisations[:3]))
+    assert (
+        next(
+            b for b in render.to_dicts(render.blocks_of(Message((few,)))) if b["type"] == "actions"
+        )["elements"][0]["type"]
+        == "button"
+    )
