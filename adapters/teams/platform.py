@@ -34,6 +34,7 @@ GONE_STATUSES = frozenset({403, 404})
 TENANT_RATE = 50.0  # requests a second, per app and tenant
 CONVERSATION_RATE = 0.5  # sustained: 1,800 an hour
 CONVERSATION_BURST = 7  # in any 3 seconds
+DELIVERED_MEMORY = 10_000  # (row, person) pairs remembered so a retried row skips them
 
 
 class Unreachable(Exception):
@@ -68,7 +69,7 @@ class TeamsSender:
     attempts: int = 4
     base_delay: float = 1.0
     max_wait: float = 30.0  # longer waits go back to the outbox
-    _delivered: dict[tuple[str, str], Sent] = field(default_factory=dict)
+    _delivered: dict[tuple[str, str], Sent] = field(default_factory=dict)  # oldest first
 
     async def send(
         self, workspace: str, recipients: Sequence[str], message: Message, *, key: str
@@ -97,6 +98,8 @@ class TeamsSender:
                     unreachable.append(user_id)
                     continue
                 self._delivered[(key, user_id)] = done
+                while len(self._delivered) > DELIVERED_MEMORY:
+                    self._delivered.pop(next(iter(self._delivered)))
             first = first or done
         if unreachable:
             raise PermanentSendError(

@@ -89,3 +89,18 @@ async def test_anonymous_mode_serves_without_a_token(harness: Harness) -> None:
     status, _ = await harness.post(person_message(harness.url, "help"))
     assert status == 200
     assert harness.connector.sent()[0].authorization is None
+
+
+async def test_proactive_messages_carry_the_bots_credentials(
+    secured: Harness, identity: FakeIdentity
+) -> None:
+    from bot.events import Message
+    from tests.fakes_teams import TENANT
+
+    token = identity.token(audience=APP_ID, service_url=secured.url)
+    await secured.post(person_message(secured.url, "help"), token=token)
+    secured.connector.requests.clear()
+    await secured.teams.sender.send(TENANT, ["aad-0"], Message.text("Round 2 is out"), key="k")
+    (sent,) = secured.connector.sent()
+    assert sent.body["text"] == "Round 2 is out"
+    assert sent.authorization == "Bearer outgoing-token"
