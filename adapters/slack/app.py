@@ -132,9 +132,9 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
         app.cleanup_ctx.append(_socket_mode(runtime, settings.slack_app_token, client))
     else:
         app.router.add_post(EVENTS_PATH, _events(runtime))
-        if bolt.oauth_flow is not None:
-            app.router.add_get(bolt.oauth_flow.install_path, _install(runtime))
-            app.router.add_get(bolt.oauth_flow.redirect_uri_path, _oauth_callback(runtime))
+    if bolt.oauth_flow is not None:  # installing is a browser visit, even in Socket Mode
+        app.router.add_get(bolt.oauth_flow.install_path, _install(runtime))
+        app.router.add_get(bolt.oauth_flow.redirect_uri_path, _oauth_callback(runtime))
     app.on_shutdown.append(_settle(runtime))
     return sender
 

@@ -180,3 +180,26 @@ async def test_someone_who_left_is_not_retried_and_marked_unreachable(world: Har
     note = world.slack.calls_to("chat.postMessage", ok_only=True)[-1]
     assert note.args["channel"] == world.slack.conversation_of(["U01"])
     assert "Person 05" in note.args["text"] and "account_inactive" in note.args["text"]
+
+
+async def test_check_ins_come_by_dm_and_reuse_the_dm(world: Harness) -> None:
+    from datetime import timedelta
+
+    from bot.usecases.checkins import queue_due_checkins
+
+    await run_round(world)
+    await world.deliver()
+    world.clock.advance(timedelta(days=8))
+    with world.db.session() as session:
+        queued = queue_due_checkins(session, world.clock.now(), world.services.prompts)
+    assert queued == 12
+    stats = await world.deliver(concurrency=8)
+    assert stats.sent == 12
+    singles = [c for c in world.slack.calls_to("conversations.open") if "," not in c.args["users"]]
+    assert len(singles) == 12
+    world.clock.advance(timedelta(days=4))
+    with world.db.session() as session:
+        nudges = queue_due_checkins(session, world.clock.now(), world.services.prompts)
+    assert nudges == 12
+    assert (await world.deliver(concurrency=8)).sent == 12
+    assert world.slack.count("conversations.open") == 6 + 12  # the DMs were reused
