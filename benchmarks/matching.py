@@ -6,9 +6,14 @@ Run: python benchmarks/matching.py [--quick]
 from __future__ import annotations
 
 import argparse
-import resource
+import gc
+import json
+import math
+import subprocess
 import sys
 import time
+import tracemalloc
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.matching import MatchRequest, Participant, PastPair, match, score
+from bot.matching.context import build_context
 
 
 def population(n: int, k: int, big: float, rng: np.random.Generator) -> list[Participant]:
@@ -47,10 +53,6 @@ def shuffle_history(ids: list[str], rounds: int, rng: np.random.Generator) -> li
     return hist
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def rustworkx_time(req: MatchRequest) -> float | None:
     try:
         import rustworkx as rx
@@ -76,29 +78,58 @@ def rustworkx_time(req: MatchRequest) -> float | None:
     return time.perf_counter() - t
 
 
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 def run_case(n: int, k: int, big: float, rounds: int, seed: int) -> dict[str, object]:
+    """One benchmark case; meant to run in its own process (see main)."""
     rng = np.random.default_rng(seed)
     people = population(n, k, big, rng)
     ids = [p.id for p in people]
     hist = shuffle_history(ids, rounds, rng)
     req = MatchRequest(people, hist, seed=seed)
+    gc.collect()
+    # Peak RSS is reset once the input exists, so the figure is what matching adds on top.
+    Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    rss_before = _status_kb("VmRSS")
     t = time.perf_counter()
     res = match(req)
     dt = time.perf_counter() - t
+    rss_growth = (_status_kb("VmHWM") - rss_before) / 1024.0
+    del res
+    gc.collect()
+    tracemalloc.start()
+    res = match(req)
+    traced = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
     base = score(shuffle_groups(ids, rng), req)
     b = res.bounds
     gap = None
-    if b is not None and b.weak_tie_value not in (0.0, float("inf")):
-        gap = 100.0 * (b.weak_tie_value - res.score.weak_tie_value) / b.weak_tie_value
+    if b is not None and math.isfinite(b.weak_tie_value) and b.weak_tie_value > 0:
+        gap = max(0.0, 100.0 * (b.weak_tie_value - res.score.weak_tie_value) / b.weak_tie_value)
+    ctx = build_context(req)
+    trio = [g for g in res.groups if len(g) == 3]
+    back_to_back = sum(int(ctx.trio_last[ctx.index[p]]) for g in trio for p in g)
     rx_t = rustworkx_time(req) if n <= 2000 else None
     return {
-        "case": f"N={n} K={k} big={int(big * 100)}% R={rounds}",
+        "case": f"N={n} K={k} big={round(big * 100)}% R={rounds}",
+        "n": n,
+        "k": k,
+        "big": big,
+        "rounds": rounds,
         "time": dt,
-        "rss": rss_mb(),
-        "score": res.score,
-        "bounds": b,
+        "traced_mb": traced,
+        "rss_growth_mb": rss_growth,
+        "score": asdict(res.score),
+        "bounds": asdict(b) if b is not None else None,
         "gap": gap,
-        "base": base,
+        "back_to_back": back_to_back,
+        "base": asdict(base),
         "rx": rx_t,
     }
 
@@ -131,49 +162,84 @@ def simulate(max_rounds: int, seed: int = 0) -> tuple[int, int]:
     return out[0], out[1]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args()
-    if args.quick:
-        cases = [
+GRID_N = (1000, 10000, 100000)
+GRID_K = (5, 20, 50)
+GRID_BIG = (0.30, 0.45, 0.55)
+GRID_R = (0, 10, 50)
+
+
+def cases(quick: bool) -> list[tuple[int, int, float, int]]:
+    """The full grid; the 45 % populations get one extra person so that odd counts are covered."""
+    if quick:
+        return [
             (1000, 5, 0.30, 0),
             (1001, 20, 0.45, 10),
             (1000, 50, 0.55, 10),
-            (10000, 20, 0.45, 10),
-        ]
-    else:
-        cases = [
-            (1000, 5, 0.30, 0),
-            (1001, 20, 0.45, 10),
-            (1000, 50, 0.55, 50),
-            (10000, 20, 0.30, 10),
             (10001, 50, 0.45, 50),
-            (10000, 5, 0.55, 0),
-            (100000, 50, 0.45, 50),
-            (100001, 20, 0.55, 10),
         ]
-    hdr = (
-        f"{'case':28} {'time s':>7} {'rss MB':>7} {'same':>6} {'lb':>6} {'rep':>4} "
-        f"{'tie':>9} {'bound':>9} {'gap%':>6} {'t5':>3} | {'shuf same':>9} {'shuf rep':>8} "
-        f"{'shuf tie':>9} | {'rx/ours':>7}"
+    return [
+        (n + (1 if big == 0.45 else 0), k, big, r)
+        for n in GRID_N
+        for k in GRID_K
+        for big in GRID_BIG
+        for r in GRID_R
+    ]
+
+
+def _row(r: dict[str, object]) -> str:
+    s = r["score"]
+    b = r["bounds"]
+    base = r["base"]
+    assert isinstance(s, dict) and isinstance(base, dict)
+    assert b is None or isinstance(b, dict)
+    gap = r["gap"]
+    gap_s = f"{gap:.4f}" if isinstance(gap, float) else "-"
+    rx = r["rx"]
+    t = r["time"]
+    assert isinstance(t, float)
+    rx_s = f"{rx / t:.1f}" if isinstance(rx, float) else "-"
+    lb = b["same_org_pairs"] if b is not None else "-"
+    bound = f"{b['weak_tie_value']:.3f}" if b is not None else "-"
+    return (
+        f"| {r['case']} | {t:.2f} | {r['traced_mb']:.0f} | {r['rss_growth_mb']:.0f} | "
+        f"{s['same_org_pairs']} | {lb} | {s['repeat_pairs']} | {s['weak_tie_value']:.3f} | "
+        f"{bound} | {gap_s} | {s['trio_recent']}/{r['back_to_back']} | "
+        f"{base['same_org_pairs']} | {base['repeat_pairs']} | {base['weak_tie_value']:.3f} | "
+        f"{rx_s} |"
     )
-    print(hdr)
-    print("-" * len(hdr))
-    for n, k, big, rounds in cases:
-        r = run_case(n, k, big, rounds, seed=1)
-        s, b, base = r["score"], r["bounds"], r["base"]
-        assert hasattr(s, "same_org_pairs") and hasattr(base, "same_org_pairs")
-        gap = f"{r['gap']:.3f}" if r["gap"] is not None else "-"
-        rx = f"{r['rx'] / r['time']:.1f}" if r["rx"] is not None else "-"
-        lb = b.same_org_pairs if b is not None else "-"
-        bound = f"{b.weak_tie_value:.2f}" if b is not None else "-"
-        print(
-            f"{r['case']:28} {r['time']:7.2f} {r['rss']:7.0f} {s.same_org_pairs:6d} {lb:>6} "
-            f"{s.repeat_pairs:4d} {s.weak_tie_value:9.2f} {bound:>9} {gap:>6} {s.trio_recent:3d} | "
-            f"{base.same_org_pairs:9d} {base.repeat_pairs:8d} {base.weak_tie_value:9.2f} | {rx:>7}",
-            flush=True,
+
+
+HEADER = (
+    "| case | time s | traced MB | RSS growth MB | same | same lb | repeats | tie value | "
+    "tie bound | gap % | trio recent/last | shuffle same | shuffle repeats | shuffle tie | "
+    "rx/ours |\n|" + "---|" * 15
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--case", nargs=4, metavar=("N", "K", "BIG", "ROUNDS"))
+    ap.add_argument("--json", metavar="FILE", help="also write every result as JSON lines")
+    args = ap.parse_args()
+    if args.case:
+        n, k, big, rounds = args.case
+        print(json.dumps(run_case(int(n), int(k), float(big), int(rounds), seed=1)))
+        return
+    out = open(args.json, "w", encoding="utf-8") if args.json else None  # noqa: SIM115
+    print(HEADER, flush=True)
+    for n, k, big, rounds in cases(args.quick):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--case", str(n), str(k), str(big), str(rounds)],
+            check=True,
+            capture_output=True,
+            text=True,
         )
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        if out is not None:
+            out.write(json.dumps(result) + "\n")
+            out.flush()
+        print(_row(result), flush=True)
     ours, shuf = simulate(60 if args.quick else 200)
     print(
         f"\nclosed loop (400 people, 20 organisations, largest 45%): rounds until every "

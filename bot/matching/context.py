@@ -78,6 +78,7 @@ class Context:
     same_count: IntArray
     role: IntArray  # role index, -1 unknown
     tz: FloatArray  # UTC offset in hours, nan unknown
+    met_org: BoolArray | None = None  # n x K: paired before with someone of that organisation
 
     @property
     def n(self) -> int:
@@ -189,6 +190,13 @@ def build_context(request: MatchRequest) -> Context:
                 np.maximum.at(same_last, side, rank)
                 np.add.at(same_count, side, 1)
 
+    met_org: BoolArray | None = None
+    if request.preferences.new_organisations:
+        met_org = np.zeros((n, k), dtype=np.bool_)
+        for who, other in ((ha, ob), (hb, oa)):
+            ok = (who >= 0) & (other >= 0)
+            met_org[who[ok], other[ok]] = True
+
     excl: list[int] = []
     for pair in request.exclusions:
         members = [index[x] for x in pair if x in index]
@@ -212,6 +220,7 @@ def build_context(request: MatchRequest) -> Context:
         same_count=same_count,
         role=role,
         tz=tz,
+        met_org=met_org,
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .context import (
+    BoolArray,
     Context,
     FloatArray,
     IntArray,
@@ -155,7 +156,7 @@ def _pick_trio(ctx: Context, rng: np.random.Generator, trio_orgs: list[int]) -> 
         need = trio_orgs.count(x)
         members = np.flatnonzero(ctx.org == x)
         r = rng.random(members.size)
-        order = np.lexsort((r, ctx.trio_last[members], ctx.trio_recent[members]))
+        order = np.lexsort((r, ctx.trio_recent[members], ctx.trio_last[members]))
         top = members[order[: need + 3]].tolist()
         options.append(list(itertools.combinations(top, need)))
     best: list[int] | None = None
@@ -203,6 +204,9 @@ def _realise(
             slots = np.concatenate([slots[own], rng.permutation(slots[~own])])
         else:
             slots = rng.permutation(slots)
+        if ctx.met_org is not None:
+            cross = slots != x
+            slots[cross] = _fresh_first(members[cross], slots[cross], ctx.met_org, rng)
         slot[members] = slots
     people = rest
     o = ctx.org[people]
@@ -240,6 +244,36 @@ def _realise(
     return groups.astype(np.int64)
 
 
+def _fresh_first(
+    members: IntArray, slots: IntArray, met_org: BoolArray, rng: np.random.Generator
+) -> IntArray:
+    """Reassign partner organisations so that people meet organisations new to them.
+
+    Greedy on scarcity: the partner organisation with the fewest newcomers is served first,
+    and among its newcomers those with the fewest other new options go first.
+    """
+    if members.size == 0:
+        return slots
+    targets, need = np.unique(slots, return_counts=True)
+    fresh = ~met_org[np.ix_(members, targets)]
+    free = np.ones(members.size, dtype=np.bool_)
+    out = np.full(members.size, -1, dtype=np.int64)
+    left = need.copy()
+    tie = rng.random(members.size)
+    for j in np.argsort(fresh.sum(axis=0), kind="stable").tolist():
+        cand = np.flatnonzero(fresh[:, j] & free)
+        if cand.size == 0:
+            continue
+        options = fresh[cand][:, left > 0].sum(axis=1)
+        take = cand[np.lexsort((tie[cand], options))][: left[j]]
+        out[take] = targets[j]
+        free[take] = False
+        left[j] -= take.size
+    rest = np.flatnonzero(free)
+    out[rest[rng.permutation(rest.size)]] = np.repeat(targets, left)
+    return out
+
+
 # --------------------------------------------------------------------------- repair
 
 
@@ -258,7 +292,8 @@ def _group_cost(ctx: Context, groups: IntArray, same_bad: bool) -> FloatArray:
     trio = groups[:, 2] >= 0
     if trio.any():
         g = np.where(groups >= 0, groups, 0)
-        recent = ctx.trio_recent[g].sum(axis=1) + 0.1 * ctx.trio_last[g].sum(axis=1)
+        # back-to-back trios first (never twice in a row when avoidable), then recent ones
+        recent = ctx.trio_recent[g].sum(axis=1) + 4.0 * ctx.trio_last[g].sum(axis=1)
         cost += trio * _W_TRIO * recent
     del same_bad
     return cost

@@ -151,7 +151,8 @@ def solve_exact(ctx: Context, people: IntArray, time_limit: float = 20.0) -> Exa
     c4[seg0:] = -np.asarray(seg_val)
     fair = fairness_cost(ctx)[people]
     c5 = edge_obj(same * (fair[iu] + fair[ju]) / (n + 1.0))
-    c5[t0 : t0 + n] = 16.0 * ctx.trio_recent[people] + 4.0 * ctx.trio_last[people]
+    # tier 5: nobody in the trio twice in a row first, then fewest recent trio members
+    c5[t0 : t0 + n] = 4.0 * ctx.trio_recent[people] + 16.0 * ctx.trio_last[people]
 
     extra_rows: list[np.ndarray] = []
     extra_ub: list[float] = []
