@@ -115,16 +115,27 @@ def test_cli_writes_files_and_audits(demo_db: Database, tmp_path: Path) -> None:
 
     from bot.cli.main import app
 
-    env = {"CROSSTIES_DATABASE_URL": demo_db.url}
+    env = {"CROSSTIES_DATABASE_URL": demo_db.url, "COLUMNS": "200"}
     runner = CliRunner()
     result = runner.invoke(
         app,
-        ["report", "--png", str(tmp_path / "r.png"), "--csv", str(tmp_path / "r.csv")],
+        [
+            "report",
+            "--png",
+            str(tmp_path / "r.png"),
+            "--csv",
+            str(tmp_path / "r.csv"),
+            "--html",
+            str(tmp_path / "r.html"),
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r.png").read_bytes().startswith(b"\x89PNG")
     assert "fewer than 5" in (tmp_path / "r.csv").read_text()
+    page = (tmp_path / "r.html").read_text()
+    assert "Northfield Partnership (demo)" in page and page.count("data:image/png;base64,") == 3
+    assert "fewer than 5" in result.output  # the terminal table is the lead view too
     result = runner.invoke(app, ["report", "--json"], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["exact"] is True
