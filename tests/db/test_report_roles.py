@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from bot.db.models import AuditLog, Person
@@ -48,3 +49,28 @@ async def test_lead_gets_a_summary_card_and_a_chart(world: World) -> None:
         lead = world.person(world.lead)
         logged = session.exec(select(AuditLog).where(AuditLog.action == "report")).all()
     assert [(a.actor, a.programme_id is not None) for a in logged] == [(f"person:{lead.id}", True)]
+
+
+async def test_staff_see_only_their_own_ties(world: World) -> None:
+    await world.runtime.say(world.coordinator, "round run")
+    await world.runtime.deliver()
+    with world.core.db.session() as session:
+        me = session.exec(select(Person).where(Person.external_id == world.member)).one()
+        partners = {
+            name
+            for (name,) in session.connection()
+            .execute(
+                text(
+                    "SELECT p.name FROM tie t JOIN person p ON p.id = CASE "
+                    "WHEN t.person_a_id = :me THEN t.person_b_id ELSE t.person_a_id END "
+                    "WHERE t.person_a_id = :me OR t.person_b_id = :me"
+                ),
+                {"me": me.id},
+            )
+            .all()
+        }
+    reply = await world.runtime.say(world.member, "ties")
+    shown = reply.messages[0].plain()
+    assert partners and all(name in shown for name in partners)
+    strangers = {row.name for row in world.people} - partners - {me.name}
+    assert not any(name in shown for name in strangers)
