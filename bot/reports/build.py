@@ -41,6 +41,8 @@ def _ei(external: int, internal: int) -> float | None:
 
 
 def build_report(data: ReportInput, *, min_count: int = 5) -> Report:
+    # A threshold under 1 would hide nothing and still claim to; 1 is the floor (no hiding).
+    min_count = max(1, min_count)
     organisations = list(data.organisations)
     index = {name: i for i, name in enumerate(organisations)}
     size = len(organisations)
