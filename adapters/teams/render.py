@@ -189,7 +189,9 @@ def card_activity(content: dict[str, Any], summary: str) -> Activity:
 
 
 def text_activity(text: str) -> Activity:
-    return Activity(type=ActivityTypes.message, text=escape_message(text), text_format="markdown")
+    """A plain message; Teams shows a line break only for a blank line in markdown."""
+    body = re.sub(r"\n+", "\n\n", escape_message(text).strip())
+    return Activity(type=ActivityTypes.message, text=body, text_format="markdown")
 
 
 def activities(message: Message, *, links: Sequence[tuple[str, str]] = ()) -> list[Activity]:

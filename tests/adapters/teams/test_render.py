@@ -105,3 +105,9 @@ def test_a_card_and_its_chart_are_one_activity_text_is_another() -> None:
     assert image["altText"] == "A bar chart of ties"
     assert second.summary == "A Crossties introduction"
     assert len(json.dumps(content)) < 40_000
+
+
+def test_every_line_break_survives_in_teams() -> None:
+    activity = render.text_activity("First line\nSecond line\n\nThird")
+    assert activity.text == "First line\n\nSecond line\n\nThird"
+    assert activity.text_format == "markdown"
