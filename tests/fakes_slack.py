@@ -106,6 +106,7 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.tokens.setdefault(self.bot_token, self.team_id)
+        self._bump = asyncio.Event()
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_connected = asyncio.Event()
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -180,6 +181,19 @@ class FakeSlack:
     def count(self, method: str, *, ok_only: bool = True) -> int:
         return len(self.calls_to(method, ok_only=ok_only))
 
+    async def until(self, predicate: Callable[[], bool], wait_s: float = 10.0) -> None:
+        """Wait (bounded) until `predicate()` holds; checked after every call that arrives."""
+        async with asyncio.timeout(wait_s):
+            while True:
+                self._bump.clear()
+                if predicate():
+                    return
+                await self._bump.wait()
+
+    def _note(self, call: Call) -> None:
+        self.calls.append(call)
+        self._bump.set()
+
     def conversation_of(self, users: list[str]) -> str | None:
         return self._conversations.get(tuple(sorted(users)))
 
@@ -244,7 +258,7 @@ class FakeSlack:
         status: int = 200,
         headers: dict[str, str] | None = None,
     ) -> web.Response:
-        self.calls.append(call)
+        self._note(call)
         if status != 200:
             return web.Response(
                 status=status,
@@ -384,19 +398,19 @@ class FakeSlack:
                 "retry_reason": "",
             }
         )
-        self.calls.append(Call("socket:" + kind, payload, None, self.clock(), 200))
+        self._note(Call("socket:" + kind, payload, None, self.clock(), 200))
         return await asyncio.wait_for(waiter, wait_s)
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
         body["_response_url"] = request.match_info["name"]
         self.responses.append(body)
-        self.calls.append(Call("response_url", body, None, self.clock(), 200))
+        self._note(Call("response_url", body, None, self.clock(), 200))
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["file_id"]] = await request.read()
-        self.calls.append(
+        self._note(
             Call("upload", {"file_id": request.match_info["file_id"]}, None, self.clock(), 200)
         )
         return web.Response(text="OK - 1")

@@ -200,7 +200,13 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 @asynccontextmanager
 async def serving(
-    db: Database, clock: ManualClock, prompts: Prompts, slack: FakeSlack, **settings: Any
+    db: Database,
+    clock: ManualClock,
+    prompts: Prompts,
+    slack: FakeSlack,
+    *,
+    background: bool = False,
+    **settings: Any,
 ) -> AsyncIterator[Harness]:
     """Our real server (make_app) with the Slack app mounted, on a loopback port."""
     values: dict[str, Any] = {
@@ -215,7 +221,7 @@ async def serving(
     values.update(settings)
     core = Crossties(db, clock, prompts, report_min_count=1)
     services = Services(Settings(**values), db, prompts, clock, core)
-    app = make_app(services, background=False)
+    app = make_app(services, background=background)
     runtime = app[SLACK]
     timeline = Timeline()
     runtime.waits.sleep = timeline.sleep

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.clock import ManualClock
 from bot.db.models import (
     CheckIn,
     IntroductionChat,
@@ -16,8 +17,11 @@ from bot.db.models import (
     PlatformAccount,
     Tie,
 )
+from bot.db.session import Database
 from bot.delivery import queue_failure_reports
-from tests.adapters.slack.conftest import Harness, fixture, slack_user
+from bot.templates import Prompts
+from tests.adapters.slack.conftest import Harness, build_slack_world, fixture, serving, slack_user
+from tests.fakes_slack import FakeSlack
 
 EVERYONE = sorted(slack_user(n) for n in range(1, 13))
 
@@ -203,3 +207,16 @@ async def test_check_ins_come_by_dm_and_reuse_the_dm(world: Harness) -> None:
     assert nudges == 12
     assert (await world.deliver(concurrency=8)).sent == 12
     assert world.slack.count("conversations.open") == 6 + 12  # the DMs were reused
+
+
+async def test_the_server_delivers_a_round_by_itself(
+    db: Database, clock: ManualClock, prompts: Prompts, slack: FakeSlack
+) -> None:
+    """With background work on (as in `crossties serve`), a round run from Slack is delivered
+    by the server's own worker, woken by the core."""
+    async with serving(db, clock, prompts, slack, background=True) as h:
+        build_slack_world(h.services, slack, clock)
+        await h.command("round run", user="U01")
+        assert "Round 1" in h.replies()[0]["text"]
+        await slack.until(lambda: slack.count("chat.postMessage") >= 6, wait_s=20)
+        assert sorted(u for g in _groups(h) for u in g) == EVERYONE
