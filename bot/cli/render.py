@@ -67,19 +67,9 @@ def print_report(console: Console, report: Report | LeadView) -> None:
         "Met rate",
         "Partners",
         "E-I",
-        "Note",
         title="Organisations",
     )
     for org in view.per_organisation:
-        note = (
-            "bridge"
-            if org.bridge
-            else "not linked yet"
-            if org.isolated
-            else "weakly linked"
-            if org.weakly_linked
-            else ""
-        )
         organisations.add_row(
             Text(org.name),
             t(org.joined),
@@ -89,7 +79,6 @@ def print_report(console: Console, report: Report | LeadView) -> None:
             percent(org.met_rate),
             str(org.partners),
             signed(org.ei_index),
-            note,
         )
     _print(console, organisations)
     stages = ", ".join(f"{stage} {t(n)}" for stage, n in view.ties_by_stage.items())
@@ -102,6 +91,12 @@ def print_report(console: Console, report: Report | LeadView) -> None:
     if view.isolated_organisations:
         console.print(
             "Not yet linked to anyone: " + ", ".join(view.isolated_organisations),
+            markup=False,
+            highlight=False,
+        )
+    if view.weakly_linked_organisations:
+        console.print(
+            "Weakly linked: " + ", ".join(view.weakly_linked_organisations),
             markup=False,
             highlight=False,
         )
