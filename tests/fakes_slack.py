@@ -354,7 +354,7 @@ class FakeSlack:
                 bucket = self._buckets[key] = _Bucket(rate, self.burst, self.burst, now)
             bucket.tokens = min(bucket.burst, bucket.tokens + (now - bucket.updated) * rate)
             bucket.updated = now
-            if bucket.tokens < 1.0:
+            if bucket.tokens < 1.0 - 1e-9:  # allow for float rounding at the boundary
                 return (1.0 - bucket.tokens) / rate
         for key, _ in keys:
             self._buckets[key].tokens -= 1.0

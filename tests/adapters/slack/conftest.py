@@ -167,11 +167,16 @@ def slack_user(n: int) -> str:
     return f"U{n:02d}"
 
 
-def build_slack_world(services: Services, slack: FakeSlack, clock: ManualClock) -> None:
+def build_slack_world(
+    services: Services,
+    slack: FakeSlack,
+    clock: ManualClock,
+    sizes: tuple[int, ...] = (4, 3, 2, 2, 1),
+) -> None:
     """The partnership from tests.fakes, with every person on Slack in team T0001.
 
     U01 coordinates, U02 leads; each person is a user of the fake workspace."""
-    rows = fakes.roster()
+    rows = fakes.roster(sizes)
     for n, row in enumerate(rows, start=1):
         row.accounts = [UserRef("slack", TEAM_ID, slack_user(n))]
         slack.add_user(slack_user(n), row.name, email=row.email)

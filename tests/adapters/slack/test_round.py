@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import ManualClock
@@ -220,3 +221,26 @@ async def test_the_server_delivers_a_round_by_itself(
         assert "Round 1" in h.replies()[0]["text"]
         await slack.until(lambda: slack.count("chat.postMessage") >= 6, wait_s=20)
         assert sorted(u for g in _groups(h) for u in g) == EVERYONE
+
+
+async def test_a_round_goes_out_at_slacks_pace_without_a_429(
+    db: Database, clock: ManualClock, prompts: Prompts
+) -> None:
+    """The fake enforces Tier 3 for conversations.open and 1/s per channel on the same virtual
+    clock as our pacer: a 40-person round (20 groups) is sent with no 429 at all, in about
+    19 × 1.2 s of (virtual) time — the documented limit, not faster, not much slower."""
+    async with (
+        FakeSlack(
+            rate_limits={"conversations.open": 50 / 60}, per_channel_rate={"chat.postMessage": 1.0}
+        ) as slack,
+        serving(db, clock, prompts, slack) as h,
+    ):
+        slack.clock = h.timeline
+        build_slack_world(h.services, slack, clock, sizes=(10, 10, 10, 10))
+        await h.command("round run", user="U01")
+        h.replies()
+        stats = await h.deliver()  # one at a time: the virtual clock is exact then
+        assert stats.sent == 20
+        assert slack.count("conversations.open", ok_only=False) == 20  # no 429, no retry
+        assert slack.count("chat.postMessage", ok_only=False) == 20
+        assert h.timeline.now - 1000.0 == pytest.approx(19 * 60 / 50, rel=0.05)
