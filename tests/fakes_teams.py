@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import json
 import socket
@@ -77,10 +78,6 @@ class FakeConnector:
             await self._runner.cleanup()
 
     # ------------------------------------------------------------ what the bot sent
-
-    @property
-    def activities(self) -> list[Recorded]:
-        return [r for r in self.requests if r.path.endswith("activities") or "/activities/" in r]
 
     def sent(self) -> list[Recorded]:
         return [r for r in self.requests if r.method in {"POST", "PUT"} and "/activities" in r.path]
@@ -182,6 +179,12 @@ def member(n: int, name: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- identity
 
 
+@functools.cache
+def _rsa_key(name: str) -> rsa.RSAPrivateKey:
+    """One key per role for the whole run: generating RSA keys is slow."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def _b64(number: int) -> str:
     raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
@@ -192,7 +195,7 @@ class FakeIdentity:
     `requests` from inside the event loop, so the server must not share that loop)."""
 
     def __init__(self, endorsements: tuple[str, ...] = ("msteams",)) -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key = _rsa_key("provider")
         self.kid = uuid.uuid4().hex
         numbers = self.key.public_key().public_numbers()
         self.jwks = {
@@ -254,7 +257,7 @@ class FakeIdentity:
 
     def forged(self, *, audience: str, service_url: str) -> str:
         """Same claims and key id, signed by a key the provider never published."""
-        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        other = _rsa_key("forger")
         now = int(time.time())
         claims = {"iss": ISSUER, "aud": audience, "serviceurl": service_url, "exp": now + 600}
         return jwt.encode(claims, other, algorithm="RS256", headers={"kid": self.kid})

@@ -104,3 +104,30 @@ async def test_proactive_messages_carry_the_bots_credentials(
     (sent,) = secured.connector.sent()
     assert sent.body["text"] == "Round 2 is out"
     assert sent.authorization == "Bearer outgoing-token"
+
+
+async def test_the_server_mounts_teams_and_warns_when_unauthenticated(
+    core: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from aiohttp import web
+
+    from adapters.teams.app import ROUTE, mount_teams
+    from bot.config import Settings
+    from tests.adapters.teams.conftest import services_for
+
+    services = services_for(core)  # type: ignore[arg-type]
+    services.settings = Settings(MICROSOFT_APP_ID=None)
+    app = web.Application()
+    with caplog.at_level(logging.WARNING, logger="adapters.teams.app"):
+        sender = mount_teams(app, services)
+    assert any("NOT authenticated" in r.getMessage() for r in caplog.records)
+    assert [r.resource.canonical for r in app.router.routes()] == [ROUTE]
+    assert hasattr(sender, "send")
+
+    caplog.clear()
+    services.settings = Settings(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="x")
+    with caplog.at_level(logging.WARNING, logger="adapters.teams.app"):
+        mount_teams(web.Application(), services)
+    assert not caplog.records
