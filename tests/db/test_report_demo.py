@@ -38,7 +38,7 @@ def sql(db: Database, query: str) -> list[tuple[object, ...]]:
         return [tuple(row) for row in connection.execute(text(query)).all()]
 
 
-def test_demo_report_matches_plain_sql(demo_db: Database) -> None:
+def test_demo_report_matches_plain_sql(demo_db: Database, tmp_path: Path) -> None:
     with demo_db.session() as session:
         programme = session.exec(select(Programme)).one()
         data = report_json(build_report(load_report_input(session, programme)))
@@ -72,9 +72,11 @@ def test_demo_report_matches_plain_sql(demo_db: Database) -> None:
     ]
     assert data["cross_org_ties_per_round"][-1]["cross_org_ties_total"] == len(cross)
     json.dumps(data)  # the operator's JSON is plain JSON
+    check_lead_view_and_graphml(demo_db, tmp_path)
 
 
-def test_demo_lead_view_and_graphml(demo_db: Database, tmp_path: Path) -> None:
+def check_lead_view_and_graphml(demo_db: Database, tmp_path: Path) -> None:
+    """On the same simulated programme (a simulation costs seconds): lead view and GraphML."""
     with demo_db.session() as session:
         programme = session.exec(select(Programme)).one()
         report = build_report(load_report_input(session, programme))
