@@ -21,7 +21,7 @@ from adapters.slack import render, translate, views
 from adapters.slack.manifest import COMMAND
 from adapters.slack.replies import Where, deliver
 from bot.compose import CHECKIN_ACTION
-from bot.events import ActionInvoked, Message
+from bot.events import ActionInvoked, Message, UserRef
 from bot.usecases import coordination, home
 from bot.usecases.common import UseCaseError
 
@@ -285,7 +285,7 @@ def _on_programme_form(rt: SlackRuntime) -> Any:
 
 
 async def sync_channel(
-    rt: SlackRuntime, client: AsyncWebClient, coordinator: Any, programme_id: int, channel: str
+    rt: SlackRuntime, client: AsyncWebClient, coordinator: UserRef, programme_id: int, channel: str
 ) -> str:
     """Invite a channel's members: conversations.members (paginated) + users.info each."""
     prompts = rt.services.prompts

@@ -55,7 +55,10 @@ def slash_fields() -> dict[str, str]:
 
 
 class Timeline:
-    """Virtual seconds for the adapter's waits (pacing, Retry-After): sleeping moves it on."""
+    """Virtual seconds for the adapter's waits (pacing, Retry-After): sleeping moves it on.
+
+    Each sleep adds to one shared time line, so it is exact for waits that happen one after
+    another (deliver with concurrency=1); overlapping waits would add up."""
 
     def __init__(self) -> None:
         self.now = 1000.0
