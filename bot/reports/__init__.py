@@ -43,6 +43,15 @@ def report_json(report: Report) -> dict[str, Any]:
         "strength": report.strength,
         "stage_weights": {"introduced": 1, "met": 2, "collaborating": 3},
     }
+    data["participation"] = {
+        line.name: {
+            "joined": line.joined,
+            "active": line.active,
+            "paused": line.paused,
+            "left": line.left,
+        }
+        for line in report.per_organisation
+    }
     data["exact"] = True
     data["min_count"] = report.suppressed_below
     data["lead_view"] = lead_view(report).to_json()

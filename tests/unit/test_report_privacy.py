@@ -119,6 +119,7 @@ def test_json_is_exact_with_the_lead_view_beside_it() -> None:
     data = report_json(build_report(sample()))
     assert data["tie_matrix"]["counts"][0][2] == 2
     assert data["exact"] is True
+    assert data["participation"]["Acute"] == {"joined": 21, "active": 20, "paused": 0, "left": 1}
     assert data["lead_view"]["matrix"][0][2] == "fewer than 5"
     for key in ("introductions", "met", "met_rate", "cross_org_ties", "tie_matrix"):
         assert key in data
