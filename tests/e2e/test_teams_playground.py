@@ -215,6 +215,28 @@ async def test_install_help_join_round_and_check_in(
     with db.session() as session:
         assert len(session.exec(select(Membership)).all()) == 1
 
+    # In a group chat the bot answers only when mentioned, and personal answers go privately.
+    group = playground.config["groupChats"][0]["id"]
+    bot = playground.config["bot"]
+    mark = len(playground.events)
+    tag = f"<at>{bot['name']}</at>"
+    status, _ = await playground.post(
+        f"/_conversation/v1/conversations/{group}/messages",
+        {
+            "from": {"id": playground.me},
+            "text": f"{tag} profile",
+            "textFormat": "plain",
+            "mentions": [{"mentioned": {"id": bot["id"]}, "text": tag}],
+        },
+    )
+    assert status == 200
+    note = await playground.expect(lambda e: "private chat" in _text(e), mark)
+    assert note["actionConversationId"] != playground.personal
+    profile = await playground.expect(
+        lambda e: bool(_cards(e)) and e["actionConversationId"] == playground.personal, mark
+    )
+    assert "Hospice" in json.dumps(_cards(profile))
+
     # Added to a team: the roster is read and everyone can be reached later.
     template_url = "/_internal/v1/customActivities/template?conversationId=team-id&type=botAdded"
     async with playground.session.get(playground.base + template_url) as response:
