@@ -82,12 +82,12 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         )
         address = next(iter(stored.values()), address)
         outgoing = [a for m in messages for a in render.activities(m)]
+        note = self.core.prompts.render("teams_sent_privately")
         try:
             await self.sender.deliver_to(address, outgoing)
-        except Exception as error:  # the person keeps the shared chat free of their data
+        except Exception as error:  # their data still stays out of the shared chat
             log.warning("could not answer privately: %s", type(error).__name__)
-            return
-        note = self.core.prompts.render("teams_sent_privately")
+            note = self.core.prompts.render("teams_private_failed")
         await turn_context.send_activity(render.text_activity(note))
 
     async def _resolve_mentions(self, turn_context: TurnContext) -> dict[str, str]:

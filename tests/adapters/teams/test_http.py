@@ -329,3 +329,18 @@ async def test_someone_who_is_not_a_lead_gets_no_report(harness: Harness) -> Non
     await harness.say("join Hospice")
     (answer,) = await harness.say("report")
     assert harness.connector.cards() == [] and "lead" in answer.lower()
+
+
+async def test_a_private_answer_that_cannot_be_delivered_says_so(harness: Harness) -> None:
+    harness.connector.gone.add("29:user-2")
+    group = {"conversationType": "groupChat", "isGroup": True, "tenantId": TENANT, "id": "19:g"}
+    asking = activity(
+        "message_groupChat",
+        harness.url,
+        text="<at>Crossties</at> ties",
+        conversation=group,
+        **{"from": {"id": "29:user-2", "name": "Adele Vance", "aadObjectId": "aad-2"}},
+    )
+    assert (await harness.post(asking))[0] == 200
+    (posted,) = harness.connector.sent()
+    assert posted.conversation == "19:g" and "couldn't reach you" in posted.body["text"]
