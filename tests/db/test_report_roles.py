@@ -74,3 +74,13 @@ async def test_staff_see_only_their_own_ties(world: World) -> None:
     assert partners and all(name in shown for name in partners)
     strangers = {row.name for row in world.people} - partners - {me.name}
     assert not any(name in shown for name in strangers)
+
+
+async def test_lead_report_before_the_first_round(world: World) -> None:
+    reply = await world.runtime.say(world.lead, "report")
+    card, chart = reply.messages[0].parts
+    assert isinstance(card, Card) and isinstance(chart, Image)
+    text_shown = card.fallback()
+    assert "No rounds yet" in text_shown
+    assert "Not yet linked to anyone" in text_shown
+    assert chart.png.startswith(b"\x89PNG")
