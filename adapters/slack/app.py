@@ -106,14 +106,16 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
     clients: dict[str, AsyncWebClient] = {}
 
     async def client_for(team: str) -> AsyncWebClient:
+        """The workspace's current token (looked up each time: it changes on reinstall)."""
         if store is None:
             return client
-        if team not in clients:
-            bot = await store.async_find_bot(enterprise_id=None, team_id=team)
-            if bot is None:
-                raise LookupError(team)
-            clients[team] = make_client(bot.bot_token, settings.slack_api_url, waits)
-        return clients[team]
+        bot = await store.async_find_bot(enterprise_id=None, team_id=team)
+        if bot is None or not bot.bot_token:
+            raise LookupError(team)
+        known = clients.get(team)
+        if known is None or known.token != bot.bot_token:
+            known = clients[team] = make_client(bot.bot_token, settings.slack_api_url, waits)
+        return known
 
     sender = SlackSender(client_for, services.db, pacer)
     runtime = SlackRuntime(

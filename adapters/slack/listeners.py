@@ -50,15 +50,26 @@ def register(bolt: AsyncApp, rt: SlackRuntime, *, oauth: bool) -> None:
     bolt.view(translate.PROGRAMME_MODAL)(_on_programme_form(rt))
     bolt.event("app_home_opened")(_on_home_opened(rt))
     bolt.event("message")(_on_message(rt))
-    if oauth:
-        bolt.enable_token_revocation_listeners()
-    else:
+    for kind, forget in (
+        ("app_uninstalled", bolt.default_app_uninstalled_event_listener() if oauth else None),
+        ("tokens_revoked", bolt.default_tokens_revoked_event_listener() if oauth else None),
+    ):
+        bolt.event(kind)(_on_removed(rt, forget))
 
-        async def noted(body: dict[str, Any]) -> None:
-            log.warning("Slack says the app was removed from workspace %s", translate.team_of(body))
 
-        bolt.event("app_uninstalled")(noted)
-        bolt.event("tokens_revoked")(noted)
+def _on_removed(rt: SlackRuntime, forget: Any) -> Any:
+    """The app was removed from a workspace: with OAuth, delete its installation (Bolt's own
+    listener does that); with a single token there is nothing stored to delete."""
+
+    async def listener(body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        rt.track()
+        log.warning("Slack: %s in workspace %s", event.get("type"), translate.team_of(body))
+        if forget is not None and event.get("type") == "app_uninstalled":
+            await forget(context=context)
+        elif forget is not None:
+            await forget(event=event, context=context)
+
+    return listener
 
 
 def _deduplicate(rt: SlackRuntime) -> Any:

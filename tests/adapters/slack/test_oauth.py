@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.db.session import Database
+from bot.delivery import PermanentSendError
 from bot.events import Message
 from bot.templates import Prompts
-from tests.adapters.slack.conftest import PROGRAMME, Harness, build_slack_world, serving
+from tests.adapters.slack.conftest import PROGRAMME, Harness, build_slack_world, fixture, serving
 from tests.fakes_slack import FakeSlack
 
 OAUTH = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "s3cret"}
@@ -69,3 +72,21 @@ async def test_an_unknown_workspace_is_refused_and_a_forged_state_fails(
         )
         assert done.status != 200
         assert slack.count("oauth.v2.access") == 0
+
+
+async def test_an_uninstalled_workspace_is_forgotten(
+    db: Database, clock: ManualClock, prompts: Prompts, slack: FakeSlack
+) -> None:
+    async with serving(db, clock, prompts, slack, **OAUTH) as h:
+        await install(h, "T0002")
+        await h.runtime.sender.send("T0002", ["U09"], Message.text("hello"), key="k1")
+        event = fixture("app_home_opened.json")
+        event.update(team_id="T0002", event_id="EvUninstall")
+        event["event"] = {"type": "app_uninstalled"}
+        event["authorizations"][0]["team_id"] = "T0002"
+        assert (await h.event(event)).status == 200
+        with pytest.raises(PermanentSendError):
+            await h.runtime.sender.send("T0002", ["U09"], Message.text("again"), key="k2")
+        await install(h, "T0002")  # installed again: sending works again
+        await h.runtime.sender.send("T0002", ["U09"], Message.text("back"), key="k3")
+        assert slack.count("chat.postMessage") == 2
