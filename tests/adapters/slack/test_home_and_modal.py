@@ -229,3 +229,37 @@ async def test_a_stranger_cannot_edit(world: Harness) -> None:
     await world.interact(submission(programme_id=programme_id, name="Taken", user="U05"))
     with world.db.session() as session:
         assert session.get(Programme, programme_id).name == PROGRAMME  # type: ignore[union-attr]
+
+
+async def test_leave_and_edit_buttons(world: Harness) -> None:
+    with world.db.session() as session:
+        programme_id = session.exec(select(Programme.id)).one()
+    await world.interact(click_home(world, "U01", "programme edit", str(programme_id)))
+    opened = world.slack.calls_to("views.open", ok_only=True)[-1].args["view"]
+    assert opened["private_metadata"] == str(programme_id)
+    assert opened["title"]["text"] == "Edit programme"
+    filled = json.dumps(opened["blocks"])
+    assert PROGRAMME in filled and "Acute Trust\\nAdult Social Care" in filled
+    await world.interact(click_home(world, "U05", "programme edit", str(programme_id)))
+    assert world.slack.count("views.open") == 1  # not a coordinator: refused, no modal
+    assert "Only coordinators" in world.slack.calls_to("chat.postMessage")[-1].args["text"]
+    await world.interact(click_home(world, "U05", "leave", f"--programme {PROGRAMME}"))
+    with world.db.session() as session:
+        membership = session.exec(
+            select(Membership).where(Membership.person_id == world.person("u05").id)
+        ).one()
+    assert membership.status == MembershipStatus.LEFT
+    refreshed = world.slack.calls_to("views.publish", ok_only=True)[-1].args["view"]
+    assert any(i.startswith("ct|join|") for i in action_ids(refreshed))
+
+
+async def test_pause_button_on_an_introduction(world: Harness) -> None:
+    payload = fixture("block_actions.json")
+    payload["user"]["id"] = "U04"
+    payload["response_url"] = world.slack.response_url("pause")
+    payload["actions"][0].update(action_id="ct|pause|3", value="4")
+    await world.interact(payload)
+    reply = world.replies("pause")
+    assert len(reply) == 1 and reply[0]["response_type"] == "ephemeral"
+    assert "paused" in reply[0]["text"]
+    assert world.slack.count("chat.update") == 0
