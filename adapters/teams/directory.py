@@ -126,3 +126,20 @@ def answer_of(db: Database, introduction_id: int, user: UserRef) -> str | None:
             )
         ).first()
     return checkin.answer if checkin is not None else None
+
+
+def set_reachable(db: Database, user: UserRef, reachable: bool) -> bool:
+    """Mark whether the bot can message this person (the app was installed or removed)."""
+    with db.session() as session:
+        account = session.exec(
+            select(PlatformAccount).where(
+                PlatformAccount.platform == user.platform,
+                PlatformAccount.workspace == user.workspace,
+                PlatformAccount.user_id == user.id,
+            )
+        ).first()
+        if account is None or account.reachable == reachable:
+            return False
+        account.reachable = reachable
+        session.add(account)
+    return True

@@ -126,8 +126,18 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         """Installed for a person (their address is stored now; the welcome follows with the
         conversation update) or in a team or group chat (handled there too)."""
-        if translate.conversation_kind(turn_context.activity) == "personal":
-            await self._join(turn_context, turn_context.activity.from_property, personal=True)
+        activity = turn_context.activity
+        if translate.conversation_kind(activity) == "personal":
+            await self._join(turn_context, activity.from_property, personal=True)
+            user = translate.user_ref(activity)
+            await asyncio.to_thread(directory.set_reachable, self.core.db, user, True)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        """The person removed the app: the bot can no longer write to them."""
+        activity = turn_context.activity
+        if translate.conversation_kind(activity) == "personal":
+            user = translate.user_ref(activity)
+            await asyncio.to_thread(directory.set_reachable, self.core.db, user, False)
 
     async def on_teams_members_added(
         self,

@@ -344,3 +344,22 @@ async def test_a_private_answer_that_cannot_be_delivered_says_so(harness: Harnes
     assert (await harness.post(asking))[0] == 200
     (posted,) = harness.connector.sent()
     assert posted.conversation == "19:g" and "couldn't reach you" in posted.body["text"]
+
+
+async def test_removing_the_app_makes_a_person_unreachable_until_reinstalled(
+    harness: Harness,
+) -> None:
+    alex = {"id": "29:user-0", "name": "Alex Wilber", "aadObjectId": "aad-0"}
+    conversation = {"conversationType": "personal", "tenantId": TENANT, "id": "a:29:user-0"}
+    install = activity(
+        "installationUpdate_personal", harness.url, conversation=conversation, **{"from": alex}
+    )
+    assert (await harness.post(install))[0] == 200
+    account = harness.account(0)
+    assert account is not None and account.reachable
+    assert (await harness.post(dict(install, action="remove")))[0] == 200
+    account = harness.account(0)
+    assert account is not None and not account.reachable
+    assert (await harness.post(install))[0] == 200
+    account = harness.account(0)
+    assert account is not None and account.reachable
