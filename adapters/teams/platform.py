@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 
 from adapters.teams import directory, render
 from adapters.teams.translate import Address
@@ -149,12 +154,11 @@ class TeamsSender:
 
     async def _open(self, address: Address, turn: Callable[[TurnContext], Awaitable[None]]) -> Any:
         if address.reference:
-            from botbuilder.schema import ConversationReference
-
             reference = ConversationReference().deserialize(dict(address.reference))
             return await self.adapter.continue_conversation(
                 reference, turn, bot_app_id=self.app_id or None
             )
+        await self.pacer.wait(("teams", address.tenant_id), TENANT_RATE, int(TENANT_RATE))
         parameters = ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=address.bot_id),
