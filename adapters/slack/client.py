@@ -38,6 +38,7 @@ UNREACHABLE = frozenset(
         "user_disabled",
         "user_not_visible",
         "cannot_dm_bot",
+        "not_allowed",
         "is_bot",
         "messages_tab_disabled",
     }
@@ -45,7 +46,6 @@ UNREACHABLE = frozenset(
 # The conversation cannot be used (archived, gone, not allowed): permanent, nobody is marked.
 CONVERSATION_GONE = frozenset(
     {
-        "not_allowed",
         "not_in_channel",
         "is_archived",
         "channel_not_found",

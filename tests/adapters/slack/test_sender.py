@@ -5,14 +5,16 @@ from __future__ import annotations
 import socket
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.slack_response import SlackResponse
 from sqlmodel import select
 
-from adapters.slack.client import Waits, make_client
+from adapters.slack.client import Waits, classify, make_client
 from adapters.slack.sender import SlackSender
 from bot.clock import ManualClock
 from bot.db.models import PlatformAccount
 from bot.db.session import Database
-from bot.delivery import Attempt, TransientSendError
+from bot.delivery import Attempt, PermanentSendError, TransientSendError
 from bot.events import Message, UserRef
 from bot.pacing import Pacer
 from bot.usecases.people import ensure_person
@@ -92,3 +94,39 @@ async def test_pacing_spaces_conversations_open(db: Database, slack: FakeSlack) 
         await sender.send("T0001", [f"U{n}", f"V{n}"], Message.text("hi"), key=f"k{n}")
     assert slack.count("conversations.open", ok_only=False) == 5  # never a 429
     assert timeline.now - 1000.0 == pytest.approx(4 * 60 / 50, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "headers", "expected", "marks_users"),
+    [
+        (429, "ratelimited", {"Retry-After": "17"}, TransientSendError, False),
+        (500, "fatal_error", {}, TransientSendError, False),
+        (503, "service_unavailable", {}, TransientSendError, False),
+        (200, "user_not_found", {}, PermanentSendError, True),
+        (200, "account_inactive", {}, PermanentSendError, True),
+        (200, "cannot_dm_bot", {}, PermanentSendError, True),
+        (200, "not_allowed", {}, PermanentSendError, True),
+        (200, "is_bot", {}, PermanentSendError, True),
+        (200, "user_disabled", {}, PermanentSendError, True),
+        (200, "is_archived", {}, PermanentSendError, False),
+        (200, "token_revoked", {}, PermanentSendError, False),
+    ],
+)
+def test_slack_errors_map_to_delivery_outcomes(
+    status: int, error: str, headers: dict[str, str], expected: type, marks_users: bool
+) -> None:
+    response = SlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="http://fake/api/chat.postMessage",
+        req_args={},
+        data={"ok": False, "error": error},
+        headers=headers,
+        status_code=status,
+    )
+    outcome = classify(SlackApiError(error, response), ("U1", "U2"))
+    assert isinstance(outcome, expected)
+    if isinstance(outcome, TransientSendError) and status == 429:
+        assert outcome.retry_after == 17.0
+    if isinstance(outcome, PermanentSendError):
+        assert outcome.unreachable_users == (("U1", "U2") if marks_users else ())
