@@ -212,10 +212,13 @@ class FakeIdentity:
         }
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
+        self.stall = 0.0  # seconds each answer waits: a provider that hangs
         identity = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if identity.stall:
+                    time.sleep(identity.stall)
                 if self.path.endswith("openid-configuration"):
                     payload: dict[str, Any] = {"issuer": ISSUER, "jwks_uri": identity.url + "/keys"}
                 elif self.path == "/keys":

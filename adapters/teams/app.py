@@ -8,6 +8,7 @@ Malformed requests get 400 rather than botbuilder's generic 500.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from bot.delivery import PlatformSender
 log = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
+AUTH_TIMEOUT = 15.0  # seconds to check a token, key fetch included
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Teams:
     bot: CrosstiesTeamsBot
     sender: TeamsSender
     authenticated: bool
+    auth_timeout: float = AUTH_TIMEOUT
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
@@ -86,7 +89,7 @@ class Teams:
         if self.authenticated and not header:
             return _problem(401, "a Bot Framework token is required")
         try:
-            result = await self.auth.authenticate_request(activity, header)
+            result = await asyncio.wait_for(self._authenticate(activity, header), self.auth_timeout)
         except Exception as error:  # botbuilder raises generic errors for every auth failure
             log.warning("rejected a Teams request: %s", type(error).__name__)
             return _problem(401, "the Bot Framework token is missing, invalid or unverifiable")
@@ -101,6 +104,15 @@ class Teams:
                 body = serializer_helper(body)  # a botbuilder model, not plain JSON
             return web.json_response(data=body, status=int(response.status))
         return web.Response(status=200)
+
+    async def _authenticate(self, activity: Activity, header: str) -> Any:
+        """Token checks in a worker thread: botbuilder fetches signing keys with blocking
+        calls that have no time limit, which must not stall the server."""
+        if not self.authenticated:
+            return await self.auth.authenticate_request(activity, header)
+        return await asyncio.to_thread(
+            asyncio.run, self.auth.authenticate_request(activity, header)
+        )
 
 
 def _problem(status: int, detail: str) -> web.Response:

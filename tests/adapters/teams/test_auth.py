@@ -67,6 +67,29 @@ async def test_an_unreachable_key_set_is_401(secured: Harness, identity: FakeIde
     assert _people(secured) == 0
 
 
+async def test_a_hanging_key_set_is_401_and_the_server_keeps_serving(
+    secured: Harness, identity: FakeIdentity
+) -> None:
+    import asyncio
+
+    identity.stall = 2.0
+    secured.teams.auth_timeout = 0.3
+    token = identity.token(audience=APP_ID, service_url=secured.url)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    status, _ = await secured.post(person_message(secured.url, "help"), token=token)
+    ticker.cancel()
+    assert status == 401 and _people(secured) == 0
+    assert ticks >= 10  # the event loop was never blocked while the keys were awaited
+
+
 async def test_malformed_requests_get_400(secured: Harness, identity: FakeIdentity) -> None:
     token = identity.token(audience=APP_ID, service_url=secured.url)
     headers = {"Authorization": f"Bearer {token}"}
