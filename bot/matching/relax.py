@@ -10,7 +10,7 @@ Lagrangian duality gives
 
 and g_p has a closed form (take every unit whose marginal 1/(t_p+k) exceeds q). D(lam) is
 an upper bound for every lam, so the bound never depends on a solver's accuracy. Good
-prices come from a smooth version of D (quasi-Newton), polished by an exact linear
+prices come from a smooth version of D (Newton steps), polished by an exact linear
 programme restricted to a window of counts around the smooth solution; the window grows
 until no count sits on an artificial edge, at which point the windowed programme is the
 full one.
@@ -21,12 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog, minimize
+from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from .context import FloatArray, IntArray, harmonic
 
 WINDOW = 6
+TOLERANCE = 1e-7  # relative distance between the relaxation and its bound that is enough
 
 
 def best_counts(q: FloatArray, t: FloatArray, cap: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -69,27 +70,65 @@ def smooth_prices(
     ju: IntArray,
     start: FloatArray | None = None,
 ) -> FloatArray:
-    """Minimise a smooth version of D (marginals 1/(t+c+1/2) on a continuous c)."""
+    """Minimise a smooth version of D (marginal 1/(t+c+1/2) on a continuous c) by Newton steps.
+
+    Only the starting point of the exact step depends on this, never the bound.
+    """
     k = sizes.size
     s = sizes.astype(np.float64)
+    total = max(float(s.sum()), 1.0)
 
-    def fun(lam: FloatArray) -> tuple[float, FloatArray]:
+    def parts(lam: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         q = lam[iu] + lam[ju]
-        safe = np.where(q > 0, q, 1.0)
-        c = np.clip(np.where(q > 0, 1.0 / safe - t - 0.5, caps), 0.0, caps)
+        pos = q > 0
+        safe = np.where(pos, q, 1.0)
+        c = np.clip(np.where(pos, 1.0 / safe - t - 0.5, caps), 0.0, caps)
         h = np.log((t + c + 0.5) / (t + 0.5)) - q * c
+        curv = np.where(pos & (c > 0) & (c < caps), 1.0 / (safe * safe), 0.0)
         deg = np.bincount(iu, weights=c, minlength=k) + np.bincount(ju, weights=c, minlength=k)
-        return float(lam @ s + h.sum()), np.asarray(s - deg, dtype=np.float64)
+        return float(lam @ s + h.sum()), np.asarray(s - deg, dtype=np.float64), curv
 
-    x0 = start if start is not None else np.full(k, 0.5 * k * k / max(float(s.sum()), 1.0))
-    res = minimize(
-        fun,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": 400, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20},
-    )
-    return np.asarray(res.x, dtype=np.float64)
+    if start is None:
+        share = 1.0 / (t + 0.5 + s[iu] * s[ju] / total)
+        lam = (
+            0.5
+            * (
+                np.bincount(iu, weights=share, minlength=k)
+                + np.bincount(ju, weights=share, minlength=k)
+            )
+            / max(k - 1, 1)
+        )
+    else:
+        lam = start.astype(np.float64).copy()
+    f, g, curv = parts(lam)
+    for _ in range(60):
+        if float(np.abs(g).max(initial=0.0)) <= 1e-7:
+            break
+        hess = np.zeros((k, k))
+        hess[iu, ju] = curv
+        hess[ju, iu] = curv
+        hess[np.arange(k), np.arange(k)] = np.bincount(iu, weights=curv, minlength=k) + np.bincount(
+            ju, weights=curv, minlength=k
+        )
+        ridge = 1e-9 * float(np.trace(hess)) / k + 1e-12
+        try:
+            step = -np.linalg.solve(hess + ridge * np.eye(k), g)
+        except np.linalg.LinAlgError:
+            step = -g
+        slope = float(g @ step)
+        if slope >= 0:
+            step, slope = -g, -float(g @ g)
+        alpha = 1.0
+        while alpha > 1e-12:
+            cand = lam + alpha * step
+            fc, gc, cc = parts(cand)
+            if fc <= f + 1e-4 * alpha * slope:
+                lam, f, g, curv = cand, fc, gc, cc
+                break
+            alpha *= 0.5
+        else:
+            break
+    return lam
 
 
 def relax(
@@ -97,11 +136,13 @@ def relax(
     ties: FloatArray,
     start_lam: FloatArray | None = None,
     caps_from: IntArray | None = None,
+    start_counts: FloatArray | None = None,
 ) -> Relaxation | None:
     """Solve the plan's relaxation with no same-organisation pairs (needs 2 max <= sum).
 
     caps_from: sizes used for the per-pair caps (default sizes). Larger caps give the same
     optimum here but let relaxations for different trio choices share one pricing.
+    start_lam / start_counts: a nearby solution (another trio choice) to start from.
     """
     k = sizes.size
     iu, ju = np.triu_indices(k, 1)
@@ -111,17 +152,22 @@ def relax(
     t = ties[iu, ju].astype(np.float64)
     if k < 2 or 2 * int(sizes.max(initial=0)) > int(sizes.sum()):
         return None
-    lam = smooth_prices(sizes, t, caps, iu, ju, start_lam)
-    centre, _ = best_counts(lam[iu] + lam[ju], t, hard_caps)
-    width = np.full(iu.size, float(WINDOW))
+    if start_counts is not None and start_lam is not None:
+        lam = start_lam
+        centre = np.minimum(start_counts[iu, ju], hard_caps)
+    else:
+        lam = smooth_prices(sizes, t, caps, iu, ju, start_lam)
+        centre, _ = best_counts(lam[iu] + lam[ju], t, hard_caps)
+    width = np.maximum(float(WINDOW), 0.25 * centre)
+    lo = np.maximum(0.0, np.floor(centre - width))
+    hi = np.minimum(hard_caps, np.ceil(centre + width))
     best_bound = dual_bound(lam, sizes, t, caps, iu, ju)
     result: Relaxation | None = None
-    for _ in range(30):
-        lo = np.maximum(0.0, np.floor(centre) - width)
-        hi = np.minimum(hard_caps, np.ceil(centre) + width)
+    for _ in range(40):
         solved = _windowed_lp(sizes, t, iu, ju, lo, hi)
-        if solved is None:
-            width *= 4
+        if solved is None:  # windows too narrow to meet every organisation's size
+            lo = np.floor(lo / 4)
+            hi = np.minimum(hard_caps, 2 * hi + 8)
             continue
         c, lam_lp, value = solved
         best_bound = min(best_bound, dual_bound(lam_lp, sizes, t, caps, iu, ju))
@@ -130,11 +176,11 @@ def relax(
         result = Relaxation(value=value, bound=best_bound, counts=counts, lam=lam_lp)
         at_lo = (c <= lo + 1e-7) & (lo > 0)
         at_hi = (c >= hi - 1e-7) & (hi < hard_caps)
-        edge = at_lo | at_hi
-        if not edge.any() or best_bound - value <= 1e-12 * max(1.0, abs(value)):
+        if not (at_lo | at_hi).any() or best_bound - value <= TOLERANCE * max(1.0, abs(value)):
             break
-        centre = np.where(edge, c, centre)
-        width = np.where(edge, width * 4, width)
+        # an artificial edge binds: widen it well beyond (the programme grows little)
+        lo = np.where(at_lo, np.floor(lo / 4), lo)
+        hi = np.where(at_hi, np.minimum(hard_caps, 2 * hi + 8), hi)
     return result
 
 

@@ -114,6 +114,7 @@ def odd_plan(sizes: IntArray, ties: FloatArray, s_star: int, eligible: IntArray)
 
     solved = is_forced.copy()
     lam: FloatArray | None = None
+    counts: FloatArray | None = None
     n_solved = 0
     while True:
         order = np.lexsort((short, -upper))
@@ -128,12 +129,12 @@ def odd_plan(sizes: IntArray, ties: FloatArray, s_star: int, eligible: IntArray)
         for x, y, d in zip(px[sel].tolist(), py[sel].tolist(), pd[sel].tolist(), strict=True):
             ties2[x, y] += d
             ties2[y, x] += d
-        rel = relax(rest[i], ties2, start_lam=lam, caps_from=sizes)
+        rel = relax(rest[i], ties2, start_lam=lam, caps_from=sizes, start_counts=counts)
         n_solved += 1
         solved[i] = True
         if rel is None:  # cannot happen for a valid non-forced choice; keep the search sound
             continue
-        lam = rel.lam
+        lam, counts = rel.lam, rel.counts
         upper = np.minimum(upper, lagrangian(lam))
         upper[i] = min(upper[i], rel.bound + trio_value[i])
         plan = integer_plan(rest[i], ties2, 0, rel.counts)

@@ -20,7 +20,7 @@ from bot.matching import (
     score,
 )
 from bot.matching import engine as engine_mod
-from bot.matching.context import build_context, groups_to_array, score_indices
+from bot.matching.context import Context, build_context, groups_to_array, score_indices
 
 Key = tuple[int, int, int, float, int]
 
@@ -55,15 +55,23 @@ def _valid(groups: list[tuple[str, ...]], excl: set[frozenset[str]]) -> bool:
     return all(frozenset(pair) not in excl for g in groups for pair in itertools.combinations(g, 2))
 
 
-def brute_force(request: MatchRequest) -> list[Score]:
+def brute_force(request: MatchRequest) -> list[tuple[Score, int]]:
+    """Score of every valid arrangement, with its count of back-to-back trio members."""
     ids = [p.id for p in request.participants]
     excl = set(request.exclusions)
     ctx = build_context(request)
-    return [
-        score_indices(ctx, groups_to_array(ctx, g))
-        for g in _partitions(ids, leave_out=bool(excl))
-        if _valid(g, excl)
-    ]
+    out = []
+    for g in _partitions(ids, leave_out=bool(excl)):
+        if not _valid(g, excl):
+            continue
+        arr = groups_to_array(ctx, g)
+        out.append((score_indices(ctx, arr), _back_to_back(ctx, arr)))
+    return out
+
+
+def _back_to_back(ctx: Context, groups: np.ndarray) -> int:
+    trio = groups[groups[:, 2] >= 0] if groups.size else groups
+    return int(ctx.trio_last[trio.ravel()].sum())
 
 
 def check_against_brute_force(request: MatchRequest, tie_rel: float = 0.002) -> None:
@@ -72,19 +80,24 @@ def check_against_brute_force(request: MatchRequest, tie_rel: float = 0.002) -> 
     excl = set(request.exclusions)
     assert _valid(list(result.groups), excl)
     assert score(result.groups, request) == got
-    scores = brute_force(request)
-    best = min(_key(s) for s in scores)
+    scored = brute_force(request)
+    best = min(_key(s) for s, _ in scored)
     assert got.unplaced == best[0]
     assert got.same_org_pairs == best[1]
     assert got.repeat_pairs == best[2]
     assert got.weak_tie_value >= -best[3] * (1 - tie_rel) - 1e-9
+    if result.bounds is not None and got.repeat_pairs == 0:
+        assert result.bounds.weak_tie_value >= -best[3] - 1e-9  # the bound is a real bound
     if abs(got.weak_tie_value + best[3]) < 1e-9:
+        # tier 5: nobody in the trio twice in a row first, then fewest recent trio members
         tier5 = min(
-            s.trio_recent
-            for s in scores
+            (b2b, s.trio_recent)
+            for s, b2b in scored
             if _key(s)[:3] == best[:3] and abs(s.weak_tie_value + best[3]) < 1e-9
         )
-        assert got.trio_recent == tier5
+        ctx = build_context(request)
+        mine = (_back_to_back(ctx, groups_to_array(ctx, result.groups)), got.trio_recent)
+        assert mine == tier5
 
 
 @st.composite
