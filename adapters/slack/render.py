@@ -85,15 +85,16 @@ def button(item: Button, index: int, *, confirm_text: str | None = None) -> Butt
 
 def card_blocks(card: Card, *, block_prefix: str = "card") -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=plain(card.title))]
-    for section in card.sections:
-        if section.strip():
-            blocks.append(SectionBlock(text=mrkdwn(section)))
+    sections = [SectionBlock(text=mrkdwn(s)) for s in card.sections if s.strip()]
     facts = [
         MarkdownTextObject(text=clip(f"*{escape(f.label)}*\n{escape(f.value)}", MAX_FIELD))
         for f in card.facts
     ]
+    # the opening line, then who or what it is about (fields), then the rest
+    blocks += sections[:1]
     for start in range(0, len(facts), 10):
         blocks.append(SectionBlock(fields=facts[start : start + 10]))
+    blocks += sections[1:]
     for label, url in card.links:
         if url.startswith(("https://", "http://")):
             blocks.append(SectionBlock(text=MarkdownTextObject(text=f"<{url}|{escape(label)}>")))
