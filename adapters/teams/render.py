@@ -134,13 +134,12 @@ def shrink_png(png: bytes, limit: int = MAX_IMAGE_BYTES) -> bytes:
 
     original = PILImage.open(io.BytesIO(png)).convert("RGB")
     width, height = original.size
-    scale = 1.0
     best = png
-    for _ in range(8):
-        scale *= 0.8
+    for step in range(1, 25):  # the largest render, a step smaller each time, that fits
+        scale = 0.9**step
         size = (max(64, int(width * scale)), max(64, int(height * scale)))
         smaller = original.resize(size, PILImage.Resampling.LANCZOS)
-        smaller = smaller.quantize(colors=64, method=PILImage.Quantize.MEDIANCUT)
+        smaller = smaller.quantize(colors=32, method=PILImage.Quantize.MEDIANCUT)
         buffer = io.BytesIO()
         smaller.save(buffer, format="PNG", optimize=True)
         best = buffer.getvalue()
