@@ -283,14 +283,14 @@ def _on_programme_form(rt: SlackRuntime) -> Any:
             return
         await ack()
         name, created, programme_id = saved
-        notes = [prompts.render("programme_saved", programme=name, created=created)]
-        channel = translate.sync_channel(body)
-        if channel:
-            notes.append(await sync_channel(rt, client, user_ref, programme_id, channel))
-        await deliver(
-            Where(client, team, user), (Message.text("\n".join(notes), ephemeral=True),), rt.sender
-        )
+        where = Where(client, team, user)
+        saved_note = prompts.render("programme_saved", programme=name, created=created)
+        await deliver(where, (Message.text(saved_note, ephemeral=True),), rt.sender)
         await publish_home(rt, client, team, user)
+        channel = translate.sync_channel(body)
+        if channel:  # one users.info per member, paced: a large channel takes minutes
+            synced = await sync_channel(rt, client, user_ref, programme_id, channel)
+            await deliver(where, (Message.text(synced, ephemeral=True),), rt.sender)
 
     return listener
 
