@@ -108,6 +108,14 @@ def _contains(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
     return np.asarray(sorted_keys[pos] == keys, dtype=np.bool_)
 
 
+def _sorted_unique(keys: IntArray) -> IntArray:
+    """np.unique by sorting (faster than hashing for millions of history rows)."""
+    if keys.size == 0:
+        return keys
+    k = np.sort(keys)
+    return k[np.r_[True, k[1:] != k[:-1]]]
+
+
 def _lookup(table: dict[str, int], keys: Iterable[str | None], m: int, none: int) -> IntArray:
     """Indices of keys in table: -1 when unknown, `none` when the key is None."""
     lookup: dict[str | None, int] = {None: none}
@@ -156,7 +164,7 @@ def build_context(request: MatchRequest) -> Context:
     both = (ha >= 0) & (hb >= 0) & (ha != hb)
     nn = np.int64(max(n, 1))
     pa, pb = ha[both], hb[both]
-    rep_keys = np.unique(np.minimum(pa, pb) * nn + np.maximum(pa, pb))
+    rep_keys = _sorted_unique(np.minimum(pa, pb) * nn + np.maximum(pa, pb))
 
     ties = np.zeros((k, k), dtype=np.float64)
     cross = (oa >= 0) & (ob >= 0) & (oa != ob)
@@ -169,7 +177,7 @@ def build_context(request: MatchRequest) -> Context:
     same_last = np.full(n, -1, dtype=np.int64)
     same_count = np.zeros(n, dtype=np.int64)
     if m:
-        uniq_rounds = np.unique(rounds)
+        uniq_rounds = _sorted_unique(rounds)
         last3 = uniq_rounds[-3:]
         sel = (ha != hb) & np.isin(rounds, last3)
         if sel.any():

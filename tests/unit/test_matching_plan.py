@@ -113,7 +113,9 @@ def test_odd_round_bound_is_tight_at_medium_size() -> None:
     history = []
     for r in range(4):
         perm = rng.permutation(len(ids))
-        history += [PastPair(r + 1, ids[a], ids[b]) for a, b in zip(perm[0::2], perm[1::2])]
+        history += [
+            PastPair(r + 1, ids[a], ids[b]) for a, b in zip(perm[0::2], perm[1::2], strict=False)
+        ]
     result = match(MatchRequest(people, history, seed=1))
     assert result.bounds is not None
     assert result.score.repeat_pairs == 0
