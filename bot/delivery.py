@@ -267,9 +267,7 @@ class Delivery:
             except Exception as exc:  # an unknown fault is treated as transient, but bounded
                 log.warning("send failed for outbox row %s: %s", row.id, type(exc).__name__)
                 outcome = ("retry", TransientSendError(type(exc).__name__))
-        await asyncio.to_thread(
-            _record, self.db, row.id, outcome, self.clock.now(), self.rng, stats
-        )
+        await asyncio.to_thread(_record, self.db, row.id, outcome, self.clock, self.rng, stats)
         self.stats.add(stats)
         return stats
 
@@ -332,7 +330,7 @@ def _record(
     db: Database,
     row_id: int,
     outcome: tuple[str, object],
-    now: datetime,
+    clock: Clock,
     rng: random.Random,
     stats: DeliveryStats,
 ) -> None:
@@ -340,6 +338,7 @@ def _record(
         row = session.get(Outbox, row_id)
         if row is None or row.state == OutboxState.SENT:
             return
+        now = clock.now()  # as late as possible: the record is committed right after
         kind, detail = outcome
         row.attempts += 1
         row.claimed_by = None
