@@ -21,6 +21,7 @@ from .exact import fairness_cost, solve_exact
 from .models import MatchRequest, MatchResult, Preferences, Score
 from .plan import integer_plan, min_same_org, plan_value
 from .relax import relax
+from .repeats import MATCHING_LIMIT, min_repeat_matching
 from .trio import forced_plan, odd_plan
 
 EXACT_LIMIT = 14  # always solved exactly at or below this many participants
@@ -86,11 +87,18 @@ def _pairs(ctx: Context, rng: np.random.Generator, prefs: Preferences) -> tuple[
             groups, sc = ex.groups, esc
             if ex.proven:
                 return groups, esc
+    repeat_lb = 0
+    if sc.repeat_pairs > 0 and n <= MATCHING_LIMIT:
+        alt, repeat_lb = min_repeat_matching(ctx, s_star)
+        if alt is not None:
+            asc = score_indices(ctx, alt)
+            if _key(asc) < _key(sc):
+                groups, sc = alt, asc
     bounds = Score(
         groups=n // 2,
         trios=int(odd),
         same_org_pairs=sc.same_org_pairs if proven else s_star,
-        repeat_pairs=0,
+        repeat_pairs=min(repeat_lb, sc.repeat_pairs),
         weak_tie_value=bound_value if bound_value is not None else float("inf"),
         trio_recent=trio_lb,
         unplaced=0 if n > 1 else n,

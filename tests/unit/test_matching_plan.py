@@ -144,3 +144,27 @@ def test_new_organisations_preference_sends_people_to_organisations_new_to_them(
 
     assert all(fresh(Preferences(new_organisations=True), s) == 20 for s in range(3))
     assert min(fresh(Preferences(), s) for s in range(3)) < 20
+
+
+def _two_organisations(history_pairs: list[tuple[int, int]]) -> MatchRequest:
+    people = [Participant(f"a{i:02d}", "A") for i in range(21)]
+    people += [Participant(f"b{i:02d}", "B") for i in range(21)]
+    history = [PastPair(r + 1, f"a{i:02d}", f"b{j:02d}") for r, (i, j) in enumerate(history_pairs)]
+    return MatchRequest(people, history, seed=3)
+
+
+def test_mid_size_round_finds_the_only_arrangement_without_repeats() -> None:
+    # everyone in A met everyone in B except one partner each (a shifted diagonal)
+    pairs = [(i, j) for i in range(21) for j in range(21) if j != (i + 5) % 21]
+    result = match(_two_organisations(pairs))
+    assert result.score.same_org_pairs == 0
+    assert result.score.repeat_pairs == 0
+    assert result.bounds is not None and result.bounds.repeat_pairs == 0
+
+
+def test_mid_size_round_proves_unavoidable_repeats() -> None:
+    pairs = [(i, j) for i in range(21) for j in range(21)]
+    result = match(_two_organisations(pairs))
+    assert result.score.same_org_pairs == 0
+    assert result.score.repeat_pairs == 21
+    assert result.bounds is not None and result.bounds.repeat_pairs == 21
