@@ -157,6 +157,15 @@ class FakeSlack:
         self.users[user_id] = user
         return user
 
+    def open_dm(self, user_id: str) -> str:
+        """The app's DM channel with a user (as Slack shows it in app_home_opened)."""
+        key = (user_id,)
+        if key not in self._conversations:
+            channel = f"D{next(self._ids):08d}"
+            self._conversations[key] = channel
+            self.channel_members[channel] = [user_id, self.bot_user_id]
+        return self._conversations[key]
+
     def script(
         self,
         method: str,

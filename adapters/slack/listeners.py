@@ -95,6 +95,7 @@ def _on_command(rt: SlackRuntime) -> Any:
             return
         event = await rt.profiles.enrich(client, event)
         reply = await rt.core.handle(event)
+        await rt.sender.note_dm(event.user.workspace, event.user.id, body.get("channel_id"))
         where = Where(
             client,
             event.user.workspace,
@@ -116,6 +117,7 @@ def _on_message(rt: SlackRuntime) -> Any:
         event = await rt.profiles.enrich(client, event)
         reply = await rt.core.handle(event)
         channel = (body.get("event") or {}).get("channel")
+        await rt.sender.note_dm(event.user.workspace, event.user.id, channel)
         where = Where(client, event.user.workspace, event.user.id, channel)
         await deliver(where, reply.messages, rt.sender)
 
@@ -132,6 +134,7 @@ def _on_home_opened(rt: SlackRuntime) -> Any:
             return
         neutral = await rt.profiles.enrich(client, neutral)
         await rt.core.handle(neutral)  # meet the person; the home is the welcome
+        await rt.sender.note_dm(neutral.user.workspace, neutral.user.id, event.get("channel"))
         await publish_home(rt, client, neutral.user.workspace, neutral.user.id)
 
     return listener

@@ -180,6 +180,12 @@ class SlackSender:
 
     # ------------------------------------------------------------ DM channels
 
+    async def note_dm(self, workspace: str, user: str, channel: str | None) -> None:
+        """Keep the person's DM with the app when Slack shows it to us (Home, a DM, a command
+        typed in the DM), so later messages to them need no conversations.open."""
+        if channel and channel.startswith("D"):
+            await asyncio.to_thread(self._remember_dm, workspace, user, channel)
+
     def _known_dm(self, workspace: str, user: str) -> str | None:
         with self.db.session() as session:
             account = session.exec(

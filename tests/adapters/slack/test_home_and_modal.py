@@ -23,7 +23,7 @@ from tests.adapters.slack.conftest import PROGRAMME, Harness, fixture
 
 async def open_home(h: Harness, user: str, event_id: str = "Ev1") -> dict[str, Any]:
     payload = fixture("app_home_opened.json")
-    payload["event"]["user"] = user
+    payload["event"].update(user=user, channel=h.slack.open_dm(user))
     payload["event_id"] = event_id
     await h.event(payload)
     published = h.slack.calls_to("views.publish", ok_only=True)

@@ -244,3 +244,24 @@ async def test_a_round_goes_out_at_slacks_pace_without_a_429(
         assert slack.count("conversations.open", ok_only=False) == 20  # no 429, no retry
         assert slack.count("chat.postMessage", ok_only=False) == 20
         assert h.timeline.now - 1000.0 == pytest.approx(19 * 60 / 50, rel=0.05)
+
+
+async def test_a_dm_seen_on_home_is_used_for_check_ins(world: Harness) -> None:
+    from datetime import timedelta
+
+    from bot.usecases.checkins import queue_due_checkins
+
+    home = fixture("app_home_opened.json")
+    dm = world.slack.open_dm("U03")  # Slack's own DM between the app and U03
+    home["event"].update(user="U03", channel=dm)
+    await world.event(home)
+    await run_round(world)
+    await world.deliver()
+    world.clock.advance(timedelta(days=8))
+    with world.db.session() as session:
+        queue_due_checkins(session, world.clock.now(), world.services.prompts)
+    await world.deliver()
+    posted = world.slack.calls_to("chat.postMessage", ok_only=True)
+    to_u03 = [c for c in posted if c.args["channel"] == dm]
+    assert len(to_u03) == 1
+    assert not any(c.args["users"] == "U03" for c in world.slack.calls_to("conversations.open"))

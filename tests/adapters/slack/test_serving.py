@@ -48,7 +48,7 @@ async def test_a_signature_within_five_minutes_is_accepted(world: Harness) -> No
 
 async def test_a_retried_event_is_processed_once(world: Harness) -> None:
     payload = fixture("app_home_opened.json")
-    payload["event"]["user"] = "U03"
+    payload["event"].update(user="U03", channel=world.slack.open_dm("U03"))
     first = await world.event(payload)
     again = await world.event(
         payload, extra={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}

@@ -29,7 +29,7 @@ async def test_socket_mode_serves_commands_and_events(
         await h.runtime.settle()
         assert len(h.replies("sock")) == 1
         home = fixture("app_home_opened.json")
-        home["event"]["user"] = "U01"
+        home["event"].update(user="U01", channel=slack.open_dm("U01"))
         await slack.push("events_api", home)
         await h.runtime.settle()
         assert slack.calls_to("views.publish", ok_only=True)[-1].args["user_id"] == "U01"

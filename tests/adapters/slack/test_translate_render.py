@@ -139,7 +139,7 @@ async def test_hostile_display_names_never_ping_or_link(world: Harness) -> None:
     await world.command("profile", user="U02")
     await world.command("round preview", user="U01")
     payload = fixture("app_home_opened.json")
-    payload["event"]["user"] = "U03"
+    payload["event"].update(user="U03", channel=world.slack.open_dm("U03"))
     await world.event(payload)
     sent = [c.args for c in world.slack.calls if c.method in {"chat.postMessage", "views.publish"}]
     sent += world.slack.responses
