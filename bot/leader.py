@@ -105,6 +105,22 @@ class Presence:
         return not got
 
 
+def live_processes(db: Database) -> int:
+    """How many delivering processes hold their presence lock now (1 on SQLite)."""
+    if db.dialect != "postgresql":
+        return 1
+    with db.engine.connect() as connection:
+        count = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND classid = :ns AND objsubid = 2 AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
+            ),
+            {"ns": WORKER_LOCKS},
+        ).scalar_one()
+    return max(1, int(count))
+
+
 class Leadership:
     """Keeps trying to lead; starts the scheduler when elected and stops it when deposed."""
 

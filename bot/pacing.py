@@ -36,6 +36,21 @@ LIMITS: dict[tuple[str, str], Rate] = {
 }
 
 
+_process_share = 1.0
+
+
+def share_limits_among(processes: int) -> None:
+    """Several servers deliver to the same workspaces: each keeps to its share of the
+    per-workspace and per-tenant limits (per-chat limits are left whole: a chat is served by
+    one process at a time)."""
+    global _process_share
+    _process_share = 1.0 / max(1, processes)
+
+
+def process_share() -> float:
+    return _process_share
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -73,7 +88,8 @@ class Pacer:
         rate = self.limits.get((platform, method))
         if rate is None:
             return
-        await self.wait(self.key(platform, workspace, method, channel), rate.per_second, rate.burst)
+        per_second = rate.per_second if rate.per_channel else rate.per_second * _process_share
+        await self.wait(self.key(platform, workspace, method, channel), per_second, rate.burst)
 
     def slow_down(
         self,

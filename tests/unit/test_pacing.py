@@ -81,3 +81,21 @@ async def test_teams_limits_per_conversation_and_tenant() -> None:
     await pacer.limit("teams", "tenant-1", "conversation", "a:1")
     assert abs(time.now - 1 / 7) < 1e-9
     assert pacer.key("teams", "tenant-1", "tenant", "a:1") == ("teams", "tenant-1", "tenant")
+
+
+async def test_several_servers_share_a_workspace_s_limit_but_not_a_chat_s() -> None:
+    from bot.pacing import share_limits_among
+
+    time = VirtualTime()
+    pacer = Pacer(time.clock, time.sleep)
+    share_limits_among(2)
+    try:
+        await pacer.limit("slack", "T1", "conversations.open")
+        await pacer.limit("slack", "T1", "conversations.open")
+        assert abs(time.now - 2.4) < 1e-9  # half of 50 a minute
+        start = time.now
+        await pacer.limit("slack", "T1", "chat.postMessage", "D1")
+        await pacer.limit("slack", "T1", "chat.postMessage", "D1")
+        assert abs(time.now - start - 1.0) < 1e-9  # still one a second in one chat
+    finally:
+        share_limits_among(1)
