@@ -35,6 +35,17 @@ from bot.pacing import Pacer
 log = logging.getLogger(__name__)
 
 
+class _OwnClientNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it does, on
+    purpose (the client carries our base URL and retry handlers), so the notice is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_OwnClientNotice())
+
+
 @dataclass
 class SlackRuntime:
     """Everything the Slack side holds; reachable as `app[SLACK]` (tests replace `waits`)."""
