@@ -15,15 +15,42 @@ from tests.snapshot import fingerprint
 
 NOISE = st.one_of(
     st.text(max_size=200),
-    st.lists(st.sampled_from(["join", "pause", "until", "for", "log", "@u03", "<@u04>", "#x",
-                              "round", "run", "exclude", "forget", "me", "<script>", "&amp;",
-                              "<!channel>", "weeks", "2020-01-01", "met", "profile", "tz"]),
-             max_size=8).map(" ".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "join",
+                "pause",
+                "until",
+                "for",
+                "log",
+                "@u03",
+                "<@u04>",
+                "#x",
+                "round",
+                "run",
+                "exclude",
+                "forget",
+                "me",
+                "<script>",
+                "&amp;",
+                "<!channel>",
+                "weeks",
+                "2020-01-01",
+                "met",
+                "profile",
+                "tz",
+            ]
+        ),
+        max_size=8,
+    ).map(" ".join),
 )
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=NOISE)
 def test_bad_commands_change_nothing(core: Crossties, text: str) -> None:
     if not getattr(core, "_fuzz_world", None):
@@ -38,10 +65,15 @@ def test_bad_commands_change_nothing(core: Crossties, text: str) -> None:
     assert fingerprint(core.db) == before
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(action=st.sampled_from(["checkin", "pause", "forget", "nonsense", ""]),
-       value=st.text(max_size=30))
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    action=st.sampled_from(["checkin", "pause", "forget", "nonsense", ""]),
+    value=st.text(max_size=30),
+)
 def test_forged_button_values_change_nothing(core: Crossties, action: str, value: str) -> None:
     if not getattr(core, "_fuzz_world", None):
         build_world(core)

@@ -36,8 +36,9 @@ ORGS = ["Acute Trust", "GP Federation", "Hospice"]
         (ProgrammeSettings("P", ("A", "B"), hour=25), "error_schedule"),
     ],
 )
-def test_programme_settings_are_validated(core: Crossties, settings: ProgrammeSettings,
-                                          prompt: str) -> None:
+def test_programme_settings_are_validated(
+    core: Crossties, settings: ProgrammeSettings, prompt: str
+) -> None:
     with pytest.raises(UseCaseError) as error, core.db.session() as session:
         create_programme(session, core.clock.now(), settings)
     assert error.value.prompt == prompt
@@ -56,23 +57,32 @@ def test_duplicate_programme_names_are_refused(core: Crossties) -> None:
     [
         (b"", "roster.csv: the file is empty"),
         (b"id,name\nu1,Ann\n", "roster.csv, line 1: missing column 'organisation'"),
-        (b"id,name,organisation\nu1,Ann,Hospice\nu1,Bo,Hospice\n",
-         "roster.csv, line 3: duplicate id 'u1' (first on line 2)"),
+        (
+            b"id,name,organisation\nu1,Ann,Hospice\nu1,Bo,Hospice\n",
+            "roster.csv, line 3: duplicate id 'u1' (first on line 2)",
+        ),
         (b"id,name,organisation\nu1,Ann,Ministry\n", "roster.csv, line 2: organisation 'Ministry'"),
         (b"id,name,organisation\nu1,,Hospice\n", "roster.csv, line 2: empty name"),
         (b"id,name,organisation\nu1,Ann,Hospice,extra\n", "roster.csv, line 2: has 4 fields"),
         (b"id,name,organisation\n\xff\xfeu1,Ann,Hospice\n", "roster.csv: not UTF-8"),
-        (b"id,name,organisation,timezone\nu1,Ann,Hospice,Moon/Base\n",
-         "roster.csv, line 2: unknown timezone 'Moon/Base'"),
-        (b"id,name,organisation,email\nu1,Ann,Hospice,not-an-email\n",
-         "roster.csv, line 2: email 'not-an-email'"),
-        (b"id,name,organisation,access\nu1,Ann,Hospice,king\n",
-         "roster.csv, line 2: unknown access 'king'"),
+        (
+            b"id,name,organisation,timezone\nu1,Ann,Hospice,Moon/Base\n",
+            "roster.csv, line 2: unknown timezone 'Moon/Base'",
+        ),
+        (
+            b"id,name,organisation,email\nu1,Ann,Hospice,not-an-email\n",
+            "roster.csv, line 2: email 'not-an-email'",
+        ),
+        (
+            b"id,name,organisation,access\nu1,Ann,Hospice,king\n",
+            "roster.csv, line 2: unknown access 'king'",
+        ),
         (b"id,name,organisation\n", "roster.csv: no people in the file"),
     ],
 )
-def test_broken_rosters_get_one_line_naming_file_line_and_problem(content: bytes,
-                                                                   problem: str) -> None:
+def test_broken_rosters_get_one_line_naming_file_line_and_problem(
+    content: bytes, problem: str
+) -> None:
     with pytest.raises(RosterError) as error:
         read_roster(content, "roster.csv", ORGS)
     assert str(error.value).startswith(problem)
@@ -80,8 +90,10 @@ def test_broken_rosters_get_one_line_naming_file_line_and_problem(content: bytes
 
 
 def test_roster_with_bom_and_optional_columns_is_read() -> None:
-    data = ("\ufeffid,name,organisation,role,email,slack_user_id,slack_team_id,access\n"
-            "u1,Ann Lee,acute trust,Ward sister,ann@nhs.example,U1,T1,coordinator;lead\n").encode()
+    data = (
+        "\ufeffid,name,organisation,role,email,slack_user_id,slack_team_id,access\n"
+        "u1,Ann Lee,acute trust,Ward sister,ann@nhs.example,U1,T1,coordinator;lead\n"
+    ).encode()
     [row] = read_roster(data, "r.csv", ORGS)
     assert row.organisation == "Acute Trust"
     assert row.accounts[0].platform == "slack" and row.accounts[0].id == "U1"
@@ -92,8 +104,9 @@ def test_reimport_updates_people_instead_of_duplicating(core: Crossties) -> None
     now = core.clock.now()
     with core.db.session() as session:
         programme = create_programme(session, now, ProgrammeSettings("P", tuple(ORGS)))
-        rows = read_roster(b"id,name,organisation\nu1,Ann,Hospice\nu2,Bo,GP Federation\n",
-                           "r.csv", ORGS)
+        rows = read_roster(
+            b"id,name,organisation\nu1,Ann,Hospice\nu2,Bo,GP Federation\n", "r.csv", ORGS
+        )
         first = import_roster(session, now, programme, rows)
         rows = read_roster(b"id,name,organisation,role\nu1,Ann Lee,Hospice,Nurse\n", "r.csv", ORGS)
         second = import_roster(session, now, programme, rows)
@@ -114,8 +127,11 @@ def test_cli_import_is_all_or_nothing(tmp_path: Path, world: World) -> None:
 async def test_two_programmes_need_a_name(core: Crossties) -> None:
     build_world(core, name="North")
     with core.db.session() as session:
-        create_programme(session, core.clock.now(), ProgrammeSettings(
-            "South", ("Acute Trust", "Hospice"), workspaces=(("local", "w1"),)))
+        create_programme(
+            session,
+            core.clock.now(),
+            ProgrammeSettings("South", ("Acute Trust", "Hospice"), workspaces=(("local", "w1"),)),
+        )
     user = UserRef("local", "w1", "u03")
     reply = await core.handle(CommandReceived(user, "leave"))
     assert "more than one programme" in reply.messages[0].plain()

@@ -28,8 +28,10 @@ async def test_newcomer_joins_with_a_known_organisation(world: World) -> None:
     assert "Hospice" in reply.messages[0].plain()
     with world.core.db.session() as session:
         person = session.exec(select(Person).where(Person.name == "Robin Ahmed")).one()
-        assert session.exec(select(Membership).where(
-            Membership.person_id == person.id)).one().status == "active"
+        assert (
+            session.exec(select(Membership).where(Membership.person_id == person.id)).one().status
+            == "active"
+        )
 
 
 async def test_unknown_organisation_gets_the_valid_list_and_changes_nothing(world: World) -> None:
@@ -105,8 +107,9 @@ async def test_check_in_answers_move_ties_and_only_group_members_answer(world: W
     value = card.buttons[0].value  # type: ignore[union-attr]
     intro_id = value.split(":")[0]
     delivered = next(d for d in world.runtime.platform.delivered if "u03" in d.recipients)
-    outsider = next(r.external_id for r in world.people
-                    if r.external_id not in delivered.recipients)
+    outsider = next(
+        r.external_id for r in world.people if r.external_id not in delivered.recipients
+    )
     before = fingerprint(world.core.db)
     refused = await world.runtime.press(outsider, "checkin", f"{intro_id}:met")
     assert "Only the people in that introduction" in refused.messages[0].plain()
@@ -190,7 +193,8 @@ async def test_my_data_returns_what_we_hold(world: World) -> None:
 
 @pytest.mark.parametrize("text", ["round run", "round preview", "exclude @u03 @u04", "report"])
 async def test_members_are_politely_refused_coordinator_and_lead_work(
-        world: World, text: str) -> None:
+    world: World, text: str
+) -> None:
     before = fingerprint(world.core.db)
     reply = await world.runtime.say(world.member, text)
     answer = reply.messages[0].plain()
@@ -231,5 +235,7 @@ async def test_other_workspaces_see_no_programme(world: World) -> None:
     stranger = UserRef("local", "elsewhere", "x1")
     reply = await world.core.handle(CommandReceived(stranger, "join Hospice"))
     assert "no programme here" in reply.messages[0].plain()
-    reply = await world.core.handle(CommandReceived(stranger, "report --programme North Partnership"))
+    reply = await world.core.handle(
+        CommandReceived(stranger, "report --programme North Partnership")
+    )
     assert "can't find a programme" in reply.messages[0].plain()

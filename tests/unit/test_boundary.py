@@ -52,8 +52,14 @@ core = Crossties(Database(f"sqlite:///{d}/x.db"), ManualClock(datetime(2026, 1, 
 reply = asyncio.run(core.handle(CommandReceived(UserRef("local", "w", "u"), "help")))
 print(reply.messages[0].plain()[:20])
 """ % (SDKS,)
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            cwd=ROOT, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "Here is what you can" in result.stdout
 
@@ -64,10 +70,22 @@ def _prompt_names_used() -> set[str]:
     for path in (ROOT / "bot").rglob("*.py"):
         names.update(pattern.findall(path.read_text(encoding="utf-8")))
     for path in (ROOT / "bot").rglob("*.py"):
-        names.update(re.findall(r"""(?:UseCaseError|ParseError)\(\s*["']([a-z_]+)["']""",
-                                path.read_text(encoding="utf-8")))
-    names.update({"denied_coordinator", "denied_lead", "nudge_title", "nudge_body",
-                  "checkin_title", "checkin_body"})
+        names.update(
+            re.findall(
+                r"""(?:UseCaseError|ParseError)\(\s*["']([a-z_]+)["']""",
+                path.read_text(encoding="utf-8"),
+            )
+        )
+    names.update(
+        {
+            "denied_coordinator",
+            "denied_lead",
+            "nudge_title",
+            "nudge_body",
+            "checkin_title",
+            "checkin_body",
+        }
+    )
     return names
 
 

@@ -57,8 +57,11 @@ def test_documented_words_parse(text: str, expected: c.Parsed) -> None:
 
 def test_log_reads_mention_note_and_tags() -> None:
     parsed = c.parse("log <@U9|sam> ran a joint clinic #Discharge #frailty #discharge")
-    assert parsed == c.Log(c.MentionById("U9"), "ran a joint clinic #Discharge #frailty #discharge",
-                           ("discharge", "frailty"))
+    assert parsed == c.Log(
+        c.MentionById("U9"),
+        "ran a joint clinic #Discharge #frailty #discharge",
+        ("discharge", "frailty"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -92,7 +95,8 @@ def test_bad_input_names_a_polite_prompt(text: str, prompt: str) -> None:
 
 def test_programme_option_is_taken_off_the_end() -> None:
     assert c.parse("join Hospice --programme=East Coast") == c.Join(
-        "Hospice", programme="East Coast")
+        "Hospice", programme="East Coast"
+    )
 
 
 def test_control_characters_are_dropped() -> None:
@@ -107,10 +111,44 @@ def test_parser_never_raises_on_any_text(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["join", "pause", "until", "for", "log", "@", "<@U1>", "#tag",
-                                 "--programme", "met", "not", "yet", "round", "run", "forget",
-                                 "me", "\n", "\t", "<", ">", "&", "12", "weeks", "2027-01-01",
-                                 "exclude", "profile", "role", "'", '"']), max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "join",
+                "pause",
+                "until",
+                "for",
+                "log",
+                "@",
+                "<@U1>",
+                "#tag",
+                "--programme",
+                "met",
+                "not",
+                "yet",
+                "round",
+                "run",
+                "forget",
+                "me",
+                "\n",
+                "\t",
+                "<",
+                ">",
+                "&",
+                "12",
+                "weeks",
+                "2027-01-01",
+                "exclude",
+                "profile",
+                "role",
+                "'",
+                '"',
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_parser_is_total_on_grammar_like_noise(words: list[str]) -> None:
     result = c.parse(" ".join(words))
     if isinstance(result, c.ParseError):

@@ -13,10 +13,17 @@ def test_introduction_card_names_everyone_and_reaches_across_platforms() -> None
         GroupMember(1, "Ann Lee", "Acute Trust", "Ward sister", "slack", "ann@nhs.example"),
         GroupMember(2, "Bo Khan", "Hospice", None, "teams", "bo@hospice.example"),
     ]
-    message = introduction_message(prompts, introduction_id=9, programme="North",
-                                   members=members, recipients={1}, platform="slack",
-                                   why="Why you: test.", starter="What surprised you?",
-                                   checkin_days=7)
+    message = introduction_message(
+        prompts,
+        introduction_id=9,
+        programme="North",
+        members=members,
+        recipients={1},
+        platform="slack",
+        why="Why you: test.",
+        starter="What surprised you?",
+        checkin_days=7,
+    )
     card = message.parts[0]
     assert isinstance(card, Card)
     facts = {f.label: f.value for f in card.facts}
