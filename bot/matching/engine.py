@@ -18,6 +18,7 @@ from .context import (
     score_indices,
 )
 from .exact import fairness_cost, solve_exact
+from .integer import prove_plan
 from .models import MatchRequest, MatchResult, Preferences, Score
 from .plan import integer_plan, min_same_org, plan_value
 from .relax import relax
@@ -154,7 +155,8 @@ def _even_plan(sizes: IntArray, ties: FloatArray, s_star: int) -> tuple[IntArray
         plan = integer_plan(sizes, ties, s_star, None)
         return plan, float("inf")
     plan = integer_plan(sizes, ties, s_star, relaxed.counts)
-    return plan, relaxed.bound
+    plan, _, bound = prove_plan(sizes, ties, relaxed.lam, plan)
+    return plan, min(bound, relaxed.bound)
 
 
 def _pick_trio(ctx: Context, rng: np.random.Generator, trio_orgs: list[int]) -> IntArray:

@@ -137,12 +137,14 @@ def relax(
     start_lam: FloatArray | None = None,
     caps_from: IntArray | None = None,
     start_counts: FloatArray | None = None,
+    rounds: int = 40,
 ) -> Relaxation | None:
     """Solve the plan's relaxation with no same-organisation pairs (needs 2 max <= sum).
 
     caps_from: sizes used for the per-pair caps (default sizes). Larger caps give the same
     optimum here but let relaxations for different trio choices share one pricing.
     start_lam / start_counts: a nearby solution (another trio choice) to start from.
+    rounds: window enlargements allowed; fewer give good prices but a looser bound.
     """
     k = sizes.size
     iu, ju = np.triu_indices(k, 1)
@@ -163,7 +165,7 @@ def relax(
     hi = np.minimum(hard_caps, np.ceil(centre + width))
     best_bound = dual_bound(lam, sizes, t, caps, iu, ju)
     result: Relaxation | None = None
-    for _ in range(40):
+    for _ in range(rounds):
         solved = _windowed_lp(sizes, t, iu, ju, lo, hi)
         if solved is None:  # windows too narrow to meet every organisation's size
             lo = np.floor(lo / 4)
@@ -209,7 +211,14 @@ def _windowed_lp(
         (np.ones(2 * nseg), (np.concatenate([iu[seg_pair], ju[seg_pair]]), np.r_[ar, ar])),
         shape=(k, nseg),
     ).tocsr()
-    res = linprog(-seg_val, A_eq=a_eq, b_eq=rhs, bounds=(0.0, 1.0), method="highs")
+    res = linprog(
+        -seg_val,
+        A_eq=a_eq,
+        b_eq=rhs,
+        bounds=(0.0, 1.0),
+        method="highs-ds",
+        options={"presolve": False},  # faster here, and the prices come out exact
+    )
     if res.status != 0:
         return None
     c = lo + np.bincount(seg_pair, weights=res.x, minlength=npair)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .context import FloatArray, IntArray, harmonic
-from .plan import integer_plan, plan_value
+from .integer import prove_plan
+from .plan import integer_plan
 from .relax import best_counts, relax
 
 MAX_SOLVES = 24  # relaxations per round at most; the bound stays valid if it is reached
@@ -129,16 +130,18 @@ def odd_plan(sizes: IntArray, ties: FloatArray, s_star: int, eligible: IntArray)
         for x, y, d in zip(px[sel].tolist(), py[sel].tolist(), pd[sel].tolist(), strict=True):
             ties2[x, y] += d
             ties2[y, x] += d
-        rel = relax(rest[i], ties2, start_lam=lam, caps_from=sizes, start_counts=counts)
         n_solved += 1
         solved[i] = True
+        rel = relax(rest[i], ties2, start_lam=lam, caps_from=sizes, start_counts=counts)
         if rel is None:  # cannot happen for a valid non-forced choice; keep the search sound
             continue
         lam, counts = rel.lam, rel.counts
         upper = np.minimum(upper, lagrangian(lam))
         upper[i] = min(upper[i], rel.bound + trio_value[i])
         plan = integer_plan(rest[i], ties2, 0, rel.counts)
-        value[i] = plan_value(plan, ties2) + trio_value[i]
+        plan, rest_value, rest_bound = prove_plan(rest[i], ties2, rel.lam, plan)
+        value[i] = rest_value + trio_value[i]
+        upper[i] = min(upper[i], rest_bound + trio_value[i])
         plans[i] = plan
 
     best = float(value.max())
