@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -150,6 +150,8 @@ def _claim(
         .where(
             col(Outbox.state).in_([OutboxState.PENDING, OutboxState.SENDING]),
             col(Outbox.next_try_at) <= now,
+            # never our own rows still in flight, even if their lease ran out
+            or_(col(Outbox.state) == OutboxState.PENDING, col(Outbox.claimed_by) != owner),
         )
         .order_by(col(Outbox.next_try_at), col(Outbox.id))
         .limit(limit)
@@ -233,6 +235,24 @@ class Delivery:
         def work() -> list[Claimed]:
             with self.db.session() as session:
                 return _claim(session, now, limit, self.owner, self.lease)
+
+        return await asyncio.to_thread(work)
+
+    async def renew_leases(self) -> int:
+        """Extend the lease on every row this process is still sending."""
+        until = self.clock.now() + self.lease
+
+        def work() -> int:
+            with self.db.session() as session:
+                result = session.execute(
+                    update(Outbox)
+                    .where(
+                        col(Outbox.state) == OutboxState.SENDING,
+                        col(Outbox.claimed_by) == self.owner,
+                    )
+                    .values(next_try_at=until)
+                )
+                return int(getattr(result, "rowcount", 0) or 0)
 
         return await asyncio.to_thread(work)
 

@@ -55,6 +55,8 @@ class DeliveryWorker:
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         last_orphan_check = float("-inf")
+        last_renewal = loop.time()
+        renew_every = max(1.0, self.delivery.lease.total_seconds() / 4)
         concurrency = self.delivery.concurrency
         batch = max(1, concurrency // 8)
         while True:
@@ -62,6 +64,9 @@ class DeliveryWorker:
                 if loop.time() - last_orphan_check >= self.orphan_check:
                     last_orphan_check = loop.time()
                     await self._release_dead()
+                if self._in_flight and loop.time() - last_renewal >= renew_every:
+                    last_renewal = loop.time()
+                    await self.delivery.renew_leases()  # long waits (pacing) keep their rows
                 free = concurrency - len(self._in_flight)
                 if free >= batch or not self._in_flight:
                     rows = await self.delivery.claim(free)

@@ -272,3 +272,20 @@ def test_recipients_round_trip(db: Database, clock: ManualClock) -> None:
     add_rows(db, clock, 1)
     with db.session() as session:
         assert json.loads(session.exec(select(Outbox)).one().recipients) == ["U000"]
+
+
+async def test_a_slow_send_keeps_its_row_by_renewing_the_lease(
+    db: Database, clock: ManualClock
+) -> None:
+    add_rows(db, clock, 1)
+    plain = PlainSender()
+    slow = Delivery(db, {"chat": plain}, clock, owner=11, lease=timedelta(minutes=5))
+    assert len(await slow.claim(1)) == 1  # still waiting for its turn at the platform
+    clock.advance(timedelta(minutes=4))
+    assert await slow.renew_leases() == 1
+    clock.advance(timedelta(minutes=4))  # past the first lease, within the renewed one
+    other = Delivery(db, {"chat": plain}, clock, owner=12)
+    assert await other.claim(1) == []
+    clock.advance(timedelta(minutes=2))  # renewed lease over: the row is free again...
+    assert await slow.claim(1) == []  # ...but never to the process that still holds it
+    assert len(await other.claim(1)) == 1
