@@ -21,6 +21,14 @@ class GroupMember:
     email: str | None  # only when the person shares it
 
 
+PAUSE_WEEKS = 4
+
+
+def pause_value(programme_id: int | None, weeks: int = PAUSE_WEEKS) -> str:
+    """A pause button's value: `weeks:programme id`, so it needs no "which programme?"."""
+    return f"{weeks}:{programme_id}" if programme_id is not None else str(weeks)
+
+
 def checkin_buttons(prompts: Prompts, introduction_id: int) -> tuple[Button, ...]:
     return (
         Button(prompts.render("button_met"), CHECKIN_ACTION, f"{introduction_id}:met", "primary"),
@@ -44,6 +52,7 @@ def introduction_message(
     why: str,
     starter: str,
     checkin_days: int,
+    programme_id: int | None = None,
 ) -> Message:
     """One introduction for the members reached on `platform`; others are named with a way
     to reach them (their platform, and email where they share it)."""
@@ -70,7 +79,7 @@ def introduction_message(
         facts=tuple(facts),
         buttons=(
             *checkin_buttons(prompts, introduction_id),
-            Button(prompts.render("button_pause"), PAUSE_ACTION, "4"),
+            Button(prompts.render("button_pause"), PAUSE_ACTION, pause_value(programme_id)),
         ),
     )
     return Message((card,))

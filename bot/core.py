@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot import commands as c
 from bot.clock import Clock
-from bot.compose import CHECKIN_ACTION, PAUSE_ACTION
+from bot.compose import CHECKIN_ACTION, PAUSE_ACTION, PAUSE_WEEKS
 from bot.db.models import Answer, Person, Programme, ProgrammeRoleKind
 from bot.db.session import Database
 from bot.events import (
@@ -31,10 +31,11 @@ from bot.events import (
     UserRef,
 )
 from bot.templates import Prompts
-from bot.usecases import checkins, people, programmes, rounds, ties
+from bot.usecases import checkins, coordination, people, programmes, rounds, ties
 from bot.usecases.common import (
     UseCaseError,
     audit,
+    has_role,
     require_role,
     resolve_programme,
     visible_programmes,
@@ -233,8 +234,7 @@ class Crossties:
                 )
                 return Reply((self.say("excluded", added=added, a=first.name, b=second.name),))
             case c.Programmes():
-                listed = visible_programmes(session, user)
-                return Reply((self.say("programmes", programmes=[p.name for p in listed]),))
+                return Reply((self._programmes_message(session, user, person),))
         raise UseCaseError("error_unknown_command", word="")
 
     def _action(self, session: Session, event: ActionInvoked, person: Person) -> Reply:
@@ -249,13 +249,21 @@ class Crossties:
             answered = checkins.record_answer(session, now, person, intro_id, answer)
             return Reply((self._answered(answered),))
         if event.action == PAUSE_ACTION:
-            try:
-                weeks = max(1, min(52, int(event.value or "4")))
-            except ValueError:
-                raise UseCaseError("error_bad_action") from None
-            programme = self._programme(session, event.user, None)
+            weeks_text, named, programme_text = event.value.partition(":")
+            weeks_text = weeks_text or str(PAUSE_WEEKS)
+            if not (weeks_text.isascii() and weeks_text.isdigit() and len(weeks_text) <= 2):
+                raise UseCaseError("error_bad_action")
+            weeks = max(1, min(52, int(weeks_text)))
+            if named:  # "weeks:programme id"; a bare "weeks" from older cards
+                programme = self._programme_by_id(session, event.user, programme_text)
+            else:
+                programme = self._programme(session, event.user, None)
             until = people.pause(session, self._today(person), now, person, programme, weeks=weeks)
             return Reply((self.say("paused", programme=programme.name, until=until),))
+        if event.action == coordination.PROGRAMME_FORM_ACTION:
+            # Slack and Teams open their form before the core sees this; elsewhere say where.
+            coordination.open_form(session, event.user, event.value, workspace_admin=False)
+            return Reply((self.say("programme_form_elsewhere"),))
         if event.action == "forget" and event.value == "confirm":
             people.forget(session, now, person)
             return Reply((self.say("forgotten"),))
@@ -298,9 +306,48 @@ class Crossties:
                 raise
             return None
 
-    def _roles(self, session: Session, user: UserRef, person: Person) -> set[str]:
-        from bot.usecases.common import has_role
+    def _programme_by_id(self, session: Session, user: UserRef, text: str) -> Programme:
+        """A programme named by id on a button: only one visible to this person."""
+        if text.isdigit():
+            for programme in visible_programmes(session, user):
+                if programme.id == int(text):
+                    return programme
+        raise UseCaseError("error_bad_action")
 
+    def _programmes_message(self, session: Session, user: UserRef, person: Person) -> Message:
+        """The programmes here; for coordinators a card with a form button per programme they
+        coordinate and one for a new programme (platform admins are not known here)."""
+        listed = visible_programmes(session, user)
+        text = self.prompts.render("programmes", programmes=[p.name for p in listed])
+        mine = [p for p in listed if has_role(session, person, p, ProgrammeRoleKind.COORDINATOR)]
+        creates = coordination.may_create(session, user, workspace_admin=False)
+        if not mine and not creates:
+            return Message.text(text, ephemeral=True)
+        buttons = [
+            Button(
+                self.prompts.render("button_edit_programme", programme=p.name),
+                coordination.PROGRAMME_FORM_ACTION,
+                str(p.id),
+            )
+            for p in mine
+        ]
+        if creates:
+            buttons.append(
+                Button(
+                    self.prompts.render("button_new_programme"),
+                    coordination.PROGRAMME_FORM_ACTION,
+                    coordination.NEW_PROGRAMME,
+                    "primary",
+                )
+            )
+        card = Card(
+            title=self.prompts.render("programmes_title"),
+            sections=(text,),
+            buttons=tuple(buttons),
+        )
+        return Message((card,), ephemeral=True)
+
+    def _roles(self, session: Session, user: UserRef, person: Person) -> set[str]:
         found: set[str] = set()
         for programme in visible_programmes(session, user):
             for role in ProgrammeRoleKind:

@@ -1,8 +1,10 @@
 """Coordinator set-up from chat (Slack modals, Teams cards): programme form, roster sync.
 
 Who may create a programme in a workspace: its administrators (the platform says so) and
-anyone who already coordinates a programme there. Editing needs the coordinator role of that
-programme. The creator becomes its coordinator and the programme is bound to the workspace.
+anyone who already coordinates a programme there. Teams does not tell the bot who administers
+a tenant, so there only coordinators create (the first programme comes from the CLI). Editing
+needs the coordinator role of that programme. The creator becomes its coordinator and the
+programme is bound to the workspace.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from bot.usecases.common import (
 )
 
 JOIN_ACTION = "join"
+# The neutral button that opens the programme form (Slack modal, Teams card); its value is a
+# programme id, or NEW_PROGRAMME for a blank form.
+PROGRAMME_FORM_ACTION = "programme_form"
+NEW_PROGRAMME = "new"
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,27 @@ def form_for(session: Session, user: UserRef, programme_id: int | None) -> Progr
         cross_organisation=programme.cross_organisation,
         programme_id=programme_id,
     )
+
+
+def form_target(value: str) -> int | None:
+    """The programme a form button names: an id, or None for a new programme."""
+    value = value.strip()
+    if value in ("", NEW_PROGRAMME):
+        return None
+    if not value.isdigit():
+        raise UseCaseError("error_bad_action")
+    return int(value)
+
+
+def open_form(
+    session: Session, user: UserRef, value: str, *, workspace_admin: bool
+) -> ProgrammeForm:
+    """The form a `programme_form` button asks for, after checking the person may fill it in:
+    a coordinator of that programme to edit, someone who may create for a new one."""
+    programme_id = form_target(value)
+    if programme_id is None and not may_create(session, user, workspace_admin=workspace_admin):
+        raise UseCaseError("denied_create_programme")
+    return form_for(session, user, programme_id)
 
 
 def save_programme(

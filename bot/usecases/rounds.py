@@ -411,6 +411,7 @@ def run_round(
                 why=why,
                 starter=starter_text,
                 checkin_days=programme.checkin_days,
+                programme_id=programme_id,
             )
             queued += queue(
                 session,
