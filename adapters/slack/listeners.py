@@ -169,7 +169,7 @@ def _on_action(rt: SlackRuntime) -> Any:
             return
         team, user = event.user.workspace, event.user.id
         from_home = (body.get("container") or {}).get("type") == "view"
-        if event.action in (views.EDIT_ACTION, views.NEW_ACTION):
+        if event.action in views.FORM_ACTIONS:
             await _open_programme_modal(rt, client, body, event)
             return
         event = await rt.profiles.enrich(client, event)

@@ -22,16 +22,18 @@ from slack_sdk.models.views import View
 
 from adapters.slack.render import action_id, button, mrkdwn, plain
 from adapters.slack.translate import JOIN_BLOCK, PROGRAMME_MODAL
-from bot.compose import PAUSE_ACTION, checkin_buttons
+from bot.compose import PAUSE_ACTION, checkin_buttons, pause_value
 from bot.events import Button
 from bot.templates import Prompts
-from bot.usecases.coordination import ProgrammeForm
+from bot.usecases.coordination import PROGRAMME_FORM_ACTION, ProgrammeForm
 from bot.usecases.home import HomeProgramme, HomeView
 from bot.usecases.programmes import CADENCES
 
 MAX_HOME_BLOCKS = 100
 EDIT_ACTION = "programme edit"
 NEW_ACTION = "programme new"
+# Buttons that open the programme modal: Home's own, and the core's neutral one (`programmes`).
+FORM_ACTIONS = (EDIT_ACTION, NEW_ACTION, PROGRAMME_FORM_ACTION)
 
 
 def _text(prompts: Prompts, prompt: str, /, **context: object) -> str:
@@ -125,7 +127,7 @@ def _status(programme: HomeProgramme, prompts: Prompts) -> list[Block]:
             ActionsBlock(block_id=f"home-resume-{programme.id}", elements=[button(resume, 0)])
         )
     else:
-        pause = Button(_text(prompts, "button_pause"), PAUSE_ACTION, "4")
+        pause = Button(_text(prompts, "button_pause"), PAUSE_ACTION, pause_value(programme.id))
         leave = Button(_text(prompts, "button_leave"), "leave", suffix)
         section.append(
             ActionsBlock(
