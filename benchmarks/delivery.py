@@ -330,9 +330,13 @@ async def main_async(args: argparse.Namespace) -> int:
     results.append(await scenario(label, args.users, args.speedup, args.kill_at, args.pacer_burst))
     report(results[-1], args.speedup)
     ok = all(r.lost == 0 and r.duplicates == 0 for r in results)
+    print("lost 0 and duplicates 0: " + ("met" if ok else "NOT met"))
+    worst = max(r.ratio for r in results)
+    worst_forced = max(r.seconds / r.forced_minimum for r in results)
     print(
-        "goal: ratio <= 1.1, lost 0, duplicates 0 -> "
-        + ("met" if ok and all(r.ratio <= 1.1 for r in results) else "NOT met")
+        f"ratio <= 1.1 against the documented minimum: {'met' if worst <= 1.1 else 'not met'} "
+        f"(worst {worst:.3f}); against the minimum with the refused calls counted: "
+        f"{'met' if worst_forced <= 1.1 else 'not met'} (worst {worst_forced:.3f})"
     )
     return 0 if ok else 1
 
