@@ -8,6 +8,7 @@ and the rest happens after. Nothing here decides rights: the core does.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -73,15 +74,29 @@ def _on_removed(rt: SlackRuntime, forget: Any) -> Any:
 
 
 def _deduplicate(rt: SlackRuntime) -> Any:
-    async def middleware(body: dict[str, Any], next: Any) -> BoltResponse | None:
+    """Events are deduplicated by `event_id` (Slack's retries re-sign them); slash commands and
+    interactions carry no id, so a signed request replayed inside the 5-minute window is known
+    by its (timestamp, signature) pair and acknowledged without being handled again."""
+
+    async def middleware(body: dict[str, Any], req: Any, next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await asyncio.to_thread(rt.seen.first_time, str(event_id)):
-            log.info("dropping a repeated Slack event %s", event_id)
+        key = str(event_id) if event_id else request_key(req.headers)
+        if key and not await asyncio.to_thread(rt.seen.first_time, key):
+            log.info("dropping a repeated Slack request %s", key)
             return BoltResponse(status=200, body="")
         result: BoltResponse | None = await next()
         return result
 
     return middleware
+
+
+def request_key(headers: dict[str, Any]) -> str | None:
+    """A short key for one signed request (None in Socket Mode, where nothing is signed)."""
+    stamp = (headers.get("x-slack-request-timestamp") or [""])[0]
+    signature = (headers.get("x-slack-signature") or [""])[0]
+    if not stamp or not signature:
+        return None
+    return "sig:" + hashlib.sha256(f"{stamp}:{signature}".encode()).hexdigest()[:60]
 
 
 def _on_command(rt: SlackRuntime) -> Any:

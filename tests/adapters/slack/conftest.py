@@ -6,8 +6,10 @@ tests/fixtures/slack/."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -138,12 +140,18 @@ class Harness:
             team_id=team,
             channel_id=channel,
             response_url=self.slack.response_url(respond_as),
+            trigger_id=next_trigger(),
         )
         return await self.post(
             urlencode(fields), content_type="application/x-www-form-urlencoded", **kw
         )
 
     async def interact(self, payload: dict[str, Any], **kw: Any) -> ClientResponse:
+        payload = dict(payload)  # Slack stamps every click and submission anew
+        if payload.get("actions"):
+            payload["actions"] = [dict(a, action_ts=next_trigger()) for a in payload["actions"]]
+        else:
+            payload["trigger_id"] = next_trigger()
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, content_type="application/x-www-form-urlencoded", **kw)
 
@@ -164,6 +172,15 @@ class Harness:
     def person(self, external_id: str) -> Person:
         with self.db.session() as session:
             return session.exec(select(Person).where(Person.external_id == external_id)).one()
+
+
+_TRIGGERS = itertools.count(1)
+
+
+def next_trigger() -> str:
+    """Slack gives every command and click its own trigger id, so no two signed requests are
+    alike (an identical one is a replay, and is dropped)."""
+    return f"{next(_TRIGGERS)}.1395872398.{uuid.uuid4().hex[:20]}"
 
 
 def slack_user(n: int) -> str:
