@@ -4,7 +4,8 @@ Installs and roster changes store each person's address (so proactive messages s
 restart); messages in personal chats, and in group chats and channels when the bot is
 @mentioned, go to the grammar; Adaptive Card buttons arrive as `adaptiveCard/action` invokes
 and check-ins redraw their card with the answer. Answers about one person are never posted in
-a shared chat: they go to that person's 1:1 chat.
+a shared chat: they go to that person's 1:1 chat. The programme form (the core's
+`programme_form` buttons) is a card of this adapter's own: see `forms`.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
-from adapters.teams import directory, render, translate
+from adapters.teams import directory, forms, render, translate
 from adapters.teams.platform import TeamsSender, introduction_links
 from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
 from bot.events import ActionInvoked, Card, InboundEvent, Message
+from bot.usecases import coordination
+from bot.usecases.common import UseCaseError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,9 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         if activity.value and not activity.text:  # an Action.Submit button
             event = translate.card_action(activity)
-            if event is not None:
+            if event is not None and event.action in forms.ACTIONS:
+                await self._programme_action(turn_context, event, invoke=False)
+            elif event is not None:
                 await self._answer(turn_context, event)
             return
         if not translate.is_addressed_to_bot(activity):
@@ -58,18 +63,22 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         await self.reply(turn_context, reply.messages)
 
     async def reply(self, turn_context: TurnContext, messages: tuple[Message, ...]) -> None:
-        """Send answers; in shared chats, answers meant for one person go to them privately."""
+        """Send answers; in shared chats, answers meant for one person go to them privately.
+        Buttons sent from a team carry its id, so a set-up begun there can invite the team."""
         shared = translate.conversation_kind(turn_context.activity) != "personal"
+        team = translate.team_of(turn_context.activity)
+        data = {forms.TEAM_KEY: team} if team else None
         private = [m for m in messages if shared and m.ephemeral]
         public = [m for m in messages if not (shared and m.ephemeral)]
         for message in public:
-            outgoing = render.activities(message)
+            outgoing = render.activities(message, data=data)
             if outgoing:
                 await turn_context.send_activities(outgoing)
         if private:
-            await self._send_privately(turn_context, private)
+            outgoing = [a for m in private for a in render.activities(m, data=data)]
+            await self._send_privately(turn_context, outgoing)
 
-    async def _send_privately(self, turn_context: TurnContext, messages: list[Message]) -> None:
+    async def _send_privately(self, turn_context: TurnContext, outgoing: list[Any]) -> None:
         activity = turn_context.activity
         address = translate.member_address(
             activity, str(activity.from_property.id), team_id=translate.team_of(activity), upn=None
@@ -81,7 +90,6 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             [translate.user_id(activity.from_property)],
         )
         address = next(iter(stored.values()), address)
-        outgoing = [a for m in messages for a in render.activities(m)]
         note = self.core.prompts.render("teams_sent_privately")
         try:
             await self.sender.deliver_to(address, outgoing)
@@ -219,6 +227,10 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if event is None:
             text = self.core.prompts.render("error_bad_action")
             return InvokeResponse(status=200, body=render.message_response(text))
+        if event.action in forms.ACTIONS:
+            response = await self._programme_action(turn_context, event, invoke=True)
+            assert response is not None
+            return response
         reply = await self.core.handle(event)
         if event.action == CHECKIN_ACTION:
             card = await self._answered_card(event, reply)
@@ -248,6 +260,172 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         )
         links = introduction_links(self.core.prompts, handles.get(event.user.id, []))
         return render.adaptive_card(card, links=links, answered=text)
+
+    # ------------------------------------------------------------ programme set-up
+
+    async def _programme_action(
+        self, turn_context: TurnContext, event: ActionInvoked, *, invoke: bool
+    ) -> InvokeResponse | None:
+        """Open the form (a new card), save it or invite a team (the card is redrawn in place
+        when the click was an invoke; otherwise the outcome is a new message)."""
+        activity = turn_context.activity
+        data = translate.card_data(activity)
+        team = forms.team_in(data) or translate.team_of(activity)
+        if event.action == forms.FORM_ACTION:
+            found = await asyncio.to_thread(self._open_form, event)
+            if isinstance(found, str):
+                await self.reply(turn_context, (Message.text(found, ephemeral=True),))
+                text = found
+            else:
+                content = forms.form_card(found, self.core.prompts, team=team)
+                text = content["fallbackText"]
+                await self._send_card(turn_context, content)
+            if not invoke:
+                return None
+            return InvokeResponse(status=200, body=render.message_response(text))
+        if event.action == forms.SAVE_ACTION:
+            content = await self._save_form(event, data, team)
+        else:
+            content = await self._sync_team(turn_context, event, team)
+        if invoke:
+            return InvokeResponse(status=200, body=render.refresh_response(content))
+        await self._send_card(turn_context, content)
+        return None
+
+    async def _send_card(self, turn_context: TurnContext, content: dict[str, Any]) -> None:
+        """A card for the person who clicked: in their 1:1 chat, never in a shared one."""
+        outgoing = [render.card_activity(content, str(content.get("fallbackText") or ""))]
+        if translate.conversation_kind(turn_context.activity) == "personal":
+            await turn_context.send_activities(outgoing)
+        else:
+            await self._send_privately(turn_context, outgoing)
+
+    def _refusal(self, error: UseCaseError) -> str:
+        """The polite sentence for a refusal; Teams cannot say who administers a tenant, so
+        only coordinators create programmes there (the first comes from the CLI)."""
+        prompt = error.prompt
+        if prompt == "denied_create_programme":
+            prompt = "teams_denied_create_programme"
+        return self.core.prompts.render(prompt, **error.context)
+
+    def _open_form(self, event: ActionInvoked) -> coordination.ProgrammeForm | str:
+        try:
+            with self.core.db.session() as session:
+                return coordination.open_form(
+                    session, event.user, event.value, workspace_admin=False
+                )
+        except UseCaseError as error:
+            return self._refusal(error)
+
+    async def _save_form(self, event: ActionInvoked, data: Any, team: str | None) -> dict[str, Any]:
+        """The saved note, or the form again with what was typed and why it was refused."""
+        prompts = self.core.prompts
+        try:
+            form = forms.parse_form(event.value, data)
+        except UseCaseError as error:
+            return forms.note_card(self._refusal(error))
+        now = self.core.clock.now()
+
+        def save() -> tuple[int, str] | UseCaseError:
+            try:
+                with self.core.db.session() as session:
+                    programme = coordination.save_programme(
+                        session,
+                        now,
+                        event.user,
+                        form,
+                        workspace_admin=False,
+                        display_name=event.display_name,
+                    )
+                    assert programme.id is not None
+                    return programme.id, programme.name
+            except UseCaseError as error:
+                return error
+
+        saved = await asyncio.to_thread(save)
+        if isinstance(saved, UseCaseError):
+            return forms.form_card(form, prompts, team=team, error=self._refusal(saved))
+        programme_id, name = saved
+        created = form.programme_id is None
+        text = prompts.render("programme_saved", programme=name, created=created)
+        return forms.saved_card(prompts, text, programme_id=programme_id, programme=name, team=team)
+
+    async def _sync_team(
+        self, turn_context: TurnContext, event: ActionInvoked, team: str | None
+    ) -> dict[str, Any]:
+        """Invite a team's members (read now, so their addresses are stored) to a programme."""
+        prompts = self.core.prompts
+        if not team or not event.value.isdigit():
+            return forms.note_card(prompts.render("error_bad_action"))
+        programme_id = int(event.value)
+
+        def refused() -> str | None:
+            try:
+                with self.core.db.session() as session:
+                    coordination.form_for(session, event.user, programme_id)  # coordinators only
+            except UseCaseError as error:
+                return self._refusal(error)
+            return None
+
+        refusal = await asyncio.to_thread(refused)
+        if refusal is not None:
+            return forms.note_card(refusal)
+        try:
+            members = await self._team_members(turn_context, team)
+        except Exception as error:  # not installed in that team, or it is gone
+            log.warning("could not read a team's roster: %s", type(error).__name__)
+            return forms.note_card(prompts.render("teams_error_team_members"))
+        if not any(translate.user_id(m) == event.user.id for m in members):
+            return forms.note_card(prompts.render("teams_sync_not_in_team"))
+        for member in members:
+            await self._join(turn_context, member, personal=False, team_id=team)
+        listed = [
+            coordination.ChannelMember(
+                translate.user_id(m), m.name, getattr(m, "email", None) or None
+            )
+            for m in members
+        ]
+        now = self.core.clock.now()
+
+        def sync() -> coordination.SyncResult | UseCaseError:
+            try:
+                with self.core.db.session() as session:
+                    return coordination.sync_members(
+                        session, now, prompts, event.user, programme_id, listed
+                    )
+            except UseCaseError as error:
+                return error
+
+        result = await asyncio.to_thread(sync)
+        if isinstance(result, UseCaseError):
+            return forms.note_card(self._refusal(result))
+        if result.invited:
+            await self.core.wake_delivery()
+        return forms.note_card(
+            prompts.render(
+                "synced",
+                programme=result.programme,
+                invited=result.invited,
+                already=result.already_members,
+                skipped=result.skipped,
+            )
+        )
+
+    async def _team_members(
+        self, turn_context: TurnContext, team_id: str
+    ) -> list[TeamsChannelAccount]:
+        """A team's roster, page by page, from any conversation (the team id is explicit)."""
+        members: list[TeamsChannelAccount] = []
+        token: str | None = None
+        for _ in range(ROSTER_MAX_PAGES):
+            page = await TeamsInfo.get_paged_team_members(
+                turn_context, team_id, token, ROSTER_PAGE_SIZE
+            )
+            members += page.members or []
+            token = page.continuation_token
+            if not token:
+                break
+        return members
 
 
 def _plain(messages: tuple[Message, ...]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -96,8 +96,13 @@ def card_body(card: Card, *, answered: str | None = None) -> list[dict[str, Any]
 
 
 def card_actions(
-    card: Card, links: Sequence[tuple[str, str]] = (), *, buttons: bool = True
+    card: Card,
+    links: Sequence[tuple[str, str]] = (),
+    *,
+    buttons: bool = True,
+    data: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Links, then buttons; `data` is added to every button's data (e.g. the team it was in)."""
     actions: list[dict[str, Any]] = []
     for label, url in (*card.links, *links):
         if url.startswith("https://"):
@@ -108,7 +113,7 @@ def card_actions(
                 "type": "Action.Execute",
                 "title": button.label,
                 "verb": button.action,
-                "data": {"action": button.action, "value": button.value},
+                "data": {**(data or {}), "action": button.action, "value": button.value},
             }
             if button.style in _STYLES:
                 action["style"] = _STYLES[button.style]
@@ -154,6 +159,7 @@ def adaptive_card(
     *,
     links: Sequence[tuple[str, str]] = (),
     answered: str | None = None,
+    data: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One Adaptive Card; after a check-in (`answered`) the buttons give way to the answer."""
     body: list[dict[str, Any]] = []
@@ -161,7 +167,7 @@ def adaptive_card(
     fallback: list[str] = []
     if card is not None:
         body += card_body(card, answered=answered)
-        actions += card_actions(card, links, buttons=answered is None)
+        actions += card_actions(card, links, buttons=answered is None, data=data)
         fallback.append(card.fallback())
     for image in images:
         body += _text_blocks(image.title, weight="Bolder")
@@ -193,7 +199,12 @@ def text_activity(text: str) -> Activity:
     return Activity(type=ActivityTypes.message, text=body, text_format="markdown")
 
 
-def activities(message: Message, *, links: Sequence[tuple[str, str]] = ()) -> list[Activity]:
+def activities(
+    message: Message,
+    *,
+    links: Sequence[tuple[str, str]] = (),
+    data: Mapping[str, str] | None = None,
+) -> list[Activity]:
     """Text parts as messages; a card and the images after it as one Adaptive Card."""
     out: list[Activity] = []
     card: Card | None = None
@@ -203,7 +214,8 @@ def activities(message: Message, *, links: Sequence[tuple[str, str]] = ()) -> li
         nonlocal card, images
         if card is not None or images:
             title = card.title if card is not None else images[0].title
-            out.append(card_activity(adaptive_card(card, images, links=links), title))
+            content = adaptive_card(card, images, links=links, data=data)
+            out.append(card_activity(content, title))
         card, images = None, []
 
     for part in message.parts:

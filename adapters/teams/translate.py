@@ -200,16 +200,20 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def card_action(activity: Activity) -> ActionInvoked | None:
-    """An Adaptive Card button: `Action.Execute` (invoke) or `Action.Submit` (message value)."""
+def card_data(activity: Activity) -> Mapping[str, Any]:
+    """What an Adaptive Card button sent: its data, with the card's inputs merged in."""
     value = _mapping(activity.value)
     if activity.type == "invoke":
-        action = _mapping(value.get("action"))
-        data = _mapping(action.get("data"))
-        verb = action.get("verb")
-    else:
-        data = value
-        verb = None
+        return _mapping(_mapping(value.get("action")).get("data"))
+    return value
+
+
+def card_action(activity: Activity) -> ActionInvoked | None:
+    """An Adaptive Card button: `Action.Execute` (invoke) or `Action.Submit` (message value)."""
+    data = card_data(activity)
+    verb = None
+    if activity.type == "invoke":
+        verb = _mapping(_mapping(activity.value).get("action")).get("verb")
     name = data.get("action") or verb
     if not isinstance(name, str) or not name:
         return None
