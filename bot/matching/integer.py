@@ -16,40 +16,9 @@ from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from .context import FloatArray, IntArray, harmonic
-from .relax import best_counts
+from .relax import best_counts, interval
 
 WINDOW_LIMIT = 150_000  # segment variables; beyond this the relaxation bound is reported
-
-
-def _slack(g: FloatArray, q: FloatArray, t: FloatArray, c: FloatArray) -> FloatArray:
-    return np.asarray(g - (harmonic(t + c) - harmonic(t) - q * c), dtype=np.float64)
-
-
-def _interval(
-    g: FloatArray, q: FloatArray, t: FloatArray, best: FloatArray, cap: FloatArray, delta: float
-) -> tuple[FloatArray, FloatArray]:
-    """Smallest and largest counts whose slack stays within delta (bisection, vectorised)."""
-    # upper end: largest c in [best, cap] with slack <= delta
-    good, bad = best.copy(), cap + 1
-    for _ in range(40):
-        open_ = bad - good > 1
-        if not open_.any():
-            break
-        mid = np.floor((good + bad) / 2)
-        ok = _slack(g, q, t, np.minimum(mid, cap)) <= delta
-        good = np.where(open_ & ok, mid, good)
-        bad = np.where(open_ & ~ok, mid, bad)
-    hi = good
-    good, bad = best.copy(), np.full(best.shape, -1.0)
-    for _ in range(40):
-        open_ = good - bad > 1
-        if not open_.any():
-            break
-        mid = np.ceil((good + bad) / 2)
-        ok = _slack(g, q, t, np.maximum(mid, 0.0)) <= delta
-        good = np.where(open_ & ok, mid, good)
-        bad = np.where(open_ & ~ok, mid, bad)
-    return good, hi
 
 
 def prove_plan(
@@ -74,7 +43,7 @@ def prove_plan(
     tol = 1e-12 * max(1.0, abs(bound))
     if delta <= tol:
         return plan, value, max(bound, value)
-    lo, hi = _interval(g, q, t, best, cap, delta + tol)
+    lo, hi = interval(g, q, t, best, cap, delta + tol)
     lo, hi = np.minimum(lo, c0), np.maximum(hi, c0)  # the incumbent lies inside (rounding)
     width = (hi - lo).astype(np.int64)
     if int(width.sum()) > WINDOW_LIMIT:

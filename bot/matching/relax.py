@@ -10,10 +10,9 @@ Lagrangian duality gives
 
 and g_p has a closed form (take every unit whose marginal 1/(t_p+k) exceeds q). D(lam) is
 an upper bound for every lam, so the bound never depends on a solver's accuracy. Good
-prices come from a smooth version of D (Newton steps), polished by an exact linear
-programme restricted to a window of counts around the smooth solution; the window grows
-until no count sits on an artificial edge, at which point the windowed programme is the
-full one.
+prices come from a smooth version of D (Newton steps); a feasible integer plan P then
+confines every better plan, and the relaxation's optimum, to small windows of counts (see
+`relax`), where one linear programme finds the exact relaxation and its prices.
 """
 
 from __future__ import annotations
@@ -25,9 +24,10 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from .context import FloatArray, IntArray, harmonic
+from .plan import integer_plan
 
-WINDOW = 6
-TOLERANCE = 1e-7  # relative distance between the relaxation and its bound that is enough
+FLAT = 1e-4  # segment length as a share of t + c: interpolation error below 1e-9 a pair
+SEGMENT_LIMIT = 60_000  # variables of the windowed programme; segments lengthen beyond it
 
 
 def best_counts(q: FloatArray, t: FloatArray, cap: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -131,91 +131,140 @@ def smooth_prices(
     return lam
 
 
+def slack(g: FloatArray, q: FloatArray, t: FloatArray, c: FloatArray) -> FloatArray:
+    """How much a pair with count c falls short of its best at prices q (convex in c)."""
+    return np.asarray(g - (harmonic(t + c) - harmonic(t) - q * c), dtype=np.float64)
+
+
+def interval(
+    g: FloatArray, q: FloatArray, t: FloatArray, best: FloatArray, cap: FloatArray, delta: float
+) -> tuple[FloatArray, FloatArray]:
+    """Smallest and largest counts whose slack stays within delta (bisection, vectorised)."""
+    good, bad = best.copy(), cap + 1
+    for _ in range(64):
+        open_ = bad - good > 1
+        if not open_.any():
+            break
+        mid = np.floor((good + bad) / 2)
+        ok = slack(g, q, t, np.minimum(mid, cap)) <= delta
+        good = np.where(open_ & ok, mid, good)
+        bad = np.where(open_ & ~ok, mid, bad)
+    hi = good
+    good, bad = best.copy(), np.full(best.shape, -1.0)
+    for _ in range(64):
+        open_ = good - bad > 1
+        if not open_.any():
+            break
+        mid = np.ceil((good + bad) / 2)
+        ok = slack(g, q, t, np.maximum(mid, 0.0)) <= delta
+        good = np.where(open_ & ok, mid, good)
+        bad = np.where(open_ & ~ok, mid, bad)
+    return good, hi
+
+
 def relax(
     sizes: IntArray,
     ties: FloatArray,
     start_lam: FloatArray | None = None,
-    caps_from: IntArray | None = None,
     start_counts: FloatArray | None = None,
-    rounds: int = 40,
 ) -> Relaxation | None:
     """Solve the plan's relaxation with no same-organisation pairs (needs 2 max <= sum).
 
-    caps_from: sizes used for the per-pair caps (default sizes). Larger caps give the same
-    optimum here but let relaxations for different trio choices share one pricing.
-    start_lam / start_counts: a nearby solution (another trio choice) to start from.
-    rounds: window enlargements allowed; fewer give good prices but a looser bound.
+    Any integer plan P and prices lam confine the relaxation's optimum to counts whose slack
+    is at most D(lam) - value(P) (the same identity as in integer.py), so one windowed
+    programme over those counts is exact. Very flat pairs (many past ties) use segments of
+    several units (linear interpolation, error far below 1e-9); the bound D never depends
+    on that. start_lam / start_counts: a nearby solution (another trio choice).
     """
     k = sizes.size
     iu, ju = np.triu_indices(k, 1)
-    cs = sizes if caps_from is None else caps_from
-    caps = np.minimum(cs[iu], cs[ju]).astype(np.float64)
-    hard_caps = np.minimum(sizes[iu], sizes[ju]).astype(np.float64)
+    cap = np.minimum(sizes[iu], sizes[ju]).astype(np.float64)
     t = ties[iu, ju].astype(np.float64)
     if k < 2 or 2 * int(sizes.max(initial=0)) > int(sizes.sum()):
         return None
-    if start_counts is not None and start_lam is not None:
-        lam = start_lam
-        centre = np.minimum(start_counts[iu, ju], hard_caps)
-    else:
-        lam = smooth_prices(sizes, t, caps, iu, ju, start_lam)
-        centre, _ = best_counts(lam[iu] + lam[ju], t, hard_caps)
-    width = np.maximum(float(WINDOW), 0.25 * centre)
-    lo = np.maximum(0.0, np.floor(centre - width))
-    hi = np.minimum(hard_caps, np.ceil(centre + width))
-    best_bound = dual_bound(lam, sizes, t, caps, iu, ju)
+    lam = smooth_prices(sizes, t, cap, iu, ju, start_lam)
+    best, g = best_counts(lam[iu] + lam[ju], t, cap)
+    bound = float(lam @ sizes.astype(np.float64) + g.sum())
+    guess = np.zeros((k, k))
+    guess[iu, ju] = best if start_counts is None else np.minimum(start_counts[iu, ju], cap)
     result: Relaxation | None = None
-    for _ in range(rounds):
-        solved = _windowed_lp(sizes, t, iu, ju, lo, hi)
-        if solved is None:  # windows too narrow to meet every organisation's size
-            lo = np.floor(lo / 4)
-            hi = np.minimum(hard_caps, 2 * hi + 8)
-            continue
-        c, lam_lp, value = solved
-        best_bound = min(best_bound, dual_bound(lam_lp, sizes, t, caps, iu, ju))
+    for attempt in range(4):
+        feasible = integer_plan(sizes, ties, 0, guess)
+        inside = (feasible + feasible.T)[iu, ju].astype(np.float64)
+        value = float(np.sum(harmonic(t + inside) - harmonic(t)))
+        q = lam[iu] + lam[ju]
+        best, g = best_counts(q, t, cap)
+        delta = max(bound - value, 0.0) + 1e-12 * max(1.0, abs(bound))
+        lo, hi = interval(g, q, t, best, cap, delta)
+        lo = np.maximum(0.0, np.minimum(lo, inside) - 1)
+        hi = np.minimum(cap, np.maximum(hi, inside) + 1)
+        step = np.maximum(1.0, np.floor(FLAT * (t + best)))
+        exact = float(np.sum((hi - lo) / step)) <= SEGMENT_LIMIT or attempt == 3
+        if not exact:  # prices still rough: a small window around them sharpens them first
+            width = 6.0 + 0.02 * best
+            lo = np.maximum(0.0, np.minimum(np.floor(best - width), inside))
+            hi = np.minimum(cap, np.maximum(np.ceil(best + width), inside))
+        while float(np.sum((hi - lo) / step)) > SEGMENT_LIMIT:
+            step *= 2
+        solved = _windowed_lp(sizes, t, iu, ju, lo, hi, step)
+        if solved is None:
+            break
+        c, lam_lp, lp_value = solved
+        d_lp = dual_bound(lam_lp, sizes, t, cap, iu, ju)
+        if d_lp < bound:
+            lam, bound = lam_lp, d_lp
         counts = np.zeros((k, k))
         counts[iu, ju] = c
-        result = Relaxation(value=value, bound=best_bound, counts=counts, lam=lam_lp)
-        at_lo = (c <= lo + 1e-7) & (lo > 0)
-        at_hi = (c >= hi - 1e-7) & (hi < hard_caps)
-        if not (at_lo | at_hi).any() or best_bound - value <= TOLERANCE * max(1.0, abs(value)):
+        result = Relaxation(value=lp_value, bound=bound, counts=counts, lam=lam_lp)
+        if exact:
             break
-        # an artificial edge binds: widen it well beyond (the programme grows little)
-        lo = np.where(at_lo, np.floor(lo / 4), lo)
-        hi = np.where(at_hi, np.minimum(hard_caps, 2 * hi + 8), hi)
+        guess = counts
     return result
 
 
 def _windowed_lp(
-    sizes: IntArray, t: FloatArray, iu: IntArray, ju: IntArray, lo: FloatArray, hi: FloatArray
+    sizes: IntArray,
+    t: FloatArray,
+    iu: IntArray,
+    ju: IntArray,
+    lo: FloatArray,
+    hi: FloatArray,
+    step: FloatArray,
 ) -> tuple[FloatArray, FloatArray, float] | None:
-    """max sum_p F_p(c_p) over lo <= c <= hi with organisation degrees = sizes (unit segments)."""
+    """max sum_p F_p(c_p) over lo <= c <= hi with organisation degrees = sizes.
+
+    Each pair's window is cut into segments of `step` units (the last may be shorter),
+    valued exactly at their ends.
+    """
     k = sizes.size
     npair = iu.size
-    lo_i = lo.astype(np.int64)
-    width = (hi - lo).astype(np.int64)
-    seg_pair = np.repeat(np.arange(npair), width)
-    starts = np.cumsum(width) - width
-    kk = np.arange(seg_pair.size) - np.repeat(starts, width) + 1 + lo_i[seg_pair]
-    seg_val = 1.0 / (t[seg_pair] + kk)
+    nseg_p = np.ceil((hi - lo) / step).astype(np.int64)
+    seg_pair = np.repeat(np.arange(npair), nseg_p)
+    starts = np.cumsum(nseg_p) - nseg_p
+    j = (np.arange(seg_pair.size) - np.repeat(starts, nseg_p)).astype(np.float64)
+    a = lo[seg_pair] + j * step[seg_pair]
+    b = np.minimum(a + step[seg_pair], hi[seg_pair])
+    length = b - a
+    tt = t[seg_pair]
+    rate = (harmonic(tt + b) - harmonic(tt + a)) / np.where(length > 0, length, 1.0)
     nseg = seg_pair.size
     base_deg = np.bincount(iu, weights=lo, minlength=k) + np.bincount(ju, weights=lo, minlength=k)
     rhs = sizes.astype(np.float64) - base_deg
+    fixed = float(np.sum(harmonic(t + lo) - harmonic(t)))
     if nseg == 0:
         if np.any(np.abs(rhs) > 1e-9):
             return None
-        fixed = harmonic(t + lo) - harmonic(t)
-        return lo.copy(), np.zeros(k), float(fixed.sum())
+        return lo.copy(), np.zeros(k), fixed
     ar = np.arange(nseg)
     a_eq = coo_matrix(
         (np.ones(2 * nseg), (np.concatenate([iu[seg_pair], ju[seg_pair]]), np.r_[ar, ar])),
         shape=(k, nseg),
     ).tocsr()
     res = linprog(
-        -seg_val,
+        -rate,
         A_eq=a_eq,
         b_eq=rhs,
-        bounds=(0.0, 1.0),
+        bounds=np.stack([np.zeros(nseg), length], axis=1),
         method="highs-ds",
         options={"presolve": False},  # faster here, and the prices come out exact
     )
@@ -223,5 +272,4 @@ def _windowed_lp(
         return None
     c = lo + np.bincount(seg_pair, weights=res.x, minlength=npair)
     lam = -np.asarray(res.eqlin.marginals, dtype=np.float64)
-    value = float(np.sum(harmonic(t + lo) - harmonic(t)) + seg_val @ res.x)
-    return c, lam, value
+    return c, lam, fixed + float(rate @ res.x)

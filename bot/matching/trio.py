@@ -132,7 +132,7 @@ def odd_plan(sizes: IntArray, ties: FloatArray, s_star: int, eligible: IntArray)
             ties2[y, x] += d
         n_solved += 1
         solved[i] = True
-        rel = relax(rest[i], ties2, start_lam=lam, caps_from=sizes, start_counts=counts)
+        rel = relax(rest[i], ties2, start_lam=lam, start_counts=counts)
         if rel is None:  # cannot happen for a valid non-forced choice; keep the search sound
             continue
         lam, counts = rel.lam, rel.counts
