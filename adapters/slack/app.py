@@ -154,6 +154,9 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
 
 def _events(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
     async def handle(request: web.Request) -> web.Response:
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if stamp and not (stamp.isascii() and stamp.isdigit()):  # Bolt would fail with a 500
+            return web.json_response({"error": "invalid request"}, status=401)
         bolt_request = await to_bolt_request(request)
         return await to_aiohttp_response(await runtime.bolt.async_dispatch(bolt_request))
 

@@ -90,6 +90,8 @@ class Teams:
             return _problem(401, "a Bot Framework token is required")
         try:
             result = await asyncio.wait_for(self._authenticate(activity, header), self.auth_timeout)
+            if self.authenticated and not _expires(result):
+                raise PermissionError("a token without an expiry")
         except Exception as error:  # botbuilder raises generic errors for every auth failure
             log.warning("rejected a Teams request: %s", type(error).__name__)
             return _problem(401, "the Bot Framework token is missing, invalid or unverifiable")
@@ -113,6 +115,14 @@ class Teams:
         return await asyncio.to_thread(
             asyncio.run, self.auth.authenticate_request(activity, header)
         )
+
+
+def _expires(result: Any) -> bool:
+    """botbuilder checks `exp` only when a token has one; the channel's tokens always do, so a
+    token that would never expire is refused."""
+    identity = getattr(result, "claims_identity", None)
+    claims = getattr(identity, "claims", None) or {}
+    return isinstance(claims.get("exp"), int | float)
 
 
 def _problem(status: int, detail: str) -> web.Response:
