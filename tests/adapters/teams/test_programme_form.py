@@ -322,3 +322,46 @@ async def test_only_a_member_of_the_team_can_invite_it(harness: Harness) -> None
     status, body = await harness.post(click(harness, {**data, "team": ""}))
     assert status == 200 and "couldn't follow that button" in json.dumps(body["value"])
     assert fingerprint(harness.core.db) == before
+
+
+# ---------------------------------------------------------------- pause on an introduction
+
+
+async def test_pause_on_an_introduction_applies_to_its_programme(harness: Harness) -> None:
+    from bot.db.models import Membership
+    from bot.usecases.programmes import ProgrammeSettings, create_programme
+    from bot.usecases.rounds import run_round
+
+    with harness.core.db.session() as session:
+        create_programme(
+            session,
+            harness.core.clock.now(),
+            ProgrammeSettings(
+                name="South",
+                organisations=("Acute Trust", "Hospice"),
+                workspaces=(("teams", TENANT),),
+            ),
+        )
+    for n, organisation in ((0, "Hospice"), (1, "Acute Trust")):
+        for programme in (PROGRAMME, "South"):
+            await harness.say(f"join {organisation} --programme {programme}", n, PEOPLE[n])
+    south = programme_id(harness, "South")
+    with harness.core.db.session() as session:
+        programme = session.get(Programme, south)
+        assert programme is not None
+        run_round(session, harness.core.clock.now(), programme, harness.core.prompts)
+    await deliver_due(harness.core.db, {"teams": harness.teams.sender}, harness.core.clock)
+    card = harness.connector.cards()[-1]
+    (pause,) = [a for a in executes(card) if a["data"]["action"] == "pause"]
+    assert pause["data"]["value"] == f"4:{south}"
+
+    status, body = await harness.post(click(harness, pause["data"]))
+    assert status == 200 and "paused in South" in body["value"]
+    alex = harness.person(0)
+    assert alex is not None
+    with harness.core.db.session() as session:
+        states = {
+            m.programme_id: m.status
+            for m in session.exec(select(Membership).where(Membership.person_id == alex.id))
+        }
+    assert states == {programme_id(harness): "active", south: "paused"}
