@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Float, Index, LargeBinary, Table, Text, Unicode, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
@@ -264,6 +264,17 @@ class Outbox(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=200)
     maybe_sent: bool = False
     reported_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+# The scheduler's saved jobs (APScheduler's SQLAlchemy job store, bot/scheduling/service.py).
+# Declared here, with APScheduler's own column types, so that migrations create it.
+scheduler_jobs = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
 
 
 class AuditLog(SQLModel, table=True):
