@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import render
 from adapters.slack.sender import SlackSender, upload
@@ -101,6 +103,14 @@ class Where:
     response_url: str | None = None
 
 
+def slack_error(exc: BaseException) -> str:
+    """Slack's error code only: the whole error repeats what was sent, names included."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, AsyncSlackResponse | SlackResponse):
+        return str(response.get("error") or "")
+    return ""
+
+
 async def deliver(
     where: Where, messages: tuple[Message, ...], sender: SlackSender, respond: Any = None
 ) -> None:
@@ -108,7 +118,7 @@ async def deliver(
         try:
             await _deliver_one(where, message, sender, respond)
         except Exception as exc:  # a failed answer must not break the request
-            log.warning("reply failed: %s", exc)
+            log.warning("reply failed: %s %s", type(exc).__name__, slack_error(exc))
 
 
 async def _deliver_one(where: Where, message: Message, sender: SlackSender, respond: Any) -> None:

@@ -150,7 +150,7 @@ def build_teams(
     bot = CrosstiesTeamsBot(services.core, sender)
 
     async def on_error(context: TurnContext, error: Exception) -> None:
-        log.error("Teams turn failed: %s", error, exc_info=error)
+        log.error("Teams turn failed: %s", type(error).__name__, exc_info=error)
         try:
             text = services.prompts.render("error_internal")
             await context.send_activity(render.text_activity(text))

@@ -98,8 +98,8 @@ class TeamsSender:
                 links = introduction_links(self.prompts, handles.get(user_id, []))
                 try:
                     done = await self.deliver_to(address, render.activities(message, links=links))
-                except Unreachable as error:
-                    log.info("teams user unreachable: %s", error)
+                except Unreachable:
+                    log.info("a Teams user is unreachable (outbox %s)", key)
                     unreachable.append(user_id)
                     continue
                 self._delivered[(key, user_id)] = done

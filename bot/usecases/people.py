@@ -360,6 +360,11 @@ def forget(session: Session, now: datetime, person: Person) -> None:
     session.execute(
         update(TieEvent).where(col(TieEvent.by_person_id) == person_id).values(note=None, tags=None)
     )
+    # A partner's note on a tie with them may name them: the words go, the dated fact stays.
+    their_ties = select(Tie.id).where(
+        or_(col(Tie.person_a_id) == person_id, col(Tie.person_b_id) == person_id)
+    )
+    session.execute(update(TieEvent).where(col(TieEvent.tie_id).in_(their_ties)).values(note=None))
     session.execute(delete(ProgrammeRole).where(col(ProgrammeRole.person_id) == person_id))
     session.execute(
         delete(Exclusion).where(
