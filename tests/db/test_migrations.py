@@ -11,9 +11,19 @@ import bot.db.models  # noqa: F401
 from bot.db.session import Database, needs_upgrade, upgrade
 
 
+def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """The Slack adapter keeps private tables (seen events, slack_sdk's OAuth stores) that it
+    creates itself when mounted; the core's schema is everything else."""
+    table = getattr(obj, "table", obj) if type_ != "table" else obj
+    table_name = getattr(table, "name", name) or ""
+    return not (reflected and compare_to is None and table_name.startswith("slack_"))
+
+
 def test_migrated_schema_matches_the_models(db: Database) -> None:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": _ours}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 
