@@ -213,6 +213,7 @@ class Crossties:
                 programme = self._programme(session, user, command.programme)
                 require_role(session, person, programme, ProgrammeRoleKind.COORDINATOR)
                 plan = rounds.plan_round(session, now, programme)
+                audit(session, now, f"person:{person.id}", "round_preview", programme.id)
                 return Reply((self._preview_message(plan),))
             case c.RoundRun():
                 programme = self._programme(session, user, command.programme)

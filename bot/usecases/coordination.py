@@ -22,6 +22,8 @@ from bot.templates import Prompts
 from bot.usecases import people, programmes
 from bot.usecases.common import (
     UseCaseError,
+    actor_of,
+    audit,
     has_role,
     person_for,
     require_id,
@@ -224,4 +226,13 @@ def sync_members(
         )
         invited += int(queued)
         already += int(not queued and membership is not None)
+    audit(
+        session,
+        now,
+        actor_of(person_for(session, coordinator)),
+        "roster_sync",
+        programme.id,
+        members=len(members),
+        invited=invited,
+    )
     return SyncResult(programme.name, invited, already, skipped)

@@ -12,7 +12,10 @@ from sqlmodel import Session, col, select
 
 from bot.commands import clean_text
 from bot.db.models import (
+    CheckIn,
     Exclusion,
+    Introduction,
+    IntroductionMember,
     Membership,
     MembershipStatus,
     Organisation,
@@ -23,6 +26,7 @@ from bot.db.models import (
     Programme,
     ProgrammeOrganisation,
     ProgrammeRole,
+    Round,
     Tie,
     TieEvent,
 )
@@ -315,7 +319,10 @@ def my_data(session: Session, person: Person) -> str:
         select(Tie).where(or_(col(Tie.person_a_id) == person.id, col(Tie.person_b_id) == person.id))
     ).all()
     notes = session.exec(
-        select(TieEvent).where(TieEvent.by_person_id == person.id, col(TieEvent.note).is_not(None))
+        select(TieEvent).where(
+            TieEvent.by_person_id == person.id,
+            or_(col(TieEvent.note).is_not(None), col(TieEvent.tags).is_not(None)),
+        )
     ).all()
     data = {
         "name": view.name,
@@ -342,8 +349,52 @@ def my_data(session: Session, person: Person) -> str:
             for t in ties
         ],
         "notes": [{"at": n.at, "note": n.note, "tags": n.tags} for n in notes],
+        **_my_rounds(session, require_id(person.id)),
     }
     return json.dumps(data, default=str, indent=2)
+
+
+def _my_rounds(session: Session, person_id: int) -> dict[str, object]:
+    """Introductions, check-in answers, programme roles and pairings kept apart, for `my_data`."""
+    introductions = session.exec(
+        select(Introduction, IntroductionMember, Programme.name, Round.number)
+        .join(IntroductionMember, col(IntroductionMember.introduction_id) == col(Introduction.id))
+        .join(Programme, col(Programme.id) == col(Introduction.programme_id))
+        .join(Round, col(Round.id) == col(Introduction.round_id))
+        .where(IntroductionMember.person_id == person_id)
+        .order_by(col(Introduction.created_at))
+    ).all()
+    checkins = session.exec(select(CheckIn).where(CheckIn.person_id == person_id)).all()
+    roles = session.exec(
+        select(Programme.name, ProgrammeRole.role)
+        .join(ProgrammeRole, col(ProgrammeRole.programme_id) == col(Programme.id))
+        .where(ProgrammeRole.person_id == person_id)
+    ).all()
+    apart = session.exec(
+        select(Exclusion).where(
+            or_(col(Exclusion.person_a_id) == person_id, col(Exclusion.person_b_id) == person_id)
+        )
+    ).all()
+    return {
+        "introductions": [
+            {"id": i.id, "programme": name, "round": number, "at": i.created_at}
+            for i, _, name, number in introductions
+        ],
+        "check_ins": [
+            {
+                "introduction": c.introduction_id,
+                "sent_at": c.sent_at,
+                "answer": c.answer,
+                "answered_at": c.answered_at,
+            }
+            for c in checkins
+        ],
+        "roles": [{"programme": name, "role": role} for name, role in roles],
+        "kept_apart_from": [
+            {"person": e.person_b_id if e.person_a_id == person_id else e.person_a_id}
+            for e in apart
+        ],
+    }
 
 
 def forget(session: Session, now: datetime, person: Person) -> None:
