@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MISFIRE_GRACE = timedelta(hours=6)
+CATCH_UP = timedelta(hours=2)  # how late a missed slot is still run by the due-work job
 
 
 @dataclass
@@ -164,6 +165,41 @@ def due_work(session: Session, now: datetime, prompts: Prompts) -> DueWork:
     return DueWork(resumed, queued)
 
 
+def missed_slots(session: Session, now: datetime) -> list[int]:
+    """Programmes whose latest slot, less than CATCH_UP ago, has no round.
+
+    The scheduler moves a job to its next time before running it, so a process killed
+    during a round (its transaction rolled back) would otherwise skip that slot.
+    """
+    missed = []
+    for programme in session.exec(select(Programme)).all():
+        if programme.paused or programme.is_demo or programme.id is None:
+            continue
+        slot = slot_for(programme, now, None)
+        if slot <= as_utc(programme.created_at) or now - slot > CATCH_UP:
+            continue
+        ran = session.exec(
+            select(Round.id).where(Round.programme_id == programme.id, Round.slot == slot_key(slot))
+        ).first()
+        if ran is None:
+            missed.append(programme.id)
+    return missed
+
+
+def catch_up(db: Database, now: datetime, prompts: Prompts, *, actor: str = "scheduler") -> int:
+    """Run the rounds of missed slots (each under its programme's lock, so never twice)."""
+    with db.session() as session:
+        missed = missed_slots(session, now)
+    ran = 0
+    for programme_id in missed:
+        with db.session() as session:
+            summary = run_slot(session, now, prompts, programme_id, actor=actor)
+            if summary is not None and not summary.already_ran:
+                log.warning("ran the missed round of programme %s", programme_id)
+                ran += 1
+    return ran
+
+
 # ---------------------------------------------------------------- the saved jobs
 
 
@@ -200,7 +236,12 @@ async def run_due_work() -> None:
             return due_work(session, context.clock.now(), context.prompts)
 
     done = await asyncio.to_thread(work)
-    if done.queued:
+    caught_up = 0
+    if not context.interval:
+        caught_up = await asyncio.to_thread(
+            catch_up, context.db, context.clock.now(), context.prompts, actor=context.actor
+        )
+    if done.queued or caught_up:
         await context.notify()
 
 

@@ -250,3 +250,26 @@ async def test_the_scheduler_keeps_round_jobs_in_line_with_programmes(
         assert second.next_runs().keys() == {"due-work", "reconcile"}
     finally:
         second.stop()
+
+
+async def test_a_round_lost_with_a_killed_process_is_run_once_by_the_catch_up(
+    world: World, prompts: Prompts
+) -> None:
+    """The scheduler moves a job on before running it; if the process dies mid-round the
+    transaction rolls back, and the due-work job runs the missed slot instead."""
+    from bot.scheduling.jobs import catch_up
+
+    db, clock = world.core.db, world.core.clock
+    created = clock.now()  # Monday 2 March 09:00, the programme's own first slot
+    assert catch_up(db, created + timedelta(minutes=30), prompts) == 0  # made after it
+    slot = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # fortnightly, Monday 09:00 London
+    assert catch_up(db, slot - timedelta(minutes=1), prompts) == 0  # not yet due
+    assert catch_up(db, slot + timedelta(minutes=20), prompts) == 1
+    assert catch_up(db, slot + timedelta(minutes=21), prompts) == 0  # once
+    assert counts(db) == (1, 6, 6)
+    with db.session() as session:
+        assert session.exec(select(Round)).one().slot == "2026-03-16T09:00:00Z"
+    late = datetime(2026, 3, 30, 11, 30, tzinfo=UTC)  # BST now: the slot was 08:00 UTC
+    assert catch_up(db, late, prompts) == 0  # too late to catch up (3.5 hours)
+    assert catch_up(db, datetime(2026, 3, 30, 9, 59, tzinfo=UTC), prompts) == 1
+    assert counts(db)[0] == 2
