@@ -10,6 +10,7 @@ who agreed to be named in reports, each with their organisation.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import networkx as nx
@@ -85,10 +86,16 @@ def people_network(session: Session, programme: Programme) -> nx.Graph:
     return graph
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def graphml(graph: nx.Graph) -> bytes:
+    """GraphML text; characters XML 1.0 cannot carry (control characters in a name) are
+    dropped, so every export parses."""
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
-    return buffer.getvalue()
+    text = buffer.getvalue().decode("utf-8", errors="replace")
+    return _NOT_XML.sub("", text).encode("utf-8")
 
 
 def export_graphml(

@@ -47,20 +47,25 @@ def clean_text(text: str) -> str:
 
 def team_of(body: Body) -> str:
     """The workspace (team id) a payload belongs to."""
-    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    team = body.get("team_id") or _map(body.get("team")).get("id")
     if not team:
         user = body.get("user")
         team = user.get("team_id") if isinstance(user, Mapping) else None
     if not team:
-        team = (body.get("event") or {}).get("team") or (body.get("view") or {}).get("team_id")
+        team = _map(body.get("event")).get("team") or _map(body.get("view")).get("team_id")
     return str(team or "")
+
+
+def _map(value: object) -> Mapping[str, Any]:
+    """A part of a payload that should be an object; anything else counts as empty."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def user_id_of(body: Body) -> str:
     user = body.get("user")
     if isinstance(user, Mapping):
         return str(user.get("id", ""))
-    return str(body.get("user_id") or (body.get("event") or {}).get("user") or "")
+    return str(body.get("user_id") or _map(body.get("event")).get("user") or "")
 
 
 def kind_of(body: Body) -> str:
@@ -68,8 +73,7 @@ def kind_of(body: Body) -> str:
     if "command" in body:
         return "slash_command"
     if body.get("type") == "event_callback":
-        event = body.get("event") or {}
-        return str(event.get("type", ""))
+        return str(_map(body.get("event")).get("type", ""))
     return str(body.get("type", ""))
 
 
@@ -150,7 +154,12 @@ TRANSLATORS: dict[str, Callable[[Body], InboundEvent | None]] = {
 def translate(body: Body) -> InboundEvent | None:
     """The neutral event for a payload, or None when the bot has nothing to do with it."""
     translator = TRANSLATORS.get(kind_of(body))
-    return translator(body) if translator else None
+    if translator is None:
+        return None
+    try:
+        return translator(body)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None  # not a shape Slack sends for this type: nothing for the bot to do
 
 
 # ---------------------------------------------------------------- modal submissions
