@@ -154,7 +154,10 @@ class SchedulerService:
 
     def stop(self) -> None:
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            # Pausing stops all further runs (a job already running finishes). A full
+            # shutdown would also dispose of our engine through the job store, and during
+            # aiohttp's own shutdown it stops the event loop under aiohttp's feet.
+            self.scheduler.pause()
             self.scheduler = None
             jobs.bind(None)
             log.info("scheduler stopped")

@@ -169,6 +169,8 @@ def test_one_scheduler_at_a_time_and_takeover_after_the_leader_dies(
         takeover = time.monotonic() - killed_at
         wait_for(lambda: len(round_runs(db)) >= before + 2, 15, "two rounds from the new leader")
         second.stop()
+        assert second.process.returncode == 0, second.output()[-2000:]  # a clean shutdown
+        assert "Traceback" not in second.output()
     finally:
         for server in servers:
             server.stop()
