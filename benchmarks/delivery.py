@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,8 +72,8 @@ class SimTime:
 async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int) -> None:
     from adapters.slack.client import Waits, make_client
     from adapters.slack.sender import SlackSender
-    from bot.leader import Presence
-    from bot.pacing import LIMITS, Pacer
+    from bot.leader import Presence, live_processes
+    from bot.pacing import LIMITS, Pacer, share_limits_among
     from bot.worker import DeliveryWorker
 
     db = Database(db_url)
@@ -103,6 +104,13 @@ async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int)
     )
     worker.start()
 
+    async def share() -> None:  # as `crossties serve` does (bot/scheduling/runtime.py)
+        while True:
+            share_limits_among(await asyncio.to_thread(live_processes, db))
+            await asyncio.sleep(0.5)
+
+    sharing = asyncio.create_task(share()) if presence.shared else None
+
     def remaining() -> int:
         with db.session() as session:
             return len(
@@ -119,6 +127,8 @@ async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int)
                 break
             await asyncio.sleep(0.1)
     finally:
+        if sharing is not None:
+            sharing.cancel()
         await worker.stop()
         await presence.stop()
 
@@ -215,13 +225,57 @@ def spawn(db_url: str, api_url: str, sim: SimTime, pacer_burst: int) -> subproce
     )
 
 
+def fresh_database(postgres: str | None) -> tuple[str, Callable[[], None]]:
+    """A new SQLite file, or a new database on the PostgreSQL server at `postgres`."""
+    if postgres is None:
+        workdir = Path(tempfile.mkdtemp(prefix="crossties-bench-"))
+        return f"sqlite:///{workdir / 'bench.db'}", lambda: None
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from bot.db.session import normalise_url
+
+    admin = create_engine(normalise_url(postgres), isolation_level="AUTOCOMMIT")
+    name = f"crossties_bench_{os.getpid()}_{int(time.time())}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    url = make_url(normalise_url(postgres)).set(database=name)
+    return url.render_as_string(hide_password=False), drop
+
+
 async def scenario(
-    label: str, users: int, speedup: float, kill_at: float | None, pacer_burst: int
+    label: str,
+    users: int,
+    speedup: float,
+    kill_at: float | None,
+    pacer_burst: int,
+    postgres: str | None = None,
+    processes: int = 1,
+) -> Result:
+    db_url, drop = fresh_database(postgres)
+    try:
+        return await _scenario(label, users, speedup, kill_at, pacer_burst, db_url, processes)
+    finally:
+        drop()
+
+
+async def _scenario(
+    label: str,
+    users: int,
+    speedup: float,
+    kill_at: float | None,
+    pacer_burst: int,
+    db_url: str,
+    processes: int,
 ) -> Result:
     from tests.fakes_slack import FakeSlack
 
-    workdir = Path(tempfile.mkdtemp(prefix="crossties-bench-"))
-    db_url = f"sqlite:///{workdir / 'bench.db'}"
     sim = SimTime(time.time(), speedup)
     groups = await asyncio.to_thread(prepare, db_url, users, sim)
     fake = FakeSlack(
@@ -237,21 +291,23 @@ async def scenario(
     await fake.start()
     try:
         started = sim()
-        process = spawn(db_url, fake.api_url, sim, pacer_burst)
+        running = [spawn(db_url, fake.api_url, sim, pacer_burst) for _ in range(processes)]
         restarts = 0
-        while process.poll() is None:
+        while any(process.poll() is None for process in running):
             await asyncio.sleep(0.05)
             if (
                 kill_at is not None
                 and restarts == 0
                 and fake.count("chat.postMessage") >= kill_at * groups
             ):
-                process.send_signal(signal.SIGKILL)
-                await asyncio.to_thread(process.wait)
+                victim = running[0]
+                victim.send_signal(signal.SIGKILL)
+                await asyncio.to_thread(victim.wait)
                 restarts += 1
-                process = spawn(db_url, fake.api_url, sim, pacer_burst)
-        if process.returncode != 0:
-            raise SystemExit(f"the sending process failed ({process.returncode})")
+                running[0] = spawn(db_url, fake.api_url, sim, pacer_burst)
+        for process in running:
+            if process.returncode != 0:
+                raise SystemExit(f"a sending process failed ({process.returncode})")
         posts = fake.calls_to("chat.postMessage", ok_only=True)
         finished = max(call.at for call in posts)
     finally:
@@ -322,12 +378,20 @@ async def main_async(args: argparse.Namespace) -> int:
     print(
         f"Delivery of one round to {args.users} Slack users; limits as documented, time "
         f"compressed {args.speedup:g}x; 5 % 429 and 2 % 500 injected; "
-        f"pacer burst {args.pacer_burst}"
+        f"pacer burst {args.pacer_burst}; "
+        + (f"PostgreSQL, {args.processes} sending process(es)" if args.postgres else "SQLite")
     )
-    results = [await scenario("undisturbed", args.users, args.speedup, None, args.pacer_burst)]
+    if args.processes > 1 and not args.postgres:
+        raise SystemExit("several sending processes need --postgres (SQLite is one process)")
+    where = {"postgres": args.postgres, "processes": args.processes}
+    results = [
+        await scenario("undisturbed", args.users, args.speedup, None, args.pacer_burst, **where)
+    ]
     report(results[-1], args.speedup)
     label = f"killed at {args.kill_at:.0%}, restarted"
-    results.append(await scenario(label, args.users, args.speedup, args.kill_at, args.pacer_burst))
+    results.append(
+        await scenario(label, args.users, args.speedup, args.kill_at, args.pacer_burst, **where)
+    )
     report(results[-1], args.speedup)
     ok = all(r.lost == 0 and r.duplicates == 0 for r in results)
     print("lost 0 and duplicates 0: " + ("met" if ok else "NOT met"))
@@ -351,6 +415,14 @@ def main() -> int:
         type=int,
         default=1,
         help="burst the pacer allows for conversations.open (1, as shipped; the fake allows 3)",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on a new database on this PostgreSQL server (default: SQLite, one process)",
+    )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="sending processes side by side (PostgreSQL)"
     )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)

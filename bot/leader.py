@@ -106,17 +106,18 @@ class Presence:
 
 
 def live_processes(db: Database) -> int:
-    """How many delivering processes hold their presence lock now (1 on SQLite)."""
+    """How many processes are sending now: the owners of rows being sent (1 on SQLite).
+
+    Idle processes hold no share of the platforms' limits, so a lone busy one gets it all.
+    """
     if db.dialect != "postgresql":
         return 1
     with db.engine.connect() as connection:
         count = connection.execute(
             text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND classid = :ns AND objsubid = 2 AND database = "
-                "(SELECT oid FROM pg_database WHERE datname = current_database())"
-            ),
-            {"ns": WORKER_LOCKS},
+                "SELECT count(DISTINCT claimed_by) FROM outbox "
+                "WHERE state = 'sending' AND claimed_by IS NOT NULL"
+            )
         ).scalar_one()
     return max(1, int(count))
 
