@@ -121,7 +121,7 @@ def odd_plan(sizes: IntArray, ties: FloatArray, s_star: int, eligible: IntArray)
         order = np.lexsort((short, -upper))
         i = int(order[0])
         best_value = float(value.max(initial=-np.inf))
-        if solved[i] or upper[i] <= best_value + 1e-12 * max(1.0, abs(best_value)):
+        if solved[i] or upper[i] <= best_value + 1e-9 * max(1.0, abs(best_value)):
             break
         if n_solved >= MAX_SOLVES:
             break
