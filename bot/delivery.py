@@ -25,7 +25,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from sqlalchemy import or_, update
@@ -48,6 +48,9 @@ from bot.templates import Prompts
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# A platform that answers "rate limited, come back in N seconds" is up and says when: such
+# answers do not use up the attempts, for as long as the message is younger than this.
+RATE_LIMITED_FOR = timedelta(hours=24)
 LEASE = timedelta(minutes=5)
 CLAIM_TIMEOUT = LEASE  # older name, kept for callers
 DEFAULT_CONCURRENCY = 64
@@ -346,6 +349,14 @@ def _remember_channel(db: Database, row_id: int, channel: str) -> None:
         session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(channel=channel))
 
 
+def _told_to_wait(error: object, created_at: datetime, now: datetime) -> bool:
+    if not isinstance(error, TransientSendError) or error.retry_after is None:
+        return False
+    if created_at.tzinfo is None:  # SQLite gives naive UTC back
+        created_at = created_at.replace(tzinfo=UTC)
+    return now - created_at < RATE_LIMITED_FOR
+
+
 def _record(
     db: Database,
     row_id: int,
@@ -360,7 +371,8 @@ def _record(
             return
         now = clock.now()  # as late as possible: the record is committed right after
         kind, detail = outcome
-        row.attempts += 1
+        told_to_wait = kind == "retry" and _told_to_wait(detail, row.created_at, now)
+        row.attempts += 0 if told_to_wait else 1  # waiting as told is not a failed try
         row.claimed_by = None
         if kind == "sent":
             assert isinstance(detail, Sent)
@@ -381,7 +393,7 @@ def _record(
                         message_id=detail.message_id,
                     )
                 )
-        elif kind == "retry" and row.attempts < MAX_ATTEMPTS:
+        elif kind == "retry" and (told_to_wait or row.attempts < MAX_ATTEMPTS):
             assert isinstance(detail, TransientSendError)
             row.state = OutboxState.PENDING
             row.next_try_at = now + backoff(row.attempts, detail.retry_after, rng)

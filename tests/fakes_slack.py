@@ -61,6 +61,7 @@ class Scripted:
     error: str | None = None
     retry_after: int | None = None
     times: int = 1
+    stall: float = 0.0  # seconds to hold the request before answering: a time-out
 
 
 @dataclass
@@ -174,9 +175,10 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        stall: float = 0.0,
     ) -> None:
-        """The next `times` calls of `method` answer like this."""
-        self._scripts[method].append(Scripted(status, error, retry_after, times))
+        """The next `times` calls of `method` answer like this (after `stall` seconds)."""
+        self._scripts[method].append(Scripted(status, error, retry_after, times, stall))
 
     # ------------------------------------------------------------ inspection
 
@@ -296,6 +298,8 @@ class FakeSlack:
 
         scripted = self._next_script(method)
         if scripted is not None:
+            if scripted.stall:
+                await asyncio.sleep(scripted.stall)
             if scripted.status == 429:
                 wait = scripted.retry_after if scripted.retry_after is not None else 1
                 return reply(
