@@ -72,8 +72,8 @@ class SimTime:
 async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int) -> None:
     from adapters.slack.client import Waits, make_client
     from adapters.slack.sender import SlackSender
-    from bot.leader import Presence, live_processes
-    from bot.pacing import LIMITS, Pacer, share_limits_among
+    from bot.leader import DatabaseSlots, Presence
+    from bot.pacing import LIMITS, Pacer, share_slots_through
     from bot.worker import DeliveryWorker
 
     db = Database(db_url)
@@ -104,12 +104,8 @@ async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int)
     )
     worker.start()
 
-    async def share() -> None:  # as `crossties serve` does (bot/scheduling/runtime.py)
-        while True:
-            share_limits_among(await asyncio.to_thread(live_processes, db))
-            await asyncio.sleep(0.5)
-
-    sharing = asyncio.create_task(share()) if presence.shared else None
+    if presence.shared:  # as `crossties serve` does (bot/scheduling/runtime.py)
+        share_slots_through(DatabaseSlots(db, clock=sim))
 
     def remaining() -> int:
         with db.session() as session:
@@ -127,8 +123,6 @@ async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int)
                 break
             await asyncio.sleep(0.1)
     finally:
-        if sharing is not None:
-            sharing.cancel()
         await worker.stop()
         await presence.stop()
 

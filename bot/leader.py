@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import Connection, text
@@ -105,21 +106,45 @@ class Presence:
         return not got
 
 
-def live_processes(db: Database) -> int:
-    """How many processes are sending now: the owners of rows being sent (1 on SQLite).
+class DatabaseSlots:
+    """Shared pacing (bot.pacing.SharedSlots) in PostgreSQL: one row per platform method and
+    workspace holding its next free moment, booked atomically by whichever server calls."""
 
-    Idle processes hold no share of the platforms' limits, so a lone busy one gets it all.
-    """
-    if db.dialect != "postgresql":
-        return 1
-    with db.engine.connect() as connection:
-        count = connection.execute(
-            text(
-                "SELECT count(DISTINCT claimed_by) FROM outbox "
-                "WHERE state = 'sending' AND claimed_by IS NOT NULL"
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.clock = clock
+
+    def _book(self, key: str, interval: float) -> float:
+        now = self.clock()
+        with self.db.engine.begin() as connection:
+            next_at = connection.execute(
+                text(
+                    "INSERT INTO pacingslot (key, next_at) VALUES (:key, :first) "
+                    "ON CONFLICT (key) DO UPDATE "
+                    "SET next_at = GREATEST(pacingslot.next_at, :now) + :interval "
+                    "RETURNING next_at"
+                ),
+                {"key": key, "first": now + interval, "now": now, "interval": interval},
+            ).scalar_one()
+        return max(0.0, float(next_at) - interval - now)
+
+    def _hold(self, key: str, seconds: float) -> None:
+        until = self.clock() + max(0.0, seconds)
+        with self.db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO pacingslot (key, next_at) VALUES (:key, :until) "
+                    "ON CONFLICT (key) DO UPDATE "
+                    "SET next_at = GREATEST(pacingslot.next_at, :until)"
+                ),
+                {"key": key, "until": until},
             )
-        ).scalar_one()
-    return max(1, int(count))
+
+    async def reserve(self, key: str, interval: float) -> float:
+        return await asyncio.to_thread(self._book, key, interval)
+
+    async def hold(self, key: str, seconds: float) -> None:
+        await asyncio.to_thread(self._hold, key, seconds)
 
 
 class Leadership:

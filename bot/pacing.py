@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -36,19 +37,29 @@ LIMITS: dict[tuple[str, str], Rate] = {
 }
 
 
-_process_share = 1.0
+class SharedSlots(Protocol):
+    """Hands out call times for a key among several processes (bot.leader.DatabaseSlots)."""
+
+    async def reserve(self, key: str, interval: float) -> float:
+        """Book the next free moment for one call; seconds to wait until then."""
+        ...
+
+    async def hold(self, key: str, seconds: float) -> None:
+        """Nobody calls under `key` for `seconds` (a 429's Retry-After)."""
+        ...
 
 
-def share_limits_among(processes: int) -> None:
-    """Several servers deliver to the same workspaces: each keeps to its share of the
-    per-workspace and per-tenant limits (per-chat limits are left whole: a chat is served by
-    one process at a time)."""
-    global _process_share
-    _process_share = 1.0 / max(1, processes)
+_shared: SharedSlots | None = None
 
 
-def process_share() -> float:
-    return _process_share
+def share_slots_through(slots: SharedSlots | None) -> None:
+    """With several servers, book per-workspace and per-tenant calls in one shared place."""
+    global _shared
+    _shared = slots
+
+
+def _shared_key(key: tuple[str, ...]) -> str:
+    return "|".join(key)[:300]
 
 
 @dataclass
@@ -72,6 +83,7 @@ class Pacer:
         self.limits = dict(LIMITS if limits is None else limits)
         self._buckets: dict[Hashable, _Bucket] = {}
         self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._holds: set[asyncio.Future[None]] = set()
 
     def key(
         self, platform: str, workspace: str, method: str, channel: str | None = None
@@ -88,8 +100,11 @@ class Pacer:
         rate = self.limits.get((platform, method))
         if rate is None:
             return
-        per_second = rate.per_second if rate.per_channel else rate.per_second * _process_share
-        await self.wait(self.key(platform, workspace, method, channel), per_second, rate.burst)
+        key = self.key(platform, workspace, method, channel)
+        if _shared is not None and not rate.per_channel:
+            await self._sleep(await _shared.reserve(_shared_key(key), 1.0 / rate.per_second))
+            return
+        await self.wait(key, rate.per_second, rate.burst)
 
     def slow_down(
         self,
@@ -100,7 +115,13 @@ class Pacer:
         channel: str | None = None,
     ) -> None:
         """A 429 for `method`: hold it back for Retry-After seconds."""
-        self.hold(self.key(platform, workspace, method, channel), seconds)
+        key = self.key(platform, workspace, method, channel)
+        self.hold(key, seconds)
+        rate = self.limits.get((platform, method))
+        if _shared is not None and rate is not None and not rate.per_channel:
+            booked = asyncio.ensure_future(_shared.hold(_shared_key(key), seconds))
+            self._holds.add(booked)
+            booked.add_done_callback(self._holds.discard)
 
     async def wait(self, key: Hashable, per_second: float, burst: int = 1) -> None:
         """Return when one call under `key` is allowed."""

@@ -266,6 +266,13 @@ class Outbox(SQLModel, table=True):
     reported_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
+class PacingSlot(SQLModel, table=True):
+    """The next free moment for a rate-limited platform method, shared by every server."""
+
+    key: str = Field(primary_key=True, max_length=300)
+    next_at: float  # seconds since the epoch
+
+
 # The scheduler's saved jobs (APScheduler's SQLAlchemy job store, bot/scheduling/service.py).
 # Declared here, with APScheduler's own column types, so that migrations create it.
 scheduler_jobs = Table(

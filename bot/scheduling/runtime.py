@@ -7,8 +7,6 @@ and take over within that time of the leader's death. On SQLite there is one pro
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Mapping
@@ -17,8 +15,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.session import Database
 from bot.delivery import PlatformSender
-from bot.leader import Leadership, Presence, live_processes
-from bot.pacing import share_limits_among
+from bot.leader import DatabaseSlots, Leadership, Presence
+from bot.pacing import share_slots_through
 from bot.scheduling.service import SchedulerService
 from bot.templates import Prompts
 from bot.worker import DeliveryWorker
@@ -58,16 +56,6 @@ class BackgroundWork:
             retry=settings.leader_retry_seconds,
         )
         self.scheduling = settings.scheduler_enabled
-        self._sharing: asyncio.Task[None] | None = None
-
-    async def _share_limits(self) -> None:
-        """Keep this process to its share of the platforms' limits, every 10 seconds."""
-        while True:
-            try:
-                share_limits_among(await asyncio.to_thread(live_processes, self.presence.db))
-            except Exception:
-                log.warning("could not count the delivering processes", exc_info=True)
-            await asyncio.sleep(10.0)
 
     async def _elected(self) -> None:
         self.scheduler.start()
@@ -77,8 +65,8 @@ class BackgroundWork:
 
     async def start(self) -> None:
         await self.presence.start()
-        if self.presence.shared:
-            self._sharing = asyncio.create_task(self._share_limits(), name="crossties-share")
+        if self.presence.shared:  # several servers book their calls in one place
+            share_slots_through(DatabaseSlots(self.presence.db))
         self.worker.start()
         if self.scheduling:
             self.leadership.start()
@@ -89,10 +77,7 @@ class BackgroundWork:
         )
 
     async def stop(self) -> None:
-        if self._sharing is not None:
-            self._sharing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sharing
+        share_slots_through(None)
         await self.leadership.stop()
         await self.worker.stop()
         await self.presence.stop()

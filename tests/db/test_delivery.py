@@ -289,15 +289,3 @@ async def test_a_slow_send_keeps_its_row_by_renewing_the_lease(
     clock.advance(timedelta(minutes=2))  # renewed lease over: the row is free again...
     assert await slow.claim(1) == []  # ...but never to the process that still holds it
     assert len(await other.claim(1)) == 1
-
-
-async def test_processes_that_are_sending_share_the_limits(
-    db: Database, clock: ManualClock
-) -> None:
-    from bot.leader import live_processes
-
-    add_rows(db, clock, 6)
-    assert live_processes(db) == 1  # nobody sending: a newcomer gets the whole limit
-    await Delivery(db, {}, clock, owner=21).claim(2)
-    await Delivery(db, {}, clock, owner=22).claim(2)
-    assert live_processes(db) == (2 if db.dialect == "postgresql" else 1)  # SQLite: one

@@ -66,3 +66,21 @@ async def test_on_sqlite_the_only_process_leads(db: Database) -> None:
     assert presence.is_alive(9) and not presence.is_alive(10)
     await leadership.stop()
     assert events.log == ["elected", "deposed"]
+
+
+async def test_database_slots_space_calls_across_servers(db: Database) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("several servers share PostgreSQL only")
+    from bot.leader import DatabaseSlots
+
+    now = [1000.0]
+    one, two = DatabaseSlots(db, clock=lambda: now[0]), DatabaseSlots(db, clock=lambda: now[0])
+    waits = [await one.reserve("slack|T1|conversations.open", 1.2)]
+    waits.append(await two.reserve("slack|T1|conversations.open", 1.2))
+    waits.append(await one.reserve("slack|T1|conversations.open", 1.2))
+    assert waits == pytest.approx([0.0, 1.2, 2.4])
+    assert await two.reserve("slack|T2|conversations.open", 1.2) == 0.0  # another workspace
+    await two.hold("slack|T1|conversations.open", 30)
+    assert await one.reserve("slack|T1|conversations.open", 1.2) == pytest.approx(30.0)
+    now[0] += 100  # long idle: no debt carried over
+    assert await two.reserve("slack|T1|conversations.open", 1.2) == 0.0

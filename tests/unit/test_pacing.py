@@ -83,19 +83,40 @@ async def test_teams_limits_per_conversation_and_tenant() -> None:
     assert pacer.key("teams", "tenant-1", "tenant", "a:1") == ("teams", "tenant-1", "tenant")
 
 
-async def test_several_servers_share_a_workspace_s_limit_but_not_a_chat_s() -> None:
-    from bot.pacing import share_limits_among
+class MemorySlots:
+    """The shared booking in memory, on the same virtual time."""
+
+    def __init__(self, time: VirtualTime) -> None:
+        self.time = time
+        self.next_at: dict[str, float] = {}
+
+    async def reserve(self, key: str, interval: float) -> float:
+        slot = max(self.next_at.get(key, 0.0), self.time.now)
+        self.next_at[key] = slot + interval
+        return slot - self.time.now
+
+    async def hold(self, key: str, seconds: float) -> None:
+        self.next_at[key] = max(self.next_at.get(key, 0.0), self.time.now + seconds)
+
+
+async def test_several_servers_book_workspace_calls_in_one_place() -> None:
+    from bot.pacing import share_slots_through
 
     time = VirtualTime()
-    pacer = Pacer(time.clock, time.sleep)
-    share_limits_among(2)
+    slots = MemorySlots(time)
+    first, second = Pacer(time.clock, time.sleep), Pacer(time.clock, time.sleep)
+    share_slots_through(slots)
     try:
-        await pacer.limit("slack", "T1", "conversations.open")
-        await pacer.limit("slack", "T1", "conversations.open")
-        assert abs(time.now - 2.4) < 1e-9  # half of 50 a minute
+        await first.limit("slack", "T1", "conversations.open")
+        await second.limit("slack", "T1", "conversations.open")  # the other server waits
+        assert abs(time.now - 1.2) < 1e-9
+        second.slow_down("slack", "T1", "conversations.open", 30)
+        await asyncio.sleep(0)  # the hold is booked in the background
+        await first.limit("slack", "T1", "conversations.open")  # held for the other, too
+        assert time.now >= 31.2 - 1e-9
         start = time.now
-        await pacer.limit("slack", "T1", "chat.postMessage", "D1")
-        await pacer.limit("slack", "T1", "chat.postMessage", "D1")
-        assert abs(time.now - start - 1.0) < 1e-9  # still one a second in one chat
+        await first.limit("slack", "T1", "chat.postMessage", "D1")  # per chat: local
+        await second.limit("slack", "T1", "chat.postMessage", "D2")
+        assert time.now == start
     finally:
-        share_limits_among(1)
+        share_slots_through(None)
