@@ -157,8 +157,13 @@ def _events(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
         if stamp and not (stamp.isascii() and stamp.isdigit()):  # Bolt would fail with a 500
             return web.json_response({"error": "invalid request"}, status=401)
-        bolt_request = await to_bolt_request(request)
-        return await to_aiohttp_response(await runtime.bolt.async_dispatch(bolt_request))
+        try:  # Bolt reads the body before checking the signature, and some bodies break it
+            bolt_request = await to_bolt_request(request)
+            response = await runtime.bolt.async_dispatch(bolt_request)
+        except Exception as error:
+            log.warning("refused a malformed Slack request: %s", type(error).__name__)
+            return web.json_response({"error": "malformed request"}, status=400)
+        return await to_aiohttp_response(response)
 
     return handle
 

@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack import render, translate, views
 from adapters.slack.manifest import COMMAND
@@ -45,6 +46,7 @@ FORM_ERRORS = {
 
 
 def register(bolt: AsyncApp, rt: SlackRuntime, *, oauth: bool) -> None:
+    bolt.error(_on_error)
     bolt.use(_deduplicate(rt))
     bolt.command(COMMAND)(_on_command(rt))
     bolt.action(re.compile(r"^ct\|"))(_on_action(rt))
@@ -56,6 +58,19 @@ def register(bolt: AsyncApp, rt: SlackRuntime, *, oauth: bool) -> None:
         ("tokens_revoked", bolt.default_tokens_revoked_event_listener() if oauth else None),
     ):
         bolt.event(kind)(_on_removed(rt, forget))
+
+
+MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+
+async def _on_error(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+    """A body Bolt's own middleware cannot read is the sender's fault (400), not ours (500);
+    other failures stay 500, so Slack retries an event we could not take."""
+    if isinstance(error, MALFORMED) and response is not None and response.status >= 500:
+        log.warning("refused a Slack request Bolt could not read: %s", type(error).__name__)
+        return BoltResponse(status=400, body="")
+    log.error("Slack request failed: %s", type(error).__name__, exc_info=error)
+    return None
 
 
 def _on_removed(rt: SlackRuntime, forget: Any) -> Any:
@@ -81,13 +96,23 @@ def _deduplicate(rt: SlackRuntime) -> Any:
     async def middleware(body: dict[str, Any], req: Any, next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         key = str(event_id) if event_id else request_key(req.headers)
-        if key and not await asyncio.to_thread(rt.seen.first_time, key):
+        if key and not await _first_time(rt, key):
             log.info("dropping a repeated Slack request %s", key)
             return BoltResponse(status=200, body="")
         result: BoltResponse | None = await next()
         return result
 
     return middleware
+
+
+async def _first_time(rt: SlackRuntime, key: str) -> bool:
+    """Whether a request is new; when the database cannot tell (it is down), it is handled:
+    the core then answers that it cannot act just now, and nothing can be done twice."""
+    try:
+        return await asyncio.to_thread(rt.seen.first_time, key)
+    except SQLAlchemyError as error:
+        log.warning("could not check for a repeated Slack request: %s", type(error).__name__)
+        return True
 
 
 def request_key(headers: dict[str, Any]) -> str | None:
@@ -99,12 +124,27 @@ def request_key(headers: dict[str, Any]) -> str | None:
     return "sig:" + hashlib.sha256(f"{stamp}:{signature}".encode()).hexdigest()[:60]
 
 
+async def _sorry(rt: SlackRuntime, respond: Any, what: str) -> None:
+    """The last resort after the ack: a polite "try again shortly", never silence or a trace."""
+    log.exception("could not answer a Slack %s", what)
+    try:
+        await respond(text=rt.services.prompts.render("error_internal"), response_type="ephemeral")
+    except Exception as error:
+        log.warning("could not tell the person about the failure: %s", type(error).__name__)
+
+
 def _on_command(rt: SlackRuntime) -> Any:
     async def listener(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any
     ) -> None:
         rt.track()
         await ack()
+        try:
+            await answer(body, client, respond)
+        except Exception:
+            await _sorry(rt, respond, "command")
+
+    async def answer(body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
         event = translate.translate(body)
         if event is None:
             return
@@ -179,6 +219,12 @@ def _on_action(rt: SlackRuntime) -> Any:
     ) -> None:
         rt.track()
         await ack()
+        try:
+            await answer(body, client, respond)
+        except Exception:
+            await _sorry(rt, respond, "button")
+
+    async def answer(body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
         event = translate.translate(body)
         if not isinstance(event, ActionInvoked):
             return

@@ -85,6 +85,8 @@ class Teams:
             return _problem(400, "the body is not an activity")
         if not activity.type:
             return _problem(400, "the activity has no type")
+        if not _addressed(activity):
+            return _problem(400, "the activity lacks a sender, conversation or serviceUrl")
         header = request.headers.get("Authorization", "")
         if self.authenticated and not header:
             return _problem(401, "a Bot Framework token is required")
@@ -115,6 +117,23 @@ class Teams:
         return await asyncio.to_thread(
             asyncio.run, self.auth.authenticate_request(activity, header)
         )
+
+
+def _addressed(activity: Activity) -> bool:
+    """Every activity the channel sends says who sent it, in which conversation, and where
+    to answer; one without them cannot be served."""
+    sender, conversation = activity.from_property, activity.conversation
+    return bool(
+        isinstance(activity.type, str)
+        and sender is not None
+        and isinstance(sender.id, str)
+        and sender.id
+        and conversation is not None
+        and isinstance(conversation.id, str)
+        and conversation.id
+        and isinstance(activity.service_url, str)
+        and activity.service_url
+    )
 
 
 def _expires(result: Any) -> bool:

@@ -1,0 +1,165 @@
+"""Whatever arrives over HTTP — any body, any headers, signed or not — the real server
+(make_app with Slack and Teams mounted) never answers 500, and its database stays sound."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from slack_sdk.signature import SignatureVerifier
+
+from bot.clock import ManualClock
+from bot.db.session import Database
+from bot.templates import Prompts
+from tests.adapters.slack.conftest import SECRET, build_slack_world, serving
+from tests.fakes_slack import FakeSlack
+from tests.security.test_hostile_input import JSON, NASTY
+
+pytestmark = pytest.mark.db
+
+CONTENT_TYPES = st.sampled_from(
+    [
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=latin-1",
+        "",
+    ]
+)
+FORM_VALUE = st.one_of(st.sampled_from(NASTY), st.text(max_size=30))
+SLACK_FORM = st.dictionaries(
+    st.sampled_from(
+        [
+            "command",
+            "text",
+            "user_id",
+            "team_id",
+            "channel_id",
+            "response_url",
+            "trigger_id",
+            "payload",
+            "ssl_check",
+            "token",
+        ]
+    ),
+    FORM_VALUE,
+    max_size=7,
+).map(lambda d: "&".join(f"{k}={v}" for k, v in d.items()))
+SLACK_PAYLOAD = st.builds(
+    lambda kind, rest: "payload=" + json.dumps({"type": kind, **rest}),
+    st.sampled_from(["block_actions", "view_submission", "view_closed", "shortcut", "x"]),
+    st.dictionaries(
+        st.sampled_from(["user", "team", "actions", "view", "container", "trigger_id"]),
+        JSON,
+        max_size=5,
+    ),
+)
+SLACK_EVENT = st.builds(
+    lambda rest: json.dumps({"type": "event_callback", "event_id": "Ev1", **rest}),
+    st.dictionaries(st.sampled_from(["event", "team_id", "authorizations"]), JSON, max_size=3),
+)
+BODY = st.one_of(
+    SLACK_FORM, SLACK_PAYLOAD, SLACK_EVENT, st.text(max_size=200), JSON.map(json.dumps)
+)
+HEADER_JUNK = st.dictionaries(
+    st.sampled_from(
+        [
+            "X-Slack-Retry-Num",
+            "X-Slack-Retry-Reason",
+            "Authorization",
+            "X-Slack-Request-Timestamp",
+            "X-Slack-Signature",
+        ]
+    ),
+    st.one_of(
+        st.sampled_from(["1", "-1", "99999999999999999999", "Bearer x", "gzip", ""]),
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=20),
+    ),
+    max_size=3,
+)
+TEAMS_ACTIVITY = st.builds(
+    lambda rest, kind: {"type": kind, **rest},
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "text",
+                "value",
+                "from",
+                "conversation",
+                "recipient",
+                "entities",
+                "channelData",
+                "serviceUrl",
+                "name",
+                "membersAdded",
+                "membersRemoved",
+                "action",
+                "channelId",
+            ]
+        ),
+        JSON,
+        max_size=6,
+    ),
+    st.sampled_from(["message", "invoke", "conversationUpdate", "installationUpdate", "x"]),
+)
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> tuple[str, bytes, dict[str, str]]:
+    if draw(st.booleans()):  # Slack
+        body = draw(BODY)
+        headers = {"Content-Type": draw(CONTENT_TYPES)}
+        if draw(st.booleans()):  # signed with the real secret: only Slack could send this
+            stamp = str(int(time.time()))
+            headers["X-Slack-Request-Timestamp"] = stamp
+            headers["X-Slack-Signature"] = SignatureVerifier(SECRET).generate_signature(
+                timestamp=stamp, body=body
+            )
+        headers.update(draw(HEADER_JUNK))
+        return "/slack/events", body.encode("utf-8", "surrogatepass"), headers
+    activity = draw(st.one_of(TEAMS_ACTIVITY, JSON))
+    headers = {"Content-Type": draw(st.sampled_from(["application/json", "text/plain", ""]))}
+    headers.update(draw(HEADER_JUNK))
+    return "/api/messages", json.dumps(activity).encode(), headers
+
+
+async def send_all(
+    db: Database,
+    clock: ManualClock,
+    prompts: Prompts,
+    cases: list[tuple[str, bytes, dict[str, str]]],
+) -> list[tuple[int, str, bytes, dict[str, str]]]:
+    async with FakeSlack() as fake, serving(db, clock, prompts, fake) as h:
+        if not getattr(db, "_fuzz_world", False):
+            build_slack_world(h.services, fake, clock)
+            db._fuzz_world = True  # type: ignore[attr-defined]
+        answers = []
+        for path, body, headers in cases:
+            headers = {k: v for k, v in headers.items() if v or k != "Content-Type"}
+            response = await h.http.post(path, data=body, headers=headers)
+            await response.read()
+            answers.append((response.status, path, body, headers))
+        await h.runtime.settle()
+        health = await h.http.get("/healthz")
+        assert health.status == 200
+        return answers
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cases=st.lists(requests(), min_size=4, max_size=4))
+def test_no_request_gets_a_500(
+    db: Database, clock: ManualClock, prompts: Prompts, cases: list[Any]
+) -> None:
+    answers = asyncio.run(send_all(db, clock, prompts, cases))
+    failures = [a for a in answers if a[0] >= 500]
+    assert failures == []
