@@ -160,6 +160,8 @@ def _events(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
         try:  # Bolt reads the body before checking the signature, and some bodies break it
             bolt_request = await to_bolt_request(request)
             response = await runtime.bolt.async_dispatch(bolt_request)
+        except web.HTTPException:  # aiohttp's own answers, e.g. 413 for a body over the limit
+            raise
         except Exception as error:
             log.warning("refused a malformed Slack request: %s", type(error).__name__)
             return web.json_response({"error": "malformed request"}, status=400)

@@ -163,3 +163,15 @@ def test_no_request_gets_a_500(
     answers = asyncio.run(send_all(db, clock, prompts, cases))
     failures = [a for a in answers if a[0] >= 500]
     assert failures == []
+
+
+async def test_oversized_bodies_are_refused(
+    db: Database, clock: ManualClock, prompts: Prompts
+) -> None:
+    big = b"text=" + b"x" * (2 * 1024 * 1024)
+    async with FakeSlack() as fake, serving(db, clock, prompts, fake) as h:
+        for path in ("/slack/events", "/api/messages"):
+            response = await h.http.post(
+                path, data=big, headers={"Content-Type": "application/json"}
+            )
+            assert response.status == 413, path
