@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from sqlalchemy import or_, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -51,6 +52,7 @@ MAX_ATTEMPTS = 8
 # A platform that answers "rate limited, come back in N seconds" is up and says when: such
 # answers do not use up the attempts, for as long as the message is younger than this.
 RATE_LIMITED_FOR = timedelta(hours=24)
+RECORD_RETRY_FIRST, RECORD_RETRY_MAX = 0.25, 5.0  # seconds, while the database is unreachable
 LEASE = timedelta(minutes=5)
 CLAIM_TIMEOUT = LEASE  # older name, kept for callers
 DEFAULT_CONCURRENCY = 64
@@ -290,9 +292,31 @@ class Delivery:
             except Exception as exc:  # an unknown fault is treated as transient, but bounded
                 log.warning("send failed for outbox row %s: %s", row.id, type(exc).__name__)
                 outcome = ("retry", TransientSendError(type(exc).__name__))
-        await asyncio.to_thread(_record, self.db, row.id, outcome, self.clock, self.rng, stats)
+        await self._record_until_done(row.id, outcome, stats)
         self.stats.add(stats)
         return stats
+
+    async def _record_until_done(
+        self, row_id: int, outcome: tuple[str, object], stats: DeliveryStats
+    ) -> None:
+        """Keep the outcome until the database takes it. Given up, the row would stay ours,
+        leased and renewed, and never be sent (or, if it was sent, be sent again)."""
+        wait = RECORD_RETRY_FIRST
+        while True:
+            try:
+                await asyncio.to_thread(
+                    _record, self.db, row_id, outcome, self.clock, self.rng, stats
+                )
+                return
+            except SQLAlchemyError as error:
+                log.warning(
+                    "could not record outbox row %s (%s); trying again in %.1f s",
+                    row_id,
+                    type(error).__name__,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+                wait = min(RECORD_RETRY_MAX, wait * 2)
 
     async def _send(self, sender: PlatformSender, row: Claimed) -> Sent:
         message = decode_message(row.payload)

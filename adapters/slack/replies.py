@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack import render
 from adapters.slack.sender import SlackSender, upload
@@ -67,7 +68,10 @@ class Profiles:
             self._cache.move_to_end(key)
             return self._cache[key]
         if self.pacer is not None:
-            await self.pacer.limit("slack", team, "users.info")
+            try:
+                await self.pacer.limit("slack", team, "users.info")
+            except SQLAlchemyError:  # the shared pace lives in the database, which is down
+                return None
         try:
             response = await client.users_info(user=user)
         except SlackApiError as exc:

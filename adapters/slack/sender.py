@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from adapters.slack import render
@@ -184,7 +185,10 @@ class SlackSender:
         """Keep the person's DM with the app when Slack shows it to us (Home, a DM, a command
         typed in the DM), so later messages to them need no conversations.open."""
         if channel and channel.startswith("D"):
-            await asyncio.to_thread(self._remember_dm, workspace, user, channel)
+            try:
+                await asyncio.to_thread(self._remember_dm, workspace, user, channel)
+            except SQLAlchemyError as error:  # only a shortcut: the answer still goes out
+                log.warning("could not keep a DM channel: %s", type(error).__name__)
 
     def _known_dm(self, workspace: str, user: str) -> str | None:
         with self.db.session() as session:
