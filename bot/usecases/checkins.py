@@ -118,8 +118,11 @@ class AnswerResult:
 def record_answer(
     session: Session, now: datetime, person: Person, introduction_id: int, answer: Answer
 ) -> AnswerResult:
-    """Only members of the group answer for it; answering again updates the answer."""
-    introduction = session.get(Introduction, introduction_id)
+    """Only members of the group answer for it; answering again updates the answer.
+
+    The introduction's row is locked first, so two members answering at the same moment
+    take turns: the second sees the first's answer and the tie it already moved to met."""
+    introduction = session.get(Introduction, introduction_id, with_for_update=True)
     checkin = session.exec(
         select(CheckIn).where(
             CheckIn.introduction_id == introduction_id, CheckIn.person_id == person.id
