@@ -20,7 +20,8 @@ from tests.adapters.slack.conftest import SECRET, build_slack_world, serving
 from tests.fakes_slack import FakeSlack
 from tests.security.test_hostile_input import JSON, NASTY
 
-pytestmark = pytest.mark.db
+# The HTTP layer does not depend on the database backend: one is enough here.
+pytestmark = [pytest.mark.db, pytest.mark.parametrize("db", ["sqlite"], indirect=True)]
 
 CONTENT_TYPES = st.sampled_from(
     [

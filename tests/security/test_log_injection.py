@@ -32,6 +32,7 @@ def test_the_formatter_keeps_each_record_on_one_line() -> None:
     assert "FORGED-ENTRY" in first and trace[0] == "Traceback (most recent call last):"
 
 
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # logging is the same on both
 async def test_user_text_never_reaches_our_logs(
     slack_world: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -18,7 +18,8 @@ from tests.adapters.slack.test_oauth import install
 from tests.fakes_slack import FakeSlack
 from tests.security.conftest import every_stored_value
 
-pytestmark = pytest.mark.db
+# The HTTP layer does not depend on the database backend: one is enough here.
+pytestmark = [pytest.mark.db, pytest.mark.parametrize("db", ["sqlite"], indirect=True)]
 
 BOT_TOKEN = "xoxb-0000-SEKRIT-bot-7f3a9c"
 SIGNING = "SEKRIT-signing-51d2e8aa"
