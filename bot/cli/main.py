@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -70,6 +73,20 @@ def chat(
         run_chat(services(), as_, console=console)
 
 
+@contextmanager
+def _solver_output_to_stderr() -> Iterator[None]:
+    """Keep standard output for GROUPS.csv: a native solver may print progress lines."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 @app.command("match")
 def match_command(
     people: Annotated[Path, typer.Argument(help="PEOPLE.csv: id,organisation[,name,role,...]")],
@@ -85,7 +102,8 @@ def match_command(
     from bot.matching.csvio import CsvInputError, match_files, write_groups
 
     try:
-        result = match_files(people, history, seed, out)
+        with _solver_output_to_stderr():
+            result = match_files(people, history, seed, out)
     except CsvInputError as error:
         fail(str(error), EXIT_BAD_INPUT)
     if out is None:
