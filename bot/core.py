@@ -51,6 +51,7 @@ class Reply:
 
     messages: tuple[Message, ...]
     queued: bool = False
+    forgotten: tuple[UserRef, ...] = ()  # accounts of a person who was just erased
 
 
 class Crossties:
@@ -62,10 +63,16 @@ class Crossties:
         self.prompts = prompts
         self.report_min_count = report_min_count
         self._on_queued: list[Callable[[], Awaitable[None]]] = []
+        self._on_forgotten: list[Callable[[tuple[UserRef, ...]], None]] = []
 
     def on_queued(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Register a wake-up for the delivery worker."""
         self._on_queued.append(callback)
+
+    def on_forgotten(self, callback: Callable[[tuple[UserRef, ...]], None]) -> None:
+        """Register an eraser for what an adapter keeps outside the core's tables (called in a
+        worker thread, after the erasure is committed, with the person's former accounts)."""
+        self._on_forgotten.append(callback)
 
     async def handle(self, event: InboundEvent) -> Reply:
         reply = await asyncio.to_thread(self.handle_sync, event)
@@ -86,12 +93,18 @@ class Crossties:
     def handle_sync(self, event: InboundEvent) -> Reply:
         try:
             with self.db.session() as session:
-                return self._dispatch(session, event)
+                reply = self._dispatch(session, event)
         except UseCaseError as error:
             return Reply((self.say(error.prompt, **error.context),))
         except Exception:
             log.exception("could not handle %s", type(event).__name__)
             return Reply((self.say("error_internal"),))
+        for erase in self._on_forgotten if reply.forgotten else ():
+            try:
+                erase(reply.forgotten)
+            except Exception:
+                log.exception("an adapter could not erase a forgotten person's data")
+        return reply
 
     def _dispatch(self, session: Session, event: InboundEvent) -> Reply:
         now = self.clock.now()
@@ -197,8 +210,9 @@ class Crossties:
                 )
                 return Reply((Message((card,), ephemeral=True),))
             case c.ForgetMe(confirmed=True):
+                gone = people.accounts_of(session, person)
                 people.forget(session, now, person)
-                return Reply((self.say("forgotten"),))
+                return Reply((self.say("forgotten"),), forgotten=gone)
             case c.MyData():
                 data = people.my_data(session, person)
                 return Reply(
@@ -266,8 +280,9 @@ class Crossties:
             coordination.open_form(session, event.user, event.value, workspace_admin=False)
             return Reply((self.say("programme_form_elsewhere"),))
         if event.action == "forget" and event.value == "confirm":
+            gone = people.accounts_of(session, person)
             people.forget(session, now, person)
-            return Reply((self.say("forgotten"),))
+            return Reply((self.say("forgotten"),), forgotten=gone)
         if event.action in {
             "join",
             "resume",

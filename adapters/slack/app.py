@@ -96,12 +96,14 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
     oauth = bool(settings.slack_client_id and settings.slack_client_secret)
     store = None
     if oauth:
-        from adapters.slack.oauth import oauth_settings
+        from adapters.slack.oauth import erase_installers, oauth_settings
 
         assert settings.slack_client_id and settings.slack_client_secret
         oauth_config, store = oauth_settings(
             services.db, settings.slack_client_id, settings.slack_client_secret
         )
+        installations = store.store
+        services.core.on_forgotten(lambda users: erase_installers(installations, users))
         bolt = AsyncApp(
             signing_secret=settings.slack_signing_secret,
             oauth_flow=AsyncOAuthFlow(client=client, settings=oauth_config),

@@ -15,9 +15,11 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import update
 
 from adapters.slack.manifest import BOT_SCOPES
 from bot.db.session import Database
+from bot.events import UserRef
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -66,6 +68,24 @@ class ThreadedStateStore(AsyncOAuthStateStore):
 
     async def async_consume(self, state: str) -> bool:
         return await asyncio.to_thread(self.store.consume, state)
+
+
+ERASED = "erased"
+
+
+def erase_installers(store: SQLAlchemyInstallationStore, users: tuple[UserRef, ...]) -> None:
+    """Someone who installed the app asked to be forgotten: the workspace keeps its bot, but
+    the installation no longer names them (slack_sdk needs some user id there)."""
+    table = store.installations
+    with store.engine.begin() as connection:
+        for user in users:
+            if user.platform != "slack":
+                continue
+            connection.execute(
+                update(table)
+                .where(table.c.team_id == user.workspace, table.c.user_id == user.id)
+                .values(user_id=ERASED, user_token=None, user_scopes=None, user_refresh_token=None)
+            )
 
 
 def oauth_settings(

@@ -30,7 +30,7 @@ from bot.db.models import (
     Tie,
     TieEvent,
 )
-from bot.events import UserRef
+from bot.events import PLATFORMS, UserRef
 from bot.usecases.common import (
     UseCaseError,
     account_for,
@@ -395,6 +395,18 @@ def _my_rounds(session: Session, person_id: int) -> dict[str, object]:
             for e in apart
         ],
     }
+
+
+def accounts_of(session: Session, person: Person) -> tuple[UserRef, ...]:
+    """The person's chat accounts, as references."""
+    accounts = session.exec(
+        select(PlatformAccount).where(PlatformAccount.person_id == person.id)
+    ).all()
+    found: list[UserRef] = []
+    for account in accounts:
+        if account.platform in PLATFORMS:
+            found.append(UserRef(account.platform, account.workspace, account.user_id))
+    return tuple(found)
 
 
 def forget(session: Session, now: datetime, person: Person) -> None:

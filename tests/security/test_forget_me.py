@@ -11,8 +11,13 @@ import logging
 import pytest
 from sqlmodel import select
 
+from bot.clock import ManualClock
 from bot.db.models import IntroductionChat, IntroductionMember, Person, PlatformAccount
-from tests.adapters.slack.conftest import Harness, fixture
+from bot.db.session import Database
+from bot.templates import Prompts
+from tests.adapters.slack.conftest import Harness, fixture, serving
+from tests.adapters.slack.test_oauth import install
+from tests.fakes_slack import FakeSlack
 from tests.security.conftest import tables_containing
 
 pytestmark = pytest.mark.db
@@ -130,3 +135,19 @@ async def test_forget_me_leaves_nothing(
     # what her partner sees now names nobody
     home = h.slack.calls_to("views.publish", ok_only=True)[-1].args["view"]
     assert "Zephyrine" not in json.dumps(home)
+
+
+async def test_an_installer_who_is_forgotten_leaves_the_installation_anonymous(
+    db: Database, clock: ManualClock, prompts: Prompts, fake_slack: FakeSlack
+) -> None:
+    oauth = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "s"}
+    async with serving(db, clock, prompts, fake_slack, **oauth) as h:
+        await install(h, "T0001")
+        fake_slack.add_user("UINSTALLER", "Ingrid Installer", email="ingrid@example.org")
+        fake_slack.add_user("U03", "Person 03")
+        await h.command("help", user="UINSTALLER")
+        assert tables_containing(h.db, ["UINSTALLER"]).keys() >= {"slack_installations"}
+        await h.command("forget me confirm", user="UINSTALLER")
+        assert tables_containing(h.db, ["UINSTALLER", "Ingrid", "ingrid@example.org"]) == {}
+        await h.command("help", user="U03")  # the workspace still has its bot
+        assert len(h.replies("cmd")) == 3
