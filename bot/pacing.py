@@ -102,7 +102,10 @@ class Pacer:
             return
         key = self.key(platform, workspace, method, channel)
         if _shared is not None and not rate.per_channel:
-            await self._sleep(await _shared.reserve(_shared_key(key), 1.0 / rate.per_second))
+            # One booking at a time per process and key: a process that dies wastes at most
+            # one booked moment, and the next booking is made before that moment comes.
+            async with self._locks.setdefault(("shared", *key), asyncio.Lock()):
+                await self._sleep(await _shared.reserve(_shared_key(key), 1.0 / rate.per_second))
             return
         await self.wait(key, rate.per_second, rate.burst)
 
