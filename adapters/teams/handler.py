@@ -104,7 +104,9 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         resolved: dict[str, str] = {}
         for entity in activity.entities or []:
             data = translate.entity_data(entity)
-            mentioned = data.get("mentioned") or {}
+            mentioned = data.get("mentioned")
+            if not isinstance(mentioned, dict):
+                continue
             member_id = mentioned.get("id")
             if (
                 data.get("type") != "mention"

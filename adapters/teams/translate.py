@@ -139,6 +139,8 @@ def entity_data(entity: Any) -> dict[str, Any]:
     """An activity entity as plain JSON (botbuilder keeps mention fields out of `serialize`)."""
     if isinstance(entity, Mapping):
         return dict(entity)
+    if not hasattr(entity, "serialize"):  # a null or a bare value in `entities`
+        return {}
     data = dict(getattr(entity, "additional_properties", None) or {})
     data.update({k: v for k, v in entity.serialize().items() if v is not None})
     return data
@@ -157,7 +159,7 @@ def command_text(activity: Activity, resolved: Mapping[str, str] | None = None) 
         data = entity_data(entity)
         if data.get("type") != "mention":
             continue
-        mentioned = data.get("mentioned") or {}
+        mentioned = _mapping(data.get("mentioned"))
         tag = str(data.get("text") or "")
         if not tag or tag not in text:
             continue
@@ -181,7 +183,7 @@ def is_addressed_to_bot(activity: Activity) -> bool:
     bot_id = activity.recipient.id if activity.recipient is not None else None
     for entity in activity.entities or []:
         data = entity_data(entity)
-        if data.get("type") == "mention" and (data.get("mentioned") or {}).get("id") == bot_id:
+        if data.get("type") == "mention" and _mapping(data.get("mentioned")).get("id") == bot_id:
             return True
     return False
 
