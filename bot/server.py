@@ -113,19 +113,6 @@ def check_serving_settings(settings: Settings) -> None:
         )
 
 
-WORKER_THREADS = 32  # database work runs in threads that mostly wait on the database
-
-
-async def _worker_threads(app: web.Application) -> None:
-    """More threads than asyncio's default (cores + 4): a request spends most of its time in
-    threads waiting on database round trips, and acks queue behind them when there are few."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="crossties")
-    )
-
-
 def run_server(settings: Settings) -> None:
     from bot.logsafe import configure
 
@@ -133,7 +120,6 @@ def run_server(settings: Settings) -> None:
     check_serving_settings(settings)
     services = build(settings)
     app = make_app(services)
-    app.on_startup.insert(0, _worker_threads)
     # No access log line per request: it cost ~7 % of the event loop under load, and the
     # reverse proxy in front (HTTPS for Slack and Teams) logs requests already.
     web.run_app(app, host=settings.host, port=settings.port, access_log=None)

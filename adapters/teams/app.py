@@ -22,6 +22,7 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity
 
 from adapters.teams import render
+from adapters.teams.clients import KeptClientsAuthentication
 from adapters.teams.handler import CrosstiesTeamsBot
 from adapters.teams.platform import TeamsSender
 from bot.app import Services
@@ -156,9 +157,7 @@ def build_teams(
 ) -> Teams:
     configuration = configuration or TeamsConfiguration.from_settings(services.settings)
     try:
-        auth = ConfigurationBotFrameworkAuthentication(
-            configuration, credentials_factory=credentials_factory
-        )
+        auth = KeptClientsAuthentication(configuration, credentials_factory=credentials_factory)
     except Exception as error:
         raise ConfigError(
             f"Teams settings are incomplete ({error}): set MICROSOFT_APP_ID, "
