@@ -62,6 +62,28 @@ def _shared_key(key: tuple[str, ...]) -> str:
     return "|".join(key)[:300]
 
 
+class _LocalSlots:
+    """Bookings for one process: a schedule of call times. A late wake-up does not push
+    the later calls back, as it would with a token bucket holding a single token."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.next_at: dict[str, float] = {}
+
+    async def reserve(self, key: str, interval: float) -> float:
+        now = self.clock()
+        slot = max(self.next_at.get(key, now), now)
+        self.next_at[key] = slot + interval
+        return slot - now
+
+    def hold_now(self, key: str, seconds: float) -> None:
+        until = self.clock() + max(0.0, seconds)
+        self.next_at[key] = max(self.next_at.get(key, until), until)
+
+    async def hold(self, key: str, seconds: float) -> None:
+        self.hold_now(key, seconds)
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -84,6 +106,7 @@ class Pacer:
         self._buckets: dict[Hashable, _Bucket] = {}
         self._locks: dict[Hashable, asyncio.Lock] = {}
         self._holds: set[asyncio.Future[None]] = set()
+        self._local = _LocalSlots(clock)
 
     def key(
         self, platform: str, workspace: str, method: str, channel: str | None = None
@@ -101,13 +124,25 @@ class Pacer:
         if rate is None:
             return
         key = self.key(platform, workspace, method, channel)
-        if _shared is not None and not rate.per_channel:
+        slots = self._slots(rate)
+        if slots is not None:
             # One booking at a time per process and key: a process that dies wastes at most
             # one booked moment, and the next booking is made before that moment comes.
-            async with self._locks.setdefault(("shared", *key), asyncio.Lock()):
-                await self._sleep(await _shared.reserve(_shared_key(key), 1.0 / rate.per_second))
+            async with self._locks.setdefault(("booked", *key), asyncio.Lock()):
+                delay = await slots.reserve(_shared_key(key), 1.0 / rate.per_second)
+                if delay > 0:
+                    await self._sleep(delay)
             return
         await self.wait(key, rate.per_second, rate.burst)
+
+    def _slots(self, rate: Rate) -> SharedSlots | None:
+        """Workspace-wide limits are booked: in the shared place when there is one, else
+        locally (calls one at a time); per-chat limits and bursts use token buckets."""
+        if rate.per_channel:
+            return None
+        if _shared is not None:
+            return _shared
+        return self._local if rate.burst == 1 else None
 
     def slow_down(
         self,
@@ -121,8 +156,11 @@ class Pacer:
         key = self.key(platform, workspace, method, channel)
         self.hold(key, seconds)
         rate = self.limits.get((platform, method))
-        if _shared is not None and rate is not None and not rate.per_channel:
-            booked = asyncio.ensure_future(_shared.hold(_shared_key(key), seconds))
+        slots = self._slots(rate) if rate is not None else None
+        if slots is self._local:
+            self._local.hold_now(_shared_key(key), seconds)
+        elif slots is not None:
+            booked = asyncio.ensure_future(slots.hold(_shared_key(key), seconds))
             self._holds.add(booked)
             booked.add_done_callback(self._holds.discard)
 
