@@ -162,7 +162,7 @@ async def everything_seen(core: Crossties, side: Side, others: list[Side]) -> li
 
 
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
