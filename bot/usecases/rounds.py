@@ -80,7 +80,7 @@ class RoundSummary:
 
 def default_seed(programme_id: int, number: int) -> int:
     digest = hashlib.sha256(f"crossties:{programme_id}:{number}".encode()).digest()
-    return int.from_bytes(digest[:4], "big")
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF  # fits a database integer
 
 
 def _reachable_accounts(session: Session, person_ids: list[int]) -> dict[int, PlatformAccount]:
@@ -146,8 +146,7 @@ def plan_round(
         session.exec(select(Round.number).where(Round.programme_id == programme_id)).all(),
         default=0,
     )
-    if seed is None:
-        seed = default_seed(programme_id, number)
+    seed = default_seed(programme_id, number) if seed is None else seed % 2**31
     today = now.date()
     allowed = set(
         session.exec(
