@@ -20,7 +20,14 @@ from adapters.slack import views
 from adapters.teams import render as teams_render
 from bot.clock import ManualClock
 from bot.core import Crossties
-from bot.db.models import Outbox, Person, Programme, ProgrammeRoleKind
+from bot.db.models import (
+    Introduction,
+    Membership,
+    Outbox,
+    Person,
+    Programme,
+    ProgrammeRoleKind,
+)
 from bot.db.session import Database
 from bot.events import CommandReceived, Message, Platform, UserRef
 from bot.export import export_graphml
@@ -155,6 +162,17 @@ async def everything_seen(core: Crossties, side: Side, others: list[Side]) -> li
         programme = session.exec(select(Programme).where(Programme.name == side.programme)).one()
         report = build_report(load_report_input(session, programme), min_count=1)
         seen.append(report_csv(lead_view(report)))
+        # the figures count this programme's rows only
+        intros = session.exec(
+            select(Introduction).where(Introduction.programme_id == programme.id)
+        ).all()
+        members = session.exec(
+            select(Membership).where(Membership.programme_id == programme.id)
+        ).all()
+        assert report.introductions == len(intros) > 0
+        assert set(report.organisations) == set(side.organisations)
+        joined = sum(o.joined for o in report.per_organisation)
+        assert joined == len(members) == len(side.users)
         for people in (False, True):
             data, _ = export_graphml(session, programme, min_count=1, people=people)
             seen.append(data.decode())
