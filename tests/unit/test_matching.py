@@ -74,7 +74,9 @@ def _back_to_back(ctx: Context, groups: np.ndarray) -> int:
     return int(ctx.trio_last[trio.ravel()].sum())
 
 
-def check_against_brute_force(request: MatchRequest, tie_rel: float = 0.002) -> None:
+def check_against_brute_force(
+    request: MatchRequest, tie_rel: float = 0.002, *, tier5: bool = True
+) -> None:
     result = match(request)
     got = result.score
     excl = set(request.exclusions)
@@ -88,7 +90,7 @@ def check_against_brute_force(request: MatchRequest, tie_rel: float = 0.002) -> 
     assert got.weak_tie_value >= -best[3] * (1 - tie_rel) - 1e-9
     if result.bounds is not None and got.repeat_pairs == 0:
         assert result.bounds.weak_tie_value >= -best[3] - 1e-9  # the bound is a real bound
-    if abs(got.weak_tie_value + best[3]) < 1e-9:
+    if tier5 and abs(got.weak_tie_value + best[3]) < 1e-9:
         # tier 5: nobody in the trio twice in a row first, then fewest recent trio members
         tier5 = min(
             (b2b, s.trio_recent)
@@ -135,7 +137,9 @@ def test_fast_engine_keeps_tiers_one_to_three_optimal(req: MatchRequest) -> None
     saved = engine_mod.EXACT_LIMIT
     engine_mod.EXACT_LIMIT = 0
     try:
-        check_against_brute_force(req, tie_rel=0.5)
+        # Below tier 3 the fast engine alone only approximates: small rounds go to the exact
+        # solver in production, which the test above holds to tiers 4 and 5 as well.
+        check_against_brute_force(req, tie_rel=0.5, tier5=False)
     finally:
         engine_mod.EXACT_LIMIT = saved
 
