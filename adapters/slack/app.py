@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from aiohttp import web
+from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
@@ -59,6 +59,14 @@ class SlackRuntime:
     profiles: Profiles
     tasks: set[asyncio.Task[object]] = field(default_factory=set)
     socket_mode: bool = False
+    _http: ClientSession | None = None
+
+    def http(self) -> ClientSession:
+        """One client session for answers to `response_url`, so connections are reused
+        (Bolt's `respond` opens a new one, and a TLS handshake, for every answer)."""
+        if self._http is None or self._http.closed:
+            self._http = ClientSession(timeout=ClientTimeout(total=30))
+        return self._http
 
     @property
     def core(self) -> Crossties:
@@ -198,6 +206,8 @@ def _settle(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
             await asyncio.wait_for(runtime.settle(), 10)
         except TimeoutError:
             log.warning("some Slack work was still running at shutdown")
+        if runtime._http is not None:
+            await runtime._http.close()
 
     return on_shutdown
 

@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack import render, translate, views
@@ -133,12 +134,27 @@ async def _sorry(rt: SlackRuntime, respond: Any, what: str) -> None:
         log.warning("could not tell the person about the failure: %s", type(error).__name__)
 
 
+def _responder(rt: SlackRuntime, body: dict[str, Any], respond: Any) -> Any:
+    """Answers to the request's `response_url` through the runtime's shared session."""
+    url = body.get("response_url")
+    if not url:
+        return respond
+
+    async def send(**fields: Any) -> None:
+        answer = await AsyncWebhookClient(str(url), session=rt.http()).send(**fields)
+        if answer.status_code != 200:
+            log.warning("response_url answered %s", answer.status_code)
+
+    return send
+
+
 def _on_command(rt: SlackRuntime) -> Any:
     async def listener(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any
     ) -> None:
         rt.track()
         await ack()
+        respond = _responder(rt, body, respond)
         try:
             await answer(body, client, respond)
         except Exception:
@@ -219,6 +235,7 @@ def _on_action(rt: SlackRuntime) -> Any:
     ) -> None:
         rt.track()
         await ack()
+        respond = _responder(rt, body, respond)
         try:
             await answer(body, client, respond)
         except Exception:
