@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from bot.commands import STAFF_WORDS
 from bot.templates import Prompts
 
 SCHEMA_VERSION = "1.30"
@@ -23,20 +24,8 @@ HERE = Path(__file__).resolve().parent
 COLOR_ICON = HERE / "color.png"
 OUTLINE_ICON = HERE / "outline.png"
 ACCENT = "#0072B2"
-PERSONAL_COMMANDS = (
-    "help",
-    "join",
-    "leave",
-    "pause",
-    "resume",
-    "profile",
-    "match",
-    "met",
-    "log",
-    "ties",
-    "forget me",
-    "my data",
-)
+PERSONAL_COMMANDS = STAFF_WORDS  # everything staff can type; leads and coordinators use
+# the same personal chat, the shared scopes list the words that make sense in a channel
 SHARED_COMMANDS = (
     "help",
     "join",
