@@ -28,6 +28,7 @@ from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.common import UseCaseError
+from bot.usecases.retention import expire_notes
 from bot.usecases.rounds import MANUAL_RUN_GAP, RoundSummary, run_round
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class JobContext:
     interval: float | None = None  # testing: every programme runs every N seconds
     service: SchedulerService | None = None
     actor: str = field(default_factory=lambda: f"scheduler:{os.getpid()}")
+    note_retention_days: int | None = None  # free-text notes older than this expire
 
 
 _context: JobContext | None = None
@@ -157,8 +159,13 @@ class DueWork:
     queued: int
 
 
-def due_work(session: Session, now: datetime, prompts: Prompts) -> DueWork:
-    """Everything derived from due times: pauses ending, check-ins, nudges, failure reports."""
+def due_work(
+    session: Session, now: datetime, prompts: Prompts, *, note_retention_days: int | None = None
+) -> DueWork:
+    """Everything derived from due times: pauses ending, check-ins, nudges, failure reports,
+    and notes past their retention period."""
+    if note_retention_days is not None:
+        expire_notes(session, now, note_retention_days)
     resumed = resume_paused(session, now)
     queued = queue_due_checkins(session, now, prompts)
     queued += queue_failure_reports(session, now, prompts)
@@ -233,7 +240,12 @@ async def run_due_work() -> None:
 
     def work() -> DueWork:
         with context.db.session() as session:
-            return due_work(session, context.clock.now(), context.prompts)
+            return due_work(
+                session,
+                context.clock.now(),
+                context.prompts,
+                note_retention_days=context.note_retention_days,
+            )
 
     done = await asyncio.to_thread(work)
     caught_up = 0

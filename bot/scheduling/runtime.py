@@ -47,7 +47,12 @@ class BackgroundWork:
             orphan_check=10.0 if shared else float("inf"),
         )
         self.scheduler = SchedulerService(
-            db, clock, prompts, notify=self.worker.wake, interval=settings.scheduler_interval
+            db,
+            clock,
+            prompts,
+            notify=self.worker.wake,
+            interval=settings.scheduler_interval,
+            note_retention_days=settings.note_retention_days,
         )
         self.leadership = Leadership(
             self.presence,

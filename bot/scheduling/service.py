@@ -101,6 +101,7 @@ class SchedulerService:
         due_every: float = 60.0,
         reconcile_every: float = 300.0,
         misfire_grace: timedelta = jobs.MISFIRE_GRACE,
+        note_retention_days: int | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -110,6 +111,7 @@ class SchedulerService:
         self.due_every = due_every if not interval else min(due_every, max(1.0, interval))
         self.reconcile_every = reconcile_every if not interval else min(reconcile_every, 5.0)
         self.misfire_grace = misfire_grace
+        self.note_retention_days = note_retention_days
         self.scheduler: AsyncIOScheduler | None = None
 
     def _new_scheduler(self) -> AsyncIOScheduler:
@@ -129,7 +131,13 @@ class SchedulerService:
             return
         jobs.bind(
             jobs.JobContext(
-                self.db, self.clock, self.prompts, self.notify, self.interval, service=self
+                self.db,
+                self.clock,
+                self.prompts,
+                self.notify,
+                self.interval,
+                service=self,
+                note_retention_days=self.note_retention_days,
             )
         )
         scheduler = self._new_scheduler()

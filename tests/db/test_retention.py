@@ -33,3 +33,16 @@ async def test_old_notes_expire_and_recent_ones_stay(world: World) -> None:
 def test_retention_must_be_positive(world: World) -> None:
     with pytest.raises(ValueError), world.core.db.session() as session:
         expire_notes(session, world.core.clock.now(), 0)
+
+
+async def test_the_periodic_job_expires_old_notes(world: World) -> None:
+    from bot.scheduling.jobs import due_work
+
+    clock = world.core.clock
+    await world.runtime.say("u03", "log @u09 shared the falls pathway #falls")
+    clock.advance(timedelta(days=31))  # type: ignore[attr-defined]
+    with world.core.db.session() as session:
+        due_work(session, clock.now(), world.core.prompts, note_retention_days=30)
+    with world.core.db.session() as session:
+        event = session.exec(select(TieEvent).where(TieEvent.kind == "collaborated")).one()
+        assert event.note is None and event.tags == "falls"
