@@ -36,22 +36,26 @@ def test_core_never_imports_a_platform_sdk(path: Path) -> None:
 
 def test_core_works_without_the_sdks_installed() -> None:
     """Block the SDKs at import time and drive a command through the core."""
-    program = """
-import sys
-for name in %r:
-    sys.modules[name] = None
-import asyncio, tempfile, os
-from bot.clock import ManualClock
-from datetime import datetime, UTC
-from bot.core import Crossties
-from bot.db.session import Database
-from bot.templates import Prompts
-from bot.events import CommandReceived, UserRef
-d = tempfile.mkdtemp()
-core = Crossties(Database(f"sqlite:///{d}/x.db"), ManualClock(datetime(2026, 1, 1, tzinfo=UTC)), Prompts())
-reply = asyncio.run(core.handle(CommandReceived(UserRef("local", "w", "u"), "help")))
-print(reply.messages[0].plain()[:20])
-""" % (SDKS,)
+    program = "\n".join(
+        [
+            "import sys",
+            f"for name in {SDKS!r}:",
+            "    sys.modules[name] = None",
+            "import asyncio, tempfile",
+            "from datetime import datetime, UTC",
+            "from bot.clock import ManualClock",
+            "from bot.core import Crossties",
+            "from bot.db.session import Database",
+            "from bot.templates import Prompts",
+            "from bot.events import CommandReceived, UserRef",
+            "folder = tempfile.mkdtemp()",
+            "clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))",
+            "core = Crossties(Database(f'sqlite:///{folder}/x.db'), clock, Prompts())",
+            "user = UserRef('local', 'w', 'u')",
+            "reply = asyncio.run(core.handle(CommandReceived(user, 'help')))",
+            "print(reply.messages[0].plain()[:20])",
+        ]
+    )
     result = subprocess.run(
         [sys.executable, "-c", program],
         capture_output=True,
