@@ -132,9 +132,11 @@ async def _back_off(waits: Waits, state: RetryState) -> None:
     state.increment_current_attempt()
 
 
-class ServerErrorRetry(AsyncServerErrorRetryHandler):
+class _BackOff:
+    """Exponential back-off on our own clock, shared by the server and connection handlers."""
+
     def __init__(self, waits: Waits) -> None:
-        super().__init__(max_retry_count=waits.retries)
+        super().__init__(max_retry_count=waits.retries)  # type: ignore[call-arg]
         self.waits = waits
 
     async def prepare_for_next_attempt_async(
@@ -148,20 +150,12 @@ class ServerErrorRetry(AsyncServerErrorRetryHandler):
         await _back_off(self.waits, state)
 
 
-class ConnectionRetry(AsyncConnectionErrorRetryHandler):
-    def __init__(self, waits: Waits) -> None:
-        super().__init__(max_retry_count=waits.retries)
-        self.waits = waits
+class ServerErrorRetry(_BackOff, AsyncServerErrorRetryHandler):
+    pass
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        await _back_off(self.waits, state)
+
+class ConnectionRetry(_BackOff, AsyncConnectionErrorRetryHandler):
+    pass
 
 
 def retry_handlers(waits: Waits) -> list[AsyncRetryHandler]:
