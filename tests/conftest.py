@@ -9,19 +9,18 @@ unreachable server fails them.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from bot.clock import ManualClock
 from bot.core import Crossties
 from bot.db.session import Database, normalise_url
 from bot.templates import Prompts
 from tests import fakes
+from tests.pgtools import require_server, scratch_database
 
 BACKENDS = [
     b.strip()
@@ -33,38 +32,12 @@ POSTGRES_URL = normalise_url(
 )
 
 
-def _postgres_admin_url() -> str:
-    return POSTGRES_URL
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A database of this test process's own on the PostgreSQL server, dropped at the end."""
-    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable ({type(exc).__name__})")
-    name = f"crossties_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    require_server(POSTGRES_URL)
+    with scratch_database(POSTGRES_URL, "crossties_test") as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-                )
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 _SCHEMA_READY: dict[str, Database] = {}

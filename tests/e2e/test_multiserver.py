@@ -15,14 +15,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bot.clock import SystemClock
@@ -32,6 +29,7 @@ from bot.db.session import Database
 from bot.templates import Prompts
 from tests.conftest import POSTGRES_URL
 from tests.fakes import build_world
+from tests.pgtools import require_server, scratch_database
 
 INTERVAL = 2.0
 LEADER_RETRY = 1.0
@@ -46,30 +44,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def database_url() -> Iterator[str]:
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable ({type(exc).__name__})")
-    name = f"crossties_multi_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-                )
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    require_server(POSTGRES_URL)
+    with scratch_database(POSTGRES_URL, "crossties_multi") as url:
+        yield url
 
 
 class Server:
