@@ -32,12 +32,20 @@ def print_report(console: Console, report: Report | LeadView) -> None:
         markup=False,
         highlight=False,
     )
-    matrix = Table(title="Ties between organisations")
+
+    def cell(value: object) -> str:  # keep the grid narrow: "<5" for "fewer than 5"
+        shown = t(value)  # type: ignore[arg-type]
+        return shown.replace("fewer than ", "<")
+
+    matrix = Table(
+        title="Ties between organisations",
+        caption=f"<{view.min_count} = fewer than {view.min_count}, not shown",
+    )
     matrix.add_column("Organisation")
     for number in range(1, len(view.organisations) + 1):
         matrix.add_column(str(number), justify="right")
     for number, (name, row) in enumerate(zip(view.organisations, view.matrix, strict=True), 1):
-        matrix.add_row(Text(f"{number}. {name}"), *(t(v) for v in row))
+        matrix.add_row(Text(f"{number}. {name}"), *(cell(v) for v in row))
     _print(console, matrix)
 
     growth = Table(
