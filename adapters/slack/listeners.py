@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from adapters.slack.app import SlackRuntime
 
 log = logging.getLogger(__name__)
+
+Answerer = Callable[[dict[str, Any], AsyncWebClient, Any], Awaitable[None]]
 
 MEMBERS_PAGE = 200  # conversations.members page size
 # Which modal field a core refusal belongs to, for inline errors.
@@ -148,7 +151,9 @@ def _responder(rt: SlackRuntime, body: dict[str, Any], respond: Any) -> Any:
     return send
 
 
-def _on_command(rt: SlackRuntime) -> Any:
+def _acked(rt: SlackRuntime, what: str, answer: Answerer) -> Any:
+    """Ack at once, then answer; any failure after the ack gets the polite "try again"."""
+
     async def listener(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any
     ) -> None:
@@ -158,8 +163,12 @@ def _on_command(rt: SlackRuntime) -> Any:
         try:
             await answer(body, client, respond)
         except Exception:
-            await _sorry(rt, respond, "command")
+            await _sorry(rt, respond, what)
 
+    return listener
+
+
+def _on_command(rt: SlackRuntime) -> Any:
     async def answer(body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
         event = translate.translate(body)
         if event is None:
@@ -176,7 +185,7 @@ def _on_command(rt: SlackRuntime) -> Any:
         )
         await deliver(where, reply.messages, rt.sender, respond)
 
-    return listener
+    return _acked(rt, "command", answer)
 
 
 def _on_message(rt: SlackRuntime) -> Any:
@@ -230,17 +239,6 @@ async def publish_home(rt: SlackRuntime, client: AsyncWebClient, team: str, user
 
 
 def _on_action(rt: SlackRuntime) -> Any:
-    async def listener(
-        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any
-    ) -> None:
-        rt.track()
-        await ack()
-        respond = _responder(rt, body, respond)
-        try:
-            await answer(body, client, respond)
-        except Exception:
-            await _sorry(rt, respond, "button")
-
     async def answer(body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
         event = translate.translate(body)
         if not isinstance(event, ActionInvoked):
@@ -265,7 +263,7 @@ def _on_action(rt: SlackRuntime) -> Any:
         if from_home or event.action in {"join", "leave", "resume", "pause"}:
             await publish_home(rt, client, team, user)
 
-    return listener
+    return _acked(rt, "button", answer)
 
 
 async def _show_answers(
