@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import aiohttp
@@ -45,6 +45,8 @@ from bot.usecases.programmes import (
 )
 from tests.fakes_slack import BOT_TOKEN, TEAM_ID, FakeSlack
 from tests.fakes_teams import BOT_ID, TENANT, FakeConnector, free_port
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "faults-signing-secret"
@@ -190,6 +192,16 @@ def seed(url: str, slack: FakeSlack, *, slack_people: int, teams_people: int) ->
     return Partnership(
         list(range(1, slack_people + 1)), list(range(slack_people + 1, total + 1)), 1
     )
+
+
+def rows(url: str, model: type[T]) -> list[T]:
+    """Every row of one table, read through a short-lived connection of the test's own."""
+    db = Database(url, auto_upgrade=False)
+    try:
+        with db.session() as session:
+            return list(session.exec(select(model)).all())
+    finally:
+        db.dispose()
 
 
 # ---------------------------------------------------------------- the server

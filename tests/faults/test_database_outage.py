@@ -17,10 +17,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlmodel import select
 
 from bot.db.models import Introduction, Outbox, OutboxState
-from bot.db.session import Database
 from tests.fakes_slack import FakeSlack
 from tests.fakes_teams import FakeConnector
 from tests.faults.conftest import (
@@ -28,6 +26,7 @@ from tests.faults.conftest import (
     PrivatePostgres,
     Server,
     eventually,
+    rows,
     seed,
     slack_answers,
     slack_command,
@@ -37,15 +36,6 @@ from tests.faults.conftest import (
 
 OUTAGE = float(os.environ.get("CROSSTIES_FAULT_OUTAGE", "3"))
 pytestmark = pytest.mark.slow
-
-
-def outbox(url: str) -> list[Outbox]:
-    db = Database(url, auto_upgrade=False)
-    try:
-        with db.session() as session:
-            return list(session.exec(select(Outbox)).all())
-    finally:
-        db.dispose()
 
 
 async def test_postgres_stopped_and_started_again(
@@ -95,20 +85,17 @@ async def test_postgres_stopped_and_started_again(
                 assert status == 200 and POLITE not in teams_texts(connector, 8)[-1]
 
                 def all_sent() -> bool:
-                    rows = outbox(url)
-                    return bool(rows) and all(r.state == OutboxState.SENT for r in rows)
+                    sent = rows(url, Outbox)
+                    return bool(sent) and all(r.state == OutboxState.SENT for r in sent)
 
                 delivered = await eventually(all_sent, 90, "every introduction delivered")
         finally:
             server.stop()
             await connector.stop()
 
-        rows = outbox(url)
-        db = Database(url, auto_upgrade=False)
-        with db.session() as session:
-            introductions = session.exec(select(Introduction)).all()
-        db.dispose()
-        keys = Counter(r.idempotency_key for r in rows)
+        outbox = rows(url, Outbox)
+        introductions = rows(url, Introduction)
+        keys = Counter(r.idempotency_key for r in outbox)
         assert all(n == 1 for n in keys.values())
         posted = [
             c.args["metadata"]
@@ -119,7 +106,7 @@ async def test_postgres_stopped_and_started_again(
             (json.loads(m) if isinstance(m, str) else m)["event_payload"]["key"] for m in posted
         )
         assert all(n == 1 for n in slack_keys.values()), slack_keys
-        intro_rows = [r for r in rows if r.kind == "introduction"]
+        intro_rows = [r for r in outbox if r.kind == "introduction"]
         assert len(intro_rows) >= len(introductions) > 0
         cards = [
             (r.conversation, json.dumps(r.body.get("attachments"), sort_keys=True))

@@ -15,10 +15,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlmodel import select
 
 from bot.db.models import CheckIn, Outbox, OutboxState, TieEvent
-from bot.db.session import Database
 from tests.fakes_slack import FakeSlack
 from tests.fakes_teams import FakeConnector
 from tests.faults.conftest import (
@@ -26,6 +24,7 @@ from tests.faults.conftest import (
     PrivatePostgres,
     Server,
     eventually,
+    rows,
     seed,
     slack_answers,
     slack_command,
@@ -35,15 +34,6 @@ from tests.faults.conftest import (
 
 pytestmark = pytest.mark.slow
 MET = "met"
-
-
-def rows(url: str, model: type) -> list:  # type: ignore[type-arg]
-    db = Database(url, auto_upgrade=False)
-    try:
-        with db.session() as session:
-            return list(session.exec(select(model)).all())
-    finally:
-        db.dispose()
 
 
 async def test_killed_while_writing_checkins(
