@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+from collections.abc import Callable
 
 import matplotlib
 
@@ -257,30 +258,25 @@ def draw_network(ax: Axes, view: LeadView, *, fontsize: int = 11) -> None:
     ax.axis("off")
 
 
+def _one_panel(draw: Callable[..., None], view: LeadView, figsize: tuple[float, float]) -> bytes:
+    fig = Figure(figsize=figsize, dpi=100)
+    draw(fig.subplots(), view, fontsize=12)
+    fig.tight_layout()
+    return _png(fig)
+
+
 def heatmap_png(report: Report | LeadView) -> bytes:
     view = _view(report)
     size = max(len(view.organisations), 2)
-    fig = Figure(figsize=(4 + 0.9 * size, 2.5 + 0.8 * size), dpi=100)
-    ax = fig.subplots()
-    draw_heatmap(ax, view, fontsize=12)
-    fig.tight_layout()
-    return _png(fig)
+    return _one_panel(draw_heatmap, view, (4 + 0.9 * size, 2.5 + 0.8 * size))
 
 
 def growth_png(report: Report | LeadView) -> bytes:
-    fig = Figure(figsize=(8, 5), dpi=100)
-    ax = fig.subplots()
-    draw_growth(ax, _view(report), fontsize=12)
-    fig.tight_layout()
-    return _png(fig)
+    return _one_panel(draw_growth, _view(report), (8, 5))
 
 
 def network_png(report: Report | LeadView) -> bytes:
-    fig = Figure(figsize=(8, 7.5), dpi=100)
-    ax = fig.subplots()
-    draw_network(ax, _view(report), fontsize=12)
-    fig.tight_layout()
-    return _png(fig)
+    return _one_panel(draw_network, _view(report), (8, 7.5))
 
 
 def report_chart(report: Report | LeadView) -> bytes:
