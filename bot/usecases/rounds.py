@@ -216,39 +216,47 @@ def plan_round(
     )
 
 
+def _starters_by_pair(
+    session: Session, person_ids: list[int]
+) -> dict[tuple[int, int], Counter[str]]:
+    """Which starters each pair of these people has had, in any programme: one query."""
+    rows = session.exec(
+        select(
+            IntroductionMember.introduction_id, IntroductionMember.person_id, Introduction.starter
+        )
+        .join(Introduction, col(Introduction.id) == col(IntroductionMember.introduction_id))
+        .where(col(IntroductionMember.person_id).in_(person_ids))
+    ).all()
+    groups: dict[int, tuple[str, list[int]]] = {}
+    for intro_id, person_id, starter in rows:
+        groups.setdefault(intro_id, (starter, []))[1].append(person_id)
+    used: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
+    for starter, members in groups.values():
+        members.sort()
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                used[(a, b)][starter] += 1
+    return used
+
+
 def _pick_starter(
-    session: Session,
     prompts: Prompts,
     programme: Programme,
     members: tuple[int, ...],
+    used_by_pair: dict[tuple[int, int], Counter[str]],
     seed: int,
     index: int,
 ) -> tuple[str, str]:
     """A starter none of these pairs has had before (fewest repeats if all are used)."""
     starters = prompts.starters(programme.prompt_set)
-    used: dict[str, int] = defaultdict(int)
-    for i, a in enumerate(members):
-        for b in members[i + 1 :]:
-            shared = session.exec(
-                select(Introduction.starter)
-                .join(
-                    IntroductionMember,
-                    col(IntroductionMember.introduction_id) == col(Introduction.id),
-                )
-                .where(IntroductionMember.person_id == a)
-                .where(
-                    col(Introduction.id).in_(
-                        select(IntroductionMember.introduction_id).where(
-                            IntroductionMember.person_id == b
-                        )
-                    )
-                )
-            ).all()
-            for key in shared:
-                used[key] += 1
+    ordered_members = sorted(members)
+    used: Counter[str] = Counter()
+    for i, a in enumerate(ordered_members):
+        for b in ordered_members[i + 1 :]:
+            used.update(used_by_pair.get((a, b), Counter()))
     offset = (seed + index * 7919) % len(starters)
     ordered = starters[offset:] + starters[:offset]
-    best = min(ordered, key=lambda s: used.get(s.key, 0))
+    best = min(ordered, key=lambda s: used[s.key])
     return best.key, best.text
 
 
@@ -348,10 +356,11 @@ def run_round(
     checkin_at = now + timedelta(days=programme.checkin_days)
     nudge_at = checkin_at + timedelta(days=programme.nudge_days)
     pair_ties = _organisation_pair_ties(session, programme_id)
+    used_by_pair = _starters_by_pair(session, [m for g in plan.groups for m in g.members])
     queued = 0
     for index, group in enumerate(plan.groups):
         starter_key, starter_text = _pick_starter(
-            session, prompts, programme, group.members, plan.seed, index
+            prompts, programme, group.members, used_by_pair, plan.seed, index
         )
         why = _why(prompts, group, [people[m].organisation_id for m in group.members], pair_ties)
         intro = Introduction(
