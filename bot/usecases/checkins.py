@@ -201,15 +201,22 @@ def queue_due_checkins(session: Session, now: datetime, prompts: Prompts) -> int
             col(CheckIn.nudge_due_at) <= now,
         )
     ).all()
+    answered = (
+        set(
+            session.exec(
+                select(CheckIn.introduction_id).where(
+                    col(CheckIn.introduction_id).in_({c.introduction_id for c in nudges}),
+                    col(CheckIn.answer).is_not(None),
+                )
+            ).all()
+        )
+        if nudges
+        else set()
+    )
     for checkin in nudges:
-        answered = session.exec(
-            select(CheckIn.id).where(
-                CheckIn.introduction_id == checkin.introduction_id, col(CheckIn.answer).is_not(None)
-            )
-        ).first()
         checkin.nudged_at = now
         session.add(checkin)
-        if answered is None:  # nudge only when nobody in the group has answered
+        if checkin.introduction_id not in answered:  # only when nobody in the group answered
             queued += _queue_one(session, now, prompts, checkin, nudge=True)
     return queued
 
