@@ -457,25 +457,30 @@ def _scrub_outbox(session: Session, person: Person, accounts: list[tuple[str, st
     """Messages waiting for the person are dropped; any kept message naming them is blanked."""
     needles = [value for value in (person.name, person.email, person.external_id) if value]
     needles += [user_id for _, user_id in accounts]
-    for row in session.exec(select(Outbox)).all():
+    # Payloads are JSON: a name with accents is stored \u-escaped, so look for that form too.
+    needles += [escaped for n in needles if (escaped := json.dumps(n)[1:-1]) != n]
+    if not needles:
+        return
+    touching = or_(
+        *(col(Outbox.payload).contains(needle, autoescape=True) for needle in needles),
+        *(col(Outbox.recipients).contains(needle, autoescape=True) for needle in needles),
+    )
+    for row in session.exec(select(Outbox).where(touching)).all():
         recipients = json.loads(row.recipients)
         to_them = any(
             user_id in recipients for platform, user_id in accounts if platform == row.platform
         )
         mentions = any(needle in row.payload for needle in needles)
-        if (
-            to_them
-            and row.state in {OutboxState.PENDING, OutboxState.SENDING}
-            and len(recipients) == 1
-        ):
+        waiting = row.state in {OutboxState.PENDING, OutboxState.SENDING}
+        if to_them and waiting and len(recipients) == 1:
             session.delete(row)
         elif to_them or mentions:
             row.payload = json.dumps({"erased": True})
             row.recipients = json.dumps(
                 [r for r in recipients if (row.platform, r) not in accounts]
             )
-            if row.state in {OutboxState.PENDING, OutboxState.SENDING}:
+            if waiting:
                 row.state = OutboxState.FAILED
-                row.last_error = "recipient or subject erased their data"
-            row.last_error = row.last_error and "erased"
+            if waiting or row.last_error:
+                row.last_error = "erased"
             session.add(row)
