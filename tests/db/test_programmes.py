@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import select
 
 from bot.core import Crossties
-from bot.db.models import Membership, Person
+from bot.db.models import Membership, Person, Programme
 from bot.events import CommandReceived, UserRef
 from bot.usecases.common import UseCaseError
 from bot.usecases.programmes import (
@@ -117,10 +115,21 @@ def test_reimport_updates_people_instead_of_duplicating(core: Crossties) -> None
         assert len(session.exec(select(Membership)).all()) == 2
 
 
-def test_cli_import_is_all_or_nothing(tmp_path: Path, world: World) -> None:
+def test_import_is_all_or_nothing(world: World) -> None:
+    """A row that fails while storing (an account that belongs to someone else) undoes the
+    rows before it: nothing of the file is kept."""
+    world.person("u03")  # u03 has the local account ("local", "w1", "u03")
+    rows = read_roster(
+        b"id,name,organisation\nz1,Fine Person,Hospice\nz2,Clash Person,Hospice\n",
+        "r.csv",
+        ORGS,
+    )
+    rows[1].accounts.append(UserRef("local", "w1", "u03"))
     before = fingerprint(world.core.db)
-    with pytest.raises(RosterError):
-        read_roster(b"id,name,organisation\nz1,Ok,Hospice\nz2,Bad,Nowhere\n", "r.csv", ORGS)
+    with pytest.raises(UseCaseError) as error, world.core.db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        import_roster(session, world.core.clock.now(), programme, rows)
+    assert error.value.prompt == "error_account_taken"
     assert fingerprint(world.core.db) == before
 
 
