@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     scheduler_interval: float | None = Field(None, alias="CROSSTIES_SCHEDULER_INTERVAL", gt=0)
     leader_retry_seconds: float = Field(10.0, alias="CROSSTIES_LEADER_RETRY", gt=0)
     delivery_concurrency: int = Field(64, alias="CROSSTIES_DELIVERY_CONCURRENCY", ge=1)
+    # People's requests per process (docs/load-and-faults.md): handled by the core at once
+    # (bot/core.py), and accepted before a new command is answered "busy" (bot/backlog.py).
+    work_concurrency: int = Field(1, alias="CROSSTIES_WORK_CONCURRENCY", ge=1)
+    backlog: int = Field(100, alias="CROSSTIES_BACKLOG", ge=1)
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot import commands as c
@@ -35,13 +37,16 @@ from bot.usecases import checkins, coordination, people, programmes, rounds, tie
 from bot.usecases.common import (
     UseCaseError,
     audit,
+    first_request,
     has_role,
+    person_for,
     require_role,
     resolve_programme,
     visible_programmes,
 )
 
 log = logging.getLogger(__name__)
+NAMED_AT_MOST = 20_000  # accounts remembered as known by name, per process
 
 
 @dataclass(frozen=True)
@@ -52,18 +57,28 @@ class Reply:
     messages: tuple[Message, ...]
     queued: bool = False
     forgotten: tuple[UserRef, ...] = ()  # accounts of a person who was just erased
+    duplicate: bool = False  # the request was handled before: nothing was done or said
 
 
 class Crossties:
     def __init__(
-        self, db: Database, clock: Clock, prompts: Prompts, *, report_min_count: int = 5
+        self,
+        db: Database,
+        clock: Clock,
+        prompts: Prompts,
+        *,
+        report_min_count: int = 5,
+        concurrency: int = 1,
     ) -> None:
         self.db = db
+        self.concurrency = concurrency
+        self._turns: asyncio.Semaphore | None = None
         self.clock = clock
         self.prompts = prompts
         self.report_min_count = report_min_count
         self._on_queued: list[Callable[[], Awaitable[None]]] = []
         self._on_forgotten: list[Callable[[tuple[UserRef, ...]], None]] = []
+        self._named: OrderedDict[UserRef, None] = OrderedDict()  # see known_by_name
 
     def on_queued(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Register a wake-up for the delivery worker."""
@@ -75,10 +90,38 @@ class Crossties:
         self._on_forgotten.append(callback)
 
     async def handle(self, event: InboundEvent) -> Reply:
-        reply = await asyncio.to_thread(self.handle_sync, event)
+        """Handle one event in a worker thread, at most `concurrency` at once: the adapters
+        acknowledge before this, so a flood of requests queues here instead of crowding out
+        the acknowledgements (which share the event loop and the cores with this work)."""
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(self.concurrency)
+        async with self._turns:
+            reply = await asyncio.to_thread(self.handle_sync, event)
         if reply.queued:
             await self.wake_delivery()
         return reply
+
+    async def known_by_name(self, user: UserRef) -> bool:
+        """Whether the person behind an account already has a name here, so an adapter need
+        not ask its platform who they are (a rate-limited call) before handling them."""
+
+        if user in self._named:
+            return True
+
+        def known() -> bool:
+            with self.db.session() as session:
+                person = person_for(session, user)
+                return bool(person is not None and person.name)
+
+        try:
+            named = await asyncio.to_thread(known)
+        except SQLAlchemyError:  # the database is down: the handling will say so
+            return False
+        if named:  # a name is only ever removed by erasure, which drops it from here
+            self._named[user] = None
+            while len(self._named) > NAMED_AT_MOST:
+                self._named.popitem(last=False)
+        return named
 
     async def wake_delivery(self) -> None:
         """Tell the delivery worker that messages were queued (also outside `handle`)."""
@@ -93,12 +136,17 @@ class Crossties:
     def handle_sync(self, event: InboundEvent) -> Reply:
         try:
             with self.db.session() as session:
+                key = event.request_key
+                if key and not first_request(session, key, self.clock.now()):
+                    return Reply((), duplicate=True)
                 reply = self._dispatch(session, event)
         except UseCaseError as error:
             return Reply((self.say(error.prompt, **error.context),))
         except Exception:
             log.exception("could not handle %s", type(event).__name__)
             return Reply((self.say("error_internal"),))
+        for user in reply.forgotten:
+            self._named.pop(user, None)
         for erase in self._on_forgotten if reply.forgotten else ():
             try:
                 erase(reply.forgotten)

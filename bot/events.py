@@ -47,6 +47,8 @@ class CommandReceived:
     email: str | None = None
     conversation: ConversationRef | None = None
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    # The adapter's key for the request that carried this event: handled once (bot/core.py)
+    request_key: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,8 @@ class ActionInvoked:
     conversation: ConversationRef | None = None
     message_id: str | None = None
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    # The adapter's key for the request that carried this event: handled once (bot/core.py)
+    request_key: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,8 @@ class MemberJoined:
     conversation: ConversationRef | None = None
     address: str | None = None  # platform's proactive address (e.g. Teams conversation ref JSON)
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    # The adapter's key for the request that carried this event: handled once (bot/core.py)
+    request_key: str | None = field(default=None, compare=False, repr=False)
 
 
 InboundEvent = CommandReceived | ActionInvoked | MemberJoined

@@ -149,6 +149,15 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
         Profiles(pacer),
     )
     listeners.register(bolt, runtime, oauth=oauth)
+
+    def forget_kept(users: tuple[UserRef, ...]) -> None:
+        """What this process keeps in memory about a person who was just erased."""
+        for user in users:
+            if user.platform == "slack":
+                runtime.profiles.forget(user.workspace, user.id)
+                sender.forget(user.workspace, user.id)
+
+    services.core.on_forgotten(forget_kept)
     app[SLACK] = runtime
     if settings.slack_app_token:
         runtime.socket_mode = True

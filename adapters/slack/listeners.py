@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
@@ -19,13 +20,12 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack import render, translate, views
 from adapters.slack.manifest import COMMAND
 from adapters.slack.replies import Where, deliver
 from bot.compose import CHECKIN_ACTION
-from bot.events import ActionInvoked, Message, UserRef
+from bot.events import ActionInvoked, InboundEvent, Message, UserRef
 from bot.usecases import coordination, home
 from bot.usecases.common import UseCaseError
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Answerer = Callable[[dict[str, Any], AsyncWebClient, Any], Awaitable[None]]
+Answerer = Callable[[dict[str, Any], AsyncWebClient, Any, str | None], Awaitable[None]]
 
 MEMBERS_PAGE = 200  # conversations.members page size
 # Which modal field a core refusal belongs to, for inline errors.
@@ -83,6 +83,8 @@ def _on_removed(rt: SlackRuntime, forget: Any) -> Any:
 
     async def listener(body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         rt.track()
+        if not await _claimed(rt, context):
+            return
         log.warning("Slack: %s in workspace %s", event.get("type"), translate.team_of(body))
         if forget is not None and event.get("type") == "app_uninstalled":
             await forget(context=context)
@@ -95,28 +97,39 @@ def _on_removed(rt: SlackRuntime, forget: Any) -> Any:
 def _deduplicate(rt: SlackRuntime) -> Any:
     """Events are deduplicated by `event_id` (Slack's retries re-sign them); slash commands and
     interactions carry no id, so a signed request replayed inside the 5-minute window is known
-    by its (timestamp, signature) pair and acknowledged without being handled again."""
+    by its (timestamp, signature) pair and acknowledged without being handled again.
 
-    async def middleware(body: dict[str, Any], req: Any, next: Any) -> BoltResponse | None:
+    Only this process's memory is asked before the ack (`dedup.py`). After it, the key goes
+    with the event to the core, which records it in the same transaction as the handling
+    (`Reply.duplicate`), so a request sent to several servers is still handled by one, and a
+    retry of one that failed half-way is handled; the few listeners that do not go through the
+    core claim the key first (`_claimed`)."""
+
+    async def middleware(
+        body: dict[str, Any], req: Any, context: Any, next: Any
+    ) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         key = str(event_id) if event_id else request_key(req.headers)
-        if key and not await _first_time(rt, key):
+        if key and rt.seen.seen_here(key):
             log.info("dropping a repeated Slack request %s", key)
             return BoltResponse(status=200, body="")
+        context[CLAIM] = key
         result: BoltResponse | None = await next()
         return result
 
     return middleware
 
 
-async def _first_time(rt: SlackRuntime, key: str) -> bool:
-    """Whether a request is new; when the database cannot tell (it is down), it is handled:
-    the core then answers that it cannot act just now, and nothing can be done twice."""
-    try:
-        return await asyncio.to_thread(rt.seen.first_time, key)
-    except SQLAlchemyError as error:
-        log.warning("could not check for a repeated Slack request: %s", type(error).__name__)
+CLAIM = "crossties_claim"
+
+
+async def _claimed(rt: SlackRuntime, context: Any) -> bool:
+    """Whether this process handles the request: no other one claimed it first."""
+    key = context.get(CLAIM) if context is not None else None
+    if not key or await rt.seen.claim(key):
         return True
+    log.info("dropping a Slack request another server took: %s", key)
+    return False
 
 
 def request_key(headers: dict[str, Any]) -> str | None:
@@ -151,31 +164,48 @@ def _responder(rt: SlackRuntime, body: dict[str, Any], respond: Any) -> Any:
     return send
 
 
-def _acked(rt: SlackRuntime, what: str, answer: Answerer) -> Any:
-    """Ack at once, then answer; any failure after the ack gets the polite "try again"."""
+def _acked(rt: SlackRuntime, what: str, answer: Answerer, *, shed: bool = False) -> Any:
+    """Ack at once, then answer; any failure after the ack gets the polite "try again".
+
+    With `shed`, a request arriving while the process already has its backlog of work in
+    progress is answered in the ack itself: busy, try again in a moment (nothing is done, so
+    trying again is safe). Slash commands shed; clicks (check-in answers) always queue."""
 
     async def listener(
-        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any, context: Any
     ) -> None:
+        backlog = rt.services.backlog
+        if not backlog.take(even_if_full=not shed):
+            busy = rt.services.prompts.render("busy")
+            await ack(text=busy, response_type="ephemeral")
+            return
         rt.track()
-        await ack()
-        respond = _responder(rt, body, respond)
         try:
-            await answer(body, client, respond)
-        except Exception:
-            await _sorry(rt, respond, what)
+            await ack()
+            respond = _responder(rt, body, respond)
+            try:
+                await answer(body, client, respond, context.get(CLAIM))
+            except Exception:
+                await _sorry(rt, respond, what)
+        finally:
+            backlog.give_back()
 
     return listener
 
 
 def _on_command(rt: SlackRuntime) -> Any:
-    async def answer(body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
+    async def answer(
+        body: dict[str, Any], client: AsyncWebClient, respond: Any, key: str | None
+    ) -> None:
         event = translate.translate(body)
         if event is None:
             return
-        event = await rt.profiles.enrich(client, event)
-        reply = await rt.core.handle(event)
-        await rt.sender.note_dm(event.user.workspace, event.user.id, body.get("channel_id"))
+        event = await rt.profiles.enrich(client, event, rt.core.known_by_name)
+        # No note of the channel: a command typed in a DM between two people has a D… channel
+        # too, and the app cannot post there; only events say which DM is the app's own.
+        reply = await rt.core.handle(replace(event, request_key=key))
+        if reply.duplicate:
+            return
         where = Where(
             client,
             event.user.workspace,
@@ -185,35 +215,51 @@ def _on_command(rt: SlackRuntime) -> Any:
         )
         await deliver(where, reply.messages, rt.sender, respond)
 
-    return _acked(rt, "command", answer)
+    return _acked(rt, "command", answer, shed=True)
 
 
 def _on_message(rt: SlackRuntime) -> Any:
-    async def listener(body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def listener(body: dict[str, Any], client: AsyncWebClient, context: Any) -> None:
         rt.track()
         event = translate.translate(body)
         if event is None:
             return
-        event = await rt.profiles.enrich(client, event)
-        reply = await rt.core.handle(event)
-        channel = (body.get("event") or {}).get("channel")
-        await rt.sender.note_dm(event.user.workspace, event.user.id, channel)
-        where = Where(client, event.user.workspace, event.user.id, channel)
-        await deliver(where, reply.messages, rt.sender)
+        rt.services.backlog.take(even_if_full=True)
+        try:
+            await _answer_message(rt, client, body, replace(event, request_key=context.get(CLAIM)))
+        finally:
+            rt.services.backlog.give_back()
 
     return listener
 
 
+async def _answer_message(
+    rt: SlackRuntime, client: AsyncWebClient, body: dict[str, Any], event: InboundEvent
+) -> None:
+    event = await rt.profiles.enrich(client, event, rt.core.known_by_name)
+    reply = await rt.core.handle(event)
+    if reply.duplicate:
+        return
+    channel = (body.get("event") or {}).get("channel")
+    await rt.sender.note_dm(event.user.workspace, event.user.id, channel)
+    where = Where(client, event.user.workspace, event.user.id, channel)
+    await deliver(where, reply.messages, rt.sender)
+
+
 def _on_home_opened(rt: SlackRuntime) -> Any:
-    async def listener(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+    async def listener(
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
+    ) -> None:
         rt.track()
         if event.get("tab") not in (None, "home"):
             return
         neutral = translate.translate(body)
         if neutral is None:
             return
-        neutral = await rt.profiles.enrich(client, neutral)
-        await rt.core.handle(neutral)  # meet the person; the home is the welcome
+        neutral = await rt.profiles.enrich(client, neutral, rt.core.known_by_name)
+        neutral = replace(neutral, request_key=context.get(CLAIM))
+        if (await rt.core.handle(neutral)).duplicate:  # meet the person; the home welcomes
+            return
         await rt.sender.note_dm(neutral.user.workspace, neutral.user.id, event.get("channel"))
         await publish_home(rt, client, neutral.user.workspace, neutral.user.id)
 
@@ -239,7 +285,9 @@ async def publish_home(rt: SlackRuntime, client: AsyncWebClient, team: str, user
 
 
 def _on_action(rt: SlackRuntime) -> Any:
-    async def answer(body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
+    async def answer(
+        body: dict[str, Any], client: AsyncWebClient, respond: Any, key: str | None
+    ) -> None:
         event = translate.translate(body)
         if not isinstance(event, ActionInvoked):
             return
@@ -248,8 +296,10 @@ def _on_action(rt: SlackRuntime) -> Any:
         if event.action in views.FORM_ACTIONS:
             await _open_programme_modal(rt, client, body, event)
             return
-        event = await rt.profiles.enrich(client, event)
-        reply = await rt.core.handle(event)
+        event = await rt.profiles.enrich(client, event, rt.core.known_by_name)
+        reply = await rt.core.handle(replace(event, request_key=key))
+        if reply.duplicate:
+            return
         where = Where(
             client,
             team,
@@ -323,8 +373,13 @@ async def _open_programme_modal(
 
 
 def _on_programme_form(rt: SlackRuntime) -> Any:
-    async def listener(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def listener(
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
+    ) -> None:
         rt.track()
+        if not await _claimed(rt, context):
+            await ack()
+            return
         team, user = translate.team_of(body), translate.user_id_of(body)
         user_ref = rt.user_ref(team, user)
         form = translate.programme_form(body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack import render
 from adapters.slack.sender import SlackSender, upload
-from bot.events import ActionInvoked, InboundEvent, Message
+from bot.events import ActionInvoked, InboundEvent, Message, UserRef
 from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,15 @@ class Profiles:
     def forget(self, team: str, user: str) -> None:
         self._cache.pop((team, user), None)
 
-    async def enrich(self, client: AsyncWebClient, event: E) -> E:
-        """Add the person's name and email, used when the core meets them first."""
+    async def enrich(
+        self, client: AsyncWebClient, event: E, known: Callable[[UserRef], Awaitable[bool]]
+    ) -> E:
+        """Add the person's name and email, used when the core meets them first: from the
+        cache, or from users.info unless `known` says the core has their name already (so
+        people the core knows cost no paced call, after a restart too)."""
+        key = (event.user.workspace, event.user.id)
+        if key not in self._cache and await known(event.user):
+            return event
         found = await self.get(client, event.user.workspace, event.user.id)
         if found is None:
             return event

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -19,13 +19,14 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 
 from adapters.teams import render
 from adapters.teams.clients import KeptClientsAuthentication
 from adapters.teams.handler import CrosstiesTeamsBot
 from adapters.teams.platform import TeamsSender
 from bot.app import Services
+from bot.backlog import Backlog
 from bot.config import ConfigError, Settings
 from bot.delivery import PlatformSender
 
@@ -70,6 +71,9 @@ class Teams:
     sender: TeamsSender
     authenticated: bool
     auth_timeout: float = AUTH_TIMEOUT
+    backlog: Backlog = field(default_factory=lambda: Backlog(100))
+    busy_text: str = ""
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
@@ -98,6 +102,15 @@ class Teams:
         except Exception as error:  # botbuilder raises generic errors for every auth failure
             log.warning("rejected a Teams request: %s", type(error).__name__)
             return _problem(401, "the Bot Framework token is missing, invalid or unverifiable")
+        if _answered_later(activity):
+            # Answered 200 once the token is checked; the turn runs after, like Slack's work
+            # after its ack. Its replies go to the connector either way.
+            message = activity.type == ActivityTypes.message
+            busy = not self.backlog.take(even_if_full=not message)
+            task = asyncio.create_task(self._turn(result, activity, busy=busy))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+            return web.Response(status=200)
         try:
             response = await self.adapter.process_activity(result, activity, self.bot.on_turn)
         except Exception:
@@ -110,6 +123,28 @@ class Teams:
             return web.json_response(data=body, status=int(response.status))
         return web.Response(status=200)
 
+    async def _turn(self, result: Any, activity: Activity, *, busy: bool) -> None:
+        """One turn after the answer: past the backlog, a message is answered "busy, try again
+        in a moment" and nothing else is done."""
+        try:
+            if busy:
+                await self.adapter.process_activity(result, activity, self._busy)
+                return
+            try:
+                await self.adapter.process_activity(result, activity, self.bot.on_turn)
+            finally:
+                self.backlog.give_back()
+        except Exception:
+            log.exception("could not process a Teams activity")
+
+    async def _busy(self, context: TurnContext) -> None:
+        await context.send_activity(render.text_activity(self.busy_text))
+
+    async def settle(self) -> None:
+        """Wait until every turn that was started has finished."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
     async def _authenticate(self, activity: Activity, header: str) -> Any:
         """Token checks in a worker thread: botbuilder fetches signing keys with blocking
         calls that have no time limit, which must not stall the server."""
@@ -118,6 +153,15 @@ class Teams:
         return await asyncio.to_thread(
             asyncio.run, self.auth.authenticate_request(activity, header)
         )
+
+
+def _answered_later(activity: Activity) -> bool:
+    """Whether the HTTP answer can leave before the turn runs: not for an invoke (its answer
+    is the HTTP response) nor when the channel expects the replies in it."""
+    return bool(
+        activity.type != ActivityTypes.invoke
+        and activity.delivery_mode != DeliveryModes.expect_replies
+    )
 
 
 def _addressed(activity: Activity) -> bool:
@@ -176,7 +220,15 @@ def build_teams(
             log.warning("could not tell the person about the failure")
 
     adapter.on_turn_error = on_error
-    return Teams(adapter, auth, bot, sender, authenticated=bool(configuration.APP_ID))
+    return Teams(
+        adapter,
+        auth,
+        bot,
+        sender,
+        authenticated=bool(configuration.APP_ID),
+        backlog=services.backlog,
+        busy_text=services.prompts.render("busy"),
+    )
 
 
 TEAMS = web.AppKey("teams", Teams)
@@ -192,4 +244,12 @@ def mount_teams(app: web.Application, services: Services) -> PlatformSender:
         )
     app[TEAMS] = teams
     app.router.add_post(ROUTE, teams.handle)
+
+    async def on_shutdown(app: web.Application) -> None:
+        try:
+            await asyncio.wait_for(teams.settle(), 10)
+        except TimeoutError:
+            log.warning("some Teams turns were still running at shutdown")
+
+    app.on_shutdown.append(on_shutdown)
     return teams.sender

@@ -266,6 +266,15 @@ class Outbox(SQLModel, table=True):
     reported_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
+class HandledRequest(SQLModel, table=True):
+    """A platform request the core has handled, by the adapter's key for it (a hash, never
+    personal data): written in the same transaction as the handling, so a request sent twice
+    (a retry, a replay, or to two servers) changes things once. Pruned after a day."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    at: datetime = Field(sa_column=_ts(nullable=False, index=True))
+
+
 class PacingSlot(SQLModel, table=True):
     """The next free moment for a rate-limited platform method, shared by every server."""
 

@@ -6,10 +6,12 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.db.models import (
     AuditLog,
+    HandledRequest,
     Organisation,
     Person,
     PlatformAccount,
@@ -155,3 +157,19 @@ def display_name(person: Person) -> str:
     if person.erased:
         return "a former member"
     return person.name or person.external_id or f"member {person.id}"
+
+
+def first_request(session: Session, key: str, now: datetime) -> bool:
+    """Record a platform request as handled in this transaction; False if it already was (by
+    any process: a second transaction with the same key waits for the first, then finds it).
+    Nothing is recorded if the handling fails and rolls back, so a retry is handled then."""
+    table = HandledRequest.__table__  # type: ignore[attr-defined]
+    statement: postgresql.Insert | sqlite.Insert
+    if session.get_bind().dialect.name == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing()
+    else:
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+    inserted = session.execute(
+        statement.values(key=key[:64], at=now).returning(table.c.key)
+    ).first()
+    return inserted is not None

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
-from bot.db.models import TieEvent
+from bot.db.models import HandledRequest, TieEvent
 from bot.usecases.common import audit
 
 
@@ -37,3 +37,14 @@ def expire_notes(session: Session, now: datetime, retention_days: int) -> int:
             retention_days=retention_days,
         )
     return expired
+
+
+HANDLED_REQUESTS_KEPT = timedelta(days=1)  # platforms retry within minutes
+
+
+def prune_handled_requests(session: Session, now: datetime) -> int:
+    """Forget which requests were handled once no platform would send them again."""
+    result = session.execute(
+        delete(HandledRequest).where(col(HandledRequest.at) < now - HANDLED_REQUESTS_KEPT)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -331,8 +331,16 @@ async def slack_command(
 
 
 async def teams_message(
-    http: aiohttp.ClientSession, server: Server, connector: FakeConnector, n: int, words: str
+    http: aiohttp.ClientSession,
+    server: Server,
+    connector: FakeConnector,
+    n: int,
+    words: str,
+    *,
+    wait_reply: bool = True,
 ) -> tuple[int, str]:
+    """Sends a Teams message; the server answers 200 before its turn runs, so by default this
+    also waits for the turn's reply to reach the connector."""
     activity: dict[str, Any] = {
         "type": "message",
         "id": uuid.uuid4().hex,
@@ -346,8 +354,12 @@ async def teams_message(
         "channelData": {"tenant": {"id": TENANT}},
         "locale": "en-GB",
     }
+    before = len(teams_texts(connector, n))
     async with http.post(server.base + "/api/messages", json=activity) as response:
-        return response.status, await response.text()
+        status, text = response.status, await response.text()
+    if status == 200 and wait_reply:
+        await eventually(lambda: len(teams_texts(connector, n)) > before, 15, "a Teams reply")
+    return status, text
 
 
 def slack_answers(slack: FakeSlack, name: str) -> list[str]:

@@ -88,7 +88,22 @@ async def test_postgres_stopped_and_started_again(
                     sent = rows(url, Outbox)
                     return bool(sent) and all(r.state == OutboxState.SENT for r in sent)
 
-                delivered = await eventually(all_sent, 90, "every introduction delivered")
+                try:
+                    delivered = await eventually(all_sent, 90, "every introduction delivered")
+                except AssertionError:
+                    states = [
+                        (
+                            r.id,
+                            r.platform,
+                            r.state,
+                            r.attempts,
+                            r.next_try_at,
+                            r.claimed_by,
+                            r.last_error,
+                        )
+                        for r in rows(url, Outbox)
+                    ]
+                    raise AssertionError(f"not all delivered: {states}") from None
         finally:
             server.stop()
             await connector.stop()

@@ -67,7 +67,7 @@ async def test_killed_while_writing_checkins(
                     try:
                         if n in people.slack_people:
                             return (await slack_command(http, server, n, MET))[2]
-                        await teams_message(http, server, connector, n, MET)
+                        await teams_message(http, server, connector, n, MET, wait_reply=False)
                     except aiohttp.ClientError:
                         pass  # the process died under this request
                     return None

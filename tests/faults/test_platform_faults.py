@@ -99,6 +99,7 @@ async def test_teams_storm_of_5xx_timeouts_and_429s(
                 "/api/messages", json=person_message(connector.url, "help", n)
             )
             assert response.status == 200
+        await teams.settle()  # the turns run after the answer
         connector.requests.clear()
         with db.session() as session:
             for n in range(6):

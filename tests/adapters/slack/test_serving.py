@@ -9,7 +9,7 @@ import time
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.db.models import AuditLog, Person
+from bot.db.models import AuditLog, Person, PlatformAccount
 from bot.events import InboundEvent
 from tests.adapters.slack.conftest import Harness, fixture
 from tests.fakes_slack import BOT_USER_ID
@@ -96,3 +96,26 @@ async def test_commands_are_acknowledged_before_the_work(world: Harness) -> None
     release.set()
     await world.runtime.settle()
     assert len(world.replies()) == 1
+
+
+async def test_a_command_typed_in_a_dm_between_people_is_not_taken_for_the_apps_dm(
+    world: Harness,
+) -> None:
+    """Slash commands work in any DM, and the app cannot post into one between two people:
+    only events (a DM to the app, its Home) say which DM is the app's own."""
+
+    def dm_of(user: str) -> str | None:
+        with world.db.session() as session:
+            account = session.exec(
+                select(PlatformAccount).where(PlatformAccount.user_id == user)
+            ).one()
+            return account.dm_channel
+
+    await world.command("profile", user="U03", channel="D0PEOPLE01")
+    assert len(world.replies()) == 1
+    assert dm_of("U03") is None
+    payload = fixture("message_im.json")
+    own = world.slack.open_dm("U03")
+    payload["event"].update(user="U03", text="profile", channel=own)
+    await world.event(payload)
+    assert dm_of("U03") == own

@@ -86,6 +86,7 @@ class Harness:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = await self.client.post(ROUTE, json=body, headers=headers)
         text = await response.text()
+        await self.teams.settle()  # the turn may run after the answer
         try:
             return response.status, json.loads(text) if text else None
         except ValueError:
