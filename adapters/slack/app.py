@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import listeners
 from adapters.slack.client import Waits, make_client
-from adapters.slack.dedup import SeenEvents
+from adapters.slack.dedup import RecentRequests
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.replies import Profiles
 from adapters.slack.sender import SlackSender
@@ -55,7 +55,7 @@ class SlackRuntime:
     sender: SlackSender
     waits: Waits
     pacer: Pacer
-    seen: SeenEvents
+    seen: RecentRequests
     profiles: Profiles
     tasks: set[asyncio.Task[object]] = field(default_factory=set)
     socket_mode: bool = False
@@ -145,17 +145,16 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
         sender,
         waits,
         pacer,
-        SeenEvents(services.db, services.clock),
+        RecentRequests(),
         Profiles(pacer),
     )
     listeners.register(bolt, runtime, oauth=oauth)
 
     def forget_kept(users: tuple[UserRef, ...]) -> None:
-        """What this process keeps in memory about a person who was just erased."""
+        """The profile (name, email) this process keeps of a person who was just erased."""
         for user in users:
             if user.platform == "slack":
                 runtime.profiles.forget(user.workspace, user.id)
-                sender.forget(user.workspace, user.id)
 
     services.core.on_forgotten(forget_kept)
     app[SLACK] = runtime

@@ -27,7 +27,7 @@ from adapters.slack.replies import Where, deliver
 from bot.compose import CHECKIN_ACTION
 from bot.events import ActionInvoked, InboundEvent, Message, UserRef
 from bot.usecases import coordination, home
-from bot.usecases.common import UseCaseError
+from bot.usecases.common import UseCaseError, first_request
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackRuntime
@@ -79,12 +79,11 @@ async def _on_error(error: Exception, response: BoltResponse | None) -> BoltResp
 
 def _on_removed(rt: SlackRuntime, forget: Any) -> Any:
     """The app was removed from a workspace: with OAuth, delete its installation (Bolt's own
-    listener does that); with a single token there is nothing stored to delete."""
+    listener does that); with a single token there is nothing stored to delete. Deleting is
+    the same however often it happens, so a repeat needs no guard beyond the memory one."""
 
     async def listener(body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         rt.track()
-        if not await _claimed(rt, context):
-            return
         log.warning("Slack: %s in workspace %s", event.get("type"), translate.team_of(body))
         if forget is not None and event.get("type") == "app_uninstalled":
             await forget(context=context)
@@ -101,9 +100,9 @@ def _deduplicate(rt: SlackRuntime) -> Any:
 
     Only this process's memory is asked before the ack (`dedup.py`). After it, the key goes
     with the event to the core, which records it in the same transaction as the handling
-    (`Reply.duplicate`), so a request sent to several servers is still handled by one, and a
-    retry of one that failed half-way is handled; the few listeners that do not go through the
-    core claim the key first (`_claimed`)."""
+    (`Reply.duplicate`; the programme form records it with the programme), so a request sent
+    to several servers is still handled by one, and a retry of one that failed half-way is
+    handled."""
 
     async def middleware(
         body: dict[str, Any], req: Any, context: Any, next: Any
@@ -121,15 +120,6 @@ def _deduplicate(rt: SlackRuntime) -> Any:
 
 
 CLAIM = "crossties_claim"
-
-
-async def _claimed(rt: SlackRuntime, context: Any) -> bool:
-    """Whether this process handles the request: no other one claimed it first."""
-    key = context.get(CLAIM) if context is not None else None
-    if not key or await rt.seen.claim(key):
-        return True
-    log.info("dropping a Slack request another server took: %s", key)
-    return False
 
 
 def request_key(headers: dict[str, Any]) -> str | None:
@@ -266,8 +256,12 @@ def _on_home_opened(rt: SlackRuntime) -> Any:
     return listener
 
 
-async def publish_home(rt: SlackRuntime, client: AsyncWebClient, team: str, user: str) -> None:
-    profile = await rt.profiles.get(client, team, user)
+async def publish_home(
+    rt: SlackRuntime, client: AsyncWebClient, team: str, user: str, *, forgotten: bool = False
+) -> None:
+    """The person's App Home. For someone just forgotten, their profile is not looked up
+    again (it would put their name and email back in this process's memory)."""
+    profile = None if forgotten else await rt.profiles.get(client, team, user)
     admin = bool(profile and profile.admin)
     user_ref = rt.user_ref(team, user)
 
@@ -311,7 +305,7 @@ def _on_action(rt: SlackRuntime) -> Any:
         if event.action == CHECKIN_ACTION and not from_home:
             await _show_answers(rt, client, body, event)
         if from_home or event.action in {"join", "leave", "resume", "pause"}:
-            await publish_home(rt, client, team, user)
+            await publish_home(rt, client, team, user, forgotten=bool(reply.forgotten))
 
     return _acked(rt, "button", answer)
 
@@ -377,18 +371,20 @@ def _on_programme_form(rt: SlackRuntime) -> Any:
         ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         rt.track()
-        if not await _claimed(rt, context):
-            await ack()
-            return
         team, user = translate.team_of(body), translate.user_id_of(body)
         user_ref = rt.user_ref(team, user)
         form = translate.programme_form(body)
         profile = await rt.profiles.get(client, team, user)
         now = rt.services.clock.now()
 
-        def save() -> tuple[str, bool, int] | UseCaseError:
+        key = context.get(CLAIM)
+
+        def save() -> tuple[str, bool, int] | UseCaseError | None:
+            """The saved programme, a refusal, or None when the form was handled before."""
             try:
                 with rt.services.db.session() as session:
+                    if key and not first_request(session, key, now):
+                        return None
                     programme = coordination.save_programme(
                         session,
                         now,
@@ -404,6 +400,9 @@ def _on_programme_form(rt: SlackRuntime) -> Any:
 
         saved = await asyncio.to_thread(save)
         prompts = rt.services.prompts
+        if saved is None:
+            await ack()
+            return
         if isinstance(saved, UseCaseError):
             text = prompts.render(saved.prompt, **saved.context)
             block = FORM_ERRORS.get(saved.prompt)

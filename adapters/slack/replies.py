@@ -87,14 +87,17 @@ class Profiles:
     def forget(self, team: str, user: str) -> None:
         self._cache.pop((team, user), None)
 
+    def holds(self, team: str, user: str) -> bool:
+        return (team, user) in self._cache
+
     async def enrich(
         self, client: AsyncWebClient, event: E, known: Callable[[UserRef], Awaitable[bool]]
     ) -> E:
         """Add the person's name and email, used when the core meets them first: from the
         cache, or from users.info unless `known` says the core has their name already (so
         people the core knows cost no paced call, after a restart too)."""
-        key = (event.user.workspace, event.user.id)
-        if key not in self._cache and await known(event.user):
+        user = event.user
+        if not self.holds(user.workspace, user.id) and await known(user):
             return event
         found = await self.get(client, event.user.workspace, event.user.id)
         if found is None:

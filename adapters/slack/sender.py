@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
 from slack_sdk.errors import SlackApiError
@@ -39,20 +38,11 @@ HISTORY_LOOKBACK = 50
 ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 
 
-NOTED_AT_MOST = 20_000
-
-
 class SlackSender:
     def __init__(self, client_for: ClientFor, db: Database, pacer: Pacer) -> None:
         self.client_for = client_for
         self.db = db
         self.pacer = pacer
-        # DM channels this process already stored, so a person's every command does not
-        # write the same channel again (bounded; forgotten people are dropped from it)
-        self._noted: OrderedDict[tuple[str, str], str] = OrderedDict()
-
-    def forget(self, workspace: str, user: str) -> None:
-        self._noted.pop((workspace, user), None)
 
     async def send(
         self, workspace: str, recipients: Sequence[str], message: Message, *, key: str
@@ -194,16 +184,11 @@ class SlackSender:
     async def note_dm(self, workspace: str, user: str, channel: str | None) -> None:
         """Keep the person's DM with the app when Slack shows it to us (Home, a DM, a command
         typed in the DM), so later messages to them need no conversations.open."""
-        key = (workspace, user)
-        if channel and channel.startswith("D") and self._noted.get(key) != channel:
+        if channel and channel.startswith("D"):
             try:
                 await asyncio.to_thread(self._remember_dm, workspace, user, channel)
             except SQLAlchemyError as error:  # only a shortcut: the answer still goes out
                 log.warning("could not keep a DM channel: %s", type(error).__name__)
-                return
-            self._noted[key] = channel
-            while len(self._noted) > NOTED_AT_MOST:
-                self._noted.popitem(last=False)
 
     def _known_dm(self, workspace: str, user: str) -> str | None:
         with self.db.session() as session:

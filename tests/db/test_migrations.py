@@ -12,7 +12,7 @@ from bot.db.session import Database, needs_upgrade, upgrade
 
 
 def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """The Slack adapter keeps private tables (seen events, slack_sdk's OAuth stores) that it
+    """The Slack adapter keeps private tables (slack_sdk's OAuth stores) that it
     creates itself when mounted; the core's schema is everything else."""
     table = getattr(obj, "table", obj) if type_ != "table" else obj
     table_name = getattr(table, "name", name) or ""

@@ -109,6 +109,7 @@ async def test_forget_me_leaves_nothing(
     dm, partner = await realistic_history(h)
     needles = [NAME, "Zephyrine", "Quillfeather", EMAIL, USER, dm]
     assert tables_containing(h.db, needles)  # the history really holds her data
+    assert h.runtime.profiles.holds("T0001", USER)  # and so does the process's memory
     await h.command("forget me", user=USER)
     await h.interact(
         {
@@ -128,6 +129,7 @@ async def test_forget_me_leaves_nothing(
     await h.command("ties", user=partner)
     await h.command("report", user="U02")
     assert tables_containing(h.db, needles) == {}
+    assert not h.runtime.profiles.holds("T0001", USER)
     assert leaks(caplog.records, needles) == []
     with h.db.session() as session:
         erased = session.exec(select(Person).where(Person.erased)).all()

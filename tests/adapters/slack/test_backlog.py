@@ -18,6 +18,7 @@ from bot.templates import Prompts
 from tests.adapters.slack.conftest import (
     Harness,
     build_slack_world,
+    fixture,
     next_trigger,
     serving,
     slash_fields,
@@ -101,8 +102,6 @@ async def test_clicks_are_never_turned_away(
     db: Database, clock: ManualClock, prompts: Prompts, slack: FakeSlack
 ) -> None:
     """A check-in answer or a pause button queues however busy the server is."""
-    from tests.adapters.slack.conftest import fixture
-
     async with serving(db, clock, prompts, slack, backlog=1) as h:
         build_slack_world(h.services, slack, clock)
         await _hold_one_in_progress(h)

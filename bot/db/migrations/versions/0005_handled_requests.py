@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_index(op.f("ix_handledrequest_at"), "handledrequest", ["at"], unique=False)
+    # the Slack adapter's own replay table, which `handledrequest` replaces
+    op.execute("DROP TABLE IF EXISTS slack_seen_event")
 
 
 def downgrade() -> None:
