@@ -34,42 +34,27 @@ import asyncio
 import itertools
 import json
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
-from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import SystemClock  # noqa: E402
-from bot.db.session import Database  # noqa: E402
-from bot.events import UserRef  # noqa: E402
-from bot.usecases.programmes import (  # noqa: E402
-    ProgrammeSettings,
-    RosterRow,
-    create_programme,
-    import_roster,
-)
-from tests.fakes_slack import BOT_TOKEN, TEAM_ID, FakeSlack  # noqa: E402
-from tests.fakes_teams import BOT_ID, TENANT, FakeConnector, free_port  # noqa: E402
+from tests import serving  # noqa: E402
+from tests.fakes_slack import FakeSlack  # noqa: E402
+from tests.fakes_teams import FakeConnector  # noqa: E402
+from tests.pgtools import create_database, drop_database  # noqa: E402
+from tests.serving import Server  # noqa: E402
 
-SECRET = "load-signing-secret"
 PEOPLE = 60
-ORGANISATIONS = ("Acute Trust", "GP Federation", "Adult Social Care", "Hospice")
 COMMANDS = ("help", "ties", "profile", "match")
 WRONG = "went wrong"  # from prompts/error_internal.j2
 ADMIN_URL = os.environ.get(
@@ -77,7 +62,7 @@ ADMIN_URL = os.environ.get(
 )
 
 BARE_APP = """
-import os, sys
+import os
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -94,157 +79,9 @@ async def healthz(request):
 
 web_app = app.web_app(path="/slack/events")
 web_app.router.add_get("/healthz", healthz)
-web.run_app(web_app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+port = int(os.environ["CROSSTIES_PORT"])
+web.run_app(web_app, host="127.0.0.1", port=port, print=None, access_log=None)
 """
-
-
-# ---------------------------------------------------------------- database
-
-
-def create_database() -> str:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"crossties_load_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url: str) -> None:
-    name = make_url(url).database
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-            )
-        )
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
-
-
-def slack_user(n: int) -> str:
-    return f"UL{n:04d}"
-
-
-def teams_user(n: int) -> str:
-    return f"aad-load-{n}"
-
-
-def seed(url: str, slack: FakeSlack) -> None:
-    """One programme on the Slack team and the Teams tenant; everyone on both platforms."""
-    db = Database(url)
-    rows = []
-    for n in range(1, PEOPLE + 1):
-        rows.append(
-            RosterRow(
-                line=n + 1,
-                external_id=f"p{n:03d}",
-                name=f"Person {n:03d}",
-                organisation=ORGANISATIONS[n % len(ORGANISATIONS)],
-                role="Nurse",
-                accounts=[
-                    UserRef("slack", TEAM_ID, slack_user(n)),
-                    UserRef("teams", TENANT, teams_user(n)),
-                ],
-            )
-        )
-        slack.add_user(slack_user(n), f"Person {n:03d}", email=f"p{n:03d}@example.org")
-    now = SystemClock().now()
-    with db.session() as session:
-        programme = create_programme(
-            session,
-            now,
-            ProgrammeSettings(
-                name="Load Partnership",
-                organisations=ORGANISATIONS,
-                workspaces=(("slack", TEAM_ID), ("teams", TENANT)),
-            ),
-        )
-        import_roster(session, now, programme, rows)
-    db.dispose()
-
-
-# ---------------------------------------------------------------- servers
-
-
-@dataclass
-class Process:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def ready(self, wait_s: float = 60.0) -> None:
-        deadline = time.monotonic() + wait_s
-        async with aiohttp.ClientSession() as http:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited:\n{self.log_path.read_text()[-3000:]}")
-                try:
-                    async with http.get(self.url + "/healthz") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not start:\n{self.log_path.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-def base_env(slack: FakeSlack) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
-    env.update(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=slack.api_url,
-        PYTHONUNBUFFERED="1",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def start_ours(url: str, slack: FakeSlack, workdir: Path) -> Process:
-    port = free_port()
-    env = base_env(slack)
-    env.update(
-        CROSSTIES_DATABASE_URL=url,
-        CROSSTIES_HOST="127.0.0.1",
-        CROSSTIES_PORT=str(port),
-        CROSSTIES_SCHEDULER="false",
-    )
-    log_path = workdir / "crossties.log"
-    command = [sys.executable, "-c", "from bot.cli.main import main; main()", "serve"]
-    process = subprocess.Popen(
-        command, env=env, cwd=workdir, stdout=log_path.open("wb"), stderr=subprocess.STDOUT
-    )
-    return Process("crossties serve", port, process, log_path)
-
-
-def start_bare(slack: FakeSlack, workdir: Path) -> Process:
-    port = free_port()
-    log_path = workdir / "bare.log"
-    process = subprocess.Popen(
-        [sys.executable, "-c", BARE_APP, str(port)],
-        env=base_env(slack),
-        cwd=workdir,
-        stdout=log_path.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    return Process("bare Bolt", port, process, log_path)
 
 
 # ---------------------------------------------------------------- clients
@@ -279,54 +116,6 @@ class Result:
             "errors": len(self.errors),
             "busy": self.busy,
         }
-
-
-_serial = itertools.count(1)
-
-
-def slash_command(slack: FakeSlack, n: int, words: str) -> tuple[bytes, dict[str, str]]:
-    serial = next(_serial)
-    fields = {
-        "token": "unused",
-        "team_id": TEAM_ID,
-        "team_domain": "example",
-        "channel_id": f"D{n:08d}",
-        "channel_name": "directmessage",
-        "user_id": slack_user(n),
-        "user_name": f"person{n}",
-        "command": "/crossties",
-        "text": words,
-        "api_app_id": "A0001",
-        "is_enterprise_install": "false",
-        "response_url": slack.response_url(f"load{serial}"),
-        "trigger_id": f"{serial}.1395872398.{uuid.uuid4().hex[:20]}",
-    }
-    body = urlencode(fields)
-    stamp = str(int(time.time()))
-    headers = {
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
-            timestamp=stamp, body=body
-        ),
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    return body.encode(), headers
-
-
-def teams_message(service_url: str, n: int, words: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "id": uuid.uuid4().hex,
-        "text": words,
-        "textFormat": "plain",
-        "channelId": "msteams",
-        "serviceUrl": service_url,
-        "from": {"id": f"29:load-{n}", "name": f"Person {n:03d}", "aadObjectId": teams_user(n)},
-        "recipient": {"id": BOT_ID, "name": "Crossties"},
-        "conversation": {"conversationType": "personal", "tenantId": TENANT, "id": f"a:{n}"},
-        "channelData": {"tenant": {"id": TENANT}},
-        "locale": "en-GB",
-    }
 
 
 Send = Callable[[aiohttp.ClientSession, int, str], Awaitable[tuple[int, bool]]]
@@ -368,7 +157,7 @@ async def run_clients(name: str, clients: int, seconds: float, kinds: list[Send]
 
 def slack_sender(slack: FakeSlack, base: str) -> Send:
     async def send(http: aiohttp.ClientSession, n: int, words: str) -> tuple[int, bool]:
-        body, headers = slash_command(slack, n, words)
+        _, body, headers = serving.signed_command(slack, n, words)
         async with http.post(base + "/slack/events", data=body, headers=headers) as response:
             answer = await response.read()
             return response.status, BUSY.encode() in answer
@@ -378,7 +167,7 @@ def slack_sender(slack: FakeSlack, base: str) -> Send:
 
 def teams_sender(connector: FakeConnector, base: str) -> Send:
     async def send(http: aiohttp.ClientSession, n: int, words: str) -> tuple[int, bool]:
-        activity = teams_message(connector.url, n, words)
+        activity = serving.personal_message(connector.url, n, words)
         async with http.post(base + "/api/messages", json=activity) as response:
             await response.read()
             return response.status, False
@@ -407,31 +196,33 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     await slack.start()
     connector = FakeConnector()
     await connector.start()
-    url = create_database()
+    url = create_database(ADMIN_URL, "crossties_load")
     workdir = Path(tempfile.mkdtemp(prefix="crossties-load-"))
-    ours = bare = None
+    everyone = range(1, PEOPLE + 1)
+    ours = Server(url, slack, workdir, name="crossties")
+    bare = Server(url, slack, workdir, name="bare", command=[sys.executable, "-c", BARE_APP])
     counts: dict[str, Any] = {}
     try:
-        seed(url, slack)
-        ours = start_ours(url, slack, workdir)
-        bare = start_bare(slack, workdir)
-        await ours.ready()
-        await bare.ready()
+        serving.seed(url, slack, slack_people=everyone, teams_people=everyone)
+        for server in (ours, bare):
+            server.start()
+            await server.until_health(200)
+        assert ours.process and bare.process
         print(f"servers: ours pid {ours.process.pid}, bare pid {bare.process.pid}", flush=True)
-        to_slack = slack_sender(slack, ours.url)
-        to_teams = teams_sender(connector, ours.url)
+        to_slack = slack_sender(slack, ours.base)
+        to_teams = teams_sender(connector, ours.base)
         # warm-up: first contact, caches, connection pools
         await run_clients("warm-up", args.clients, 3, [to_slack, to_teams])
         await asyncio.sleep(2)  # answers after the ack are still being sent
         slack.responses.clear()
         connector.requests.clear()
 
-        phases: list[tuple[str, Process, list[Send]]] = [
-            ("ours, mixed", ours, [to_slack, to_teams]),
-            ("ours, Slack", ours, [to_slack]),
-            ("bare Bolt", bare, [slack_sender(slack, bare.url)]),
+        phases: list[tuple[str, list[Send]]] = [
+            ("ours, mixed", [to_slack, to_teams]),
+            ("ours, Slack", [to_slack]),
+            ("bare Bolt", [slack_sender(slack, bare.base)]),
         ]
-        for name, _process, kinds in phases:
+        for name, kinds in phases:
             if args.only and args.only not in name:
                 continue
             print(f"… {name}: {args.clients} clients for {args.seconds} s", flush=True)
@@ -448,12 +239,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             }
             results.append(result)
     finally:
-        for process in (ours, bare):
-            if process is not None:
-                process.stop()
+        ours.stop()
+        bare.stop()
         await slack.stop()
         await connector.stop()
-        drop_database(url)
+        drop_database(ADMIN_URL, url)
     rows = [r.row() for r in results]
     for row in rows:
         row.update(counts.get(row["run"], {}))
