@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
@@ -142,6 +142,47 @@ def rows(url: str, model: type[T]) -> list[T]:
             return list(session.exec(select(model)).all())
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------- a served partnership
+
+
+@dataclass
+class Running:
+    url: str
+    slack: FakeSlack
+    connector: FakeConnector
+    server: Server
+    http: aiohttp.ClientSession
+    people: Partnership
+    round_answer: str  # the response_url name of the coordinator's `round run`
+
+
+@contextlib.asynccontextmanager
+async def a_round_just_run(postgres: PrivatePostgres, workdir: Path) -> AsyncIterator[Running]:
+    """`crossties serve` on a fresh database of `postgres`, serving 6 Slack and 6 Teams people
+    (the Teams people have said hello, so their address is kept), whose coordinator has just
+    run the first round: its introductions are being delivered. The server is stopped after."""
+    url = postgres.create_database()
+    async with FakeSlack() as slack:
+        connector = FakeConnector()
+        await connector.start()
+        people = seed(url, slack, slack_people=6, teams_people=6)
+        server = Server(url, slack, workdir)
+        server.start()
+        try:
+            await server.until_health(200)
+            async with aiohttp.ClientSession() as http:
+                for n in people.teams_people:
+                    status, _ = await teams_message(http, server, connector, n, "help")
+                    assert status == 200
+                status, _, name = await slack_command(http, server, people.coordinator, "round run")
+                assert status == 200
+                await eventually(lambda: slack_answers(slack, name), 15, "the round's answer")
+                yield Running(url, slack, connector, server, http, people, name)
+        finally:
+            server.stop()
+            await connector.stop()
 
 
 # ---------------------------------------------------------------- what people send
