@@ -126,12 +126,6 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
-async def _back_off(waits: Waits, state: RetryState) -> None:
-    state.next_attempt_requested = True
-    await waits.pause(waits.backoff * (2**state.current_attempt))
-    state.increment_current_attempt()
-
-
 class _BackOff:
     """Exponential back-off on our own clock, shared by the server and connection handlers."""
 
@@ -147,7 +141,9 @@ class _BackOff:
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
-        await _back_off(self.waits, state)
+        state.next_attempt_requested = True
+        await self.waits.pause(self.waits.backoff * (2**state.current_attempt))
+        state.increment_current_attempt()
 
 
 class ServerErrorRetry(_BackOff, AsyncServerErrorRetryHandler):
