@@ -1,0 +1,524 @@
+"""Which messages the gallery shows, with which sample data: the one place to adapt when the
+core's message-building API changes.
+
+Everything is produced the way a person would meet it: sample people are stored in a scratch
+SQLite database, the core answers their commands and button presses (`Crossties.handle`), the
+messages it sends on its own are read back from the outbox, and each is turned into the
+platform's payload by the adapters' own renderers (Block Kit, App Home and modal views for
+Slack; activities and Adaptive Cards for Teams). So a picture shows exactly what is sent.
+
+Three small worlds, each in its own database so that each person sees one programme: Slack
+only, Teams only, and a cross-platform pair (one person on each platform).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlmodel import col, select
+
+from adapters.slack import render as slack_render
+from adapters.slack import views as slack_views
+from adapters.teams import forms as teams_forms
+from adapters.teams import render as teams_render
+from adapters.teams.directory import partner_handles
+from adapters.teams.platform import introduction_links
+from adapters.teams.translate import Address
+from bot.clock import ManualClock
+from bot.compose import CHECKIN_ACTION
+from bot.core import Crossties
+from bot.db.models import Outbox, Programme, ProgrammeRoleKind
+from bot.db.session import Database
+from bot.events import ActionInvoked, Card, CommandReceived, MemberJoined, Message, UserRef
+from bot.outbox import decode_message
+from bot.templates import Prompts
+from bot.usecases import coordination, home
+from bot.usecases.checkins import queue_due_checkins
+from bot.usecases.programmes import ProgrammeSettings, RosterRow, create_programme, import_roster
+
+PlatformName = Literal["slack", "teams"]
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+PROGRAMME = "Northfield Partnership"
+SLACK_TEAM = "T0NORTHFLD"
+TENANT = "7d1c0a52-northfield"
+ORGANISATIONS = (
+    "Northfield Hospitals NHS Trust",
+    "Riverside GP Federation",
+    "Northfield Adult Social Care",
+    "Pennine Community Health",
+    "St Aidan's Hospice",
+    "Carers' Centre",
+    "Northfield Mental Health Trust",
+)
+# (name, role, organisation index); the first coordinates and leads the programme
+PEOPLE = (
+    ("Fatima Noor", "Discharge coordinator", 0),
+    ("Tom O'Neill", "GP partner", 1),
+    ("Helen Carter", "Social worker", 2),
+    ("Kwame Mensah", "District nurse", 3),
+    ("Siobhan Murphy-Okafor", "Palliative care nurse", 4),
+    ("Dev Sharma", "Occupational therapist", 0),
+    ("Grace Adeyemi", "Practice nurse", 1),
+    ("Owen Price", "Reablement manager", 2),
+    ("Maya Lewis", "Community matron", 3),
+    ("Callum Reid", "Carers' support worker", 5),
+    ("Nadia Hussain", "Clinical pharmacist", 1),
+)
+NEWCOMER = ("Priya Shah", "Mental health nurse")
+
+# What each kind of message is for: (title, who gets it, when, what they do next).
+PURPOSES: dict[str, tuple[str, str]] = {
+    "introduction-pair": (
+        "Introduction (pair)",
+        "Both people of a pair, in a group DM (Slack) or each in their 1:1 chat with the bot "
+        "(Teams), when a round runs. They should arrange to meet and later press a check-in "
+        "button.",
+    ),
+    "introduction-trio": (
+        "Introduction (trio)",
+        "The three people of the round's one trio (odd numbers), when a round runs. Same next "
+        "step as a pair.",
+    ),
+    "introduction-cross": (
+        "Introduction (cross-platform pair)",
+        "Each person of a pair whose partner is on the other platform, on their own platform; "
+        "the partner is named with where to reach them. They should contact the partner "
+        "outside their own chat tool.",
+    ),
+    "checkin": (
+        "Check-in",
+        "Each person of a group, the programme's check-in delay (7 days) after the "
+        "introduction. They answer with one button.",
+    ),
+    "nudge": (
+        "Reminder (nudge)",
+        "Each person of a group where nobody has answered the check-in, a few days after it. "
+        "They answer with one button.",
+    ),
+    "answered": (
+        "Answered check-in",
+        "The person who pressed a check-in button: the shared introduction updated with the "
+        "answers so far (Slack) or the card redrawn with the answer (Teams), plus the bot's "
+        "thanks. Nothing more to do unless they want to log a collaboration.",
+    ),
+    "home": (
+        "Home (Slack App Home)",
+        "A member who opens the app's Home tab: current introduction with its check-in "
+        "buttons, their ties, their status in each programme and, for coordinators, the "
+        "programmes they run.",
+    ),
+    "setup-form": (
+        "Programme set-up form",
+        "A coordinator who presses New programme / Edit (Slack modal) or the programme "
+        "button (Teams card). They fill it in and save.",
+    ),
+    "welcome": (
+        "Welcome",
+        "Someone who meets the bot for the first time (installs the app or opens the chat; in "
+        "Slack the Home tab is the welcome). They should join a programme.",
+    ),
+    "invitation": (
+        "Invitation to join",
+        "Members of a channel or team that a coordinator invited, after set-up. They pick "
+        "their organisation to join.",
+    ),
+    "help": (
+        "Help",
+        "Anyone who types `help`. They pick a command.",
+    ),
+    "profile": (
+        "Profile",
+        "A member who types `profile`: what the bot knows about them and how to change it.",
+    ),
+    "ties": (
+        "Ties",
+        "A member who types `ties`: the people they were introduced to and how far each "
+        "relationship has gone.",
+    ),
+    "report": (
+        "Report (text and chart)",
+        "A lead who types `report`: the programme's figures and the organisation network "
+        "chart.",
+    ),
+    "round-preview": (
+        "Round preview",
+        "A coordinator who types `round preview`: the groups the next round would make, with "
+        "a button to run it.",
+    ),
+    "round-done": (
+        "Round run",
+        "A coordinator who ran a round: what was sent.",
+    ),
+    "error-unknown-organisation": (
+        "Error: unknown organisation",
+        "Someone who types `join` with an organisation the programme does not have. They "
+        "retry with a listed name.",
+    ),
+    "error-unknown-command": (
+        "Error: unknown command",
+        "Someone who types something the bot does not understand. They type `help`.",
+    ),
+    "error-denied": (
+        "Error: not allowed",
+        "A member who asks for the report without being a lead.",
+    ),
+}
+# Kinds the gallery is asked to show that the bot does not send today.
+MISSING: dict[str, str] = {
+    "follow-up": "Follow-up after “Not yet”: nobody is asked again once a person answers "
+    "“Not yet”; only an unanswered check-in gets one reminder (the nudge).",
+}
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture: a message kind as one platform draws it, with the payload that is sent."""
+
+    kind: str
+    platform: PlatformName
+    payload: dict[str, Any]
+    variant: str = ""  # "phone" for a narrow rendering
+
+    @property
+    def name(self) -> str:
+        return "-".join(p for p in (self.platform, self.kind, self.variant) if p)
+
+    @property
+    def title(self) -> str:
+        return PURPOSES[self.kind][0]
+
+    @property
+    def purpose(self) -> str:
+        return PURPOSES[self.kind][1]
+
+
+# ------------------------------------------------------------------ payloads
+
+
+def slack_message(message: Message, *, where: str, ephemeral: bool | None = None) -> dict[str, Any]:
+    """What the Slack adapter posts: fallback text, blocks, and images uploaded as files."""
+    return {
+        "surface": "message",
+        "where": where,
+        "ephemeral": message.ephemeral if ephemeral is None else ephemeral,
+        "text": slack_render.fallback(message),
+        "blocks": slack_render.to_dicts(slack_render.blocks_of(message)),
+        "images": [
+            {"title": i.title, "alt": i.alt_text, "png": base64.b64encode(i.png).decode("ascii")}
+            for i in slack_render.images_of(message)
+        ],
+    }
+
+
+def teams_activities(
+    message: Message, *, links: tuple[tuple[str, str], ...] = ()
+) -> list[dict[str, Any]]:
+    """What the Teams adapter sends: activities (markdown text or one Adaptive Card each)."""
+    out: list[dict[str, Any]] = []
+    for activity in teams_render.activities(message, links=links):
+        out.append(_activity_dict(activity.text, activity.attachments))
+    return out
+
+
+def _activity_dict(text: str | None, attachments: Any) -> dict[str, Any]:
+    return {
+        "text": text,
+        "attachments": [
+            {"contentType": a.content_type, "content": a.content} for a in attachments or []
+        ],
+    }
+
+
+def teams_card(content: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "text": None,
+        "attachments": [{"contentType": teams_render.CARD_CONTENT_TYPE, "content": content}],
+    }
+
+
+def chat(activities: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"surface": "chat", "activities": activities}
+
+
+# ------------------------------------------------------------------ the worlds
+
+
+@dataclass
+class World:
+    core: Crossties
+    platforms: dict[str, PlatformName]  # person's user id → platform
+    names: dict[str, str]  # user id → name
+    shots: list[Shot] = field(default_factory=list)
+
+    def ref(self, user_id: str) -> UserRef:
+        platform = self.platforms[user_id]
+        return UserRef(platform, SLACK_TEAM if platform == "slack" else TENANT, user_id)
+
+    async def say(self, user_id: str, text: str) -> tuple[Message, ...]:
+        event = CommandReceived(self.ref(user_id), text, display_name=self.names.get(user_id))
+        return (await self.core.handle(event)).messages
+
+    async def press(self, user_id: str, action: str, value: str) -> tuple[Message, ...]:
+        event = ActionInvoked(self.ref(user_id), action, value)
+        return (await self.core.handle(event)).messages
+
+    def outbox(self, kind: str) -> list[Outbox]:
+        with self.core.db.session() as session:
+            rows = session.exec(
+                select(Outbox).where(Outbox.kind == kind).order_by(col(Outbox.id))
+            ).all()
+            for row in rows:
+                session.expunge(row)
+        return list(rows)
+
+
+def user_id(platform: PlatformName, index: int) -> str:
+    return f"U0{index:02d}GAL" if platform == "slack" else f"29:1gallery{index:02d}"
+
+
+def teams_address(member_id: str, name: str) -> str:
+    upn = name.lower().replace(" ", ".").replace("'", "") + "@northfield.example"
+    return Address(
+        service_url="https://smba.trafficmanager.net/uk/",
+        member_id=member_id,
+        tenant_id=TENANT,
+        bot_id="28:crossties",
+        upn=upn,
+    ).to_json()
+
+
+async def build_world(directory: Path, name: str, platforms: list[PlatformName]) -> World:
+    """A programme whose members (one per platform entry) are on those platforms."""
+    database = Database(f"sqlite:///{directory / (name + '.db')}")
+    core = Crossties(database, ManualClock(START), Prompts())
+    world = World(core, {}, {})
+    rows: list[RosterRow] = []
+    for index, platform in enumerate(platforms):
+        person, role, organisation = PEOPLE[index]
+        uid = user_id(platform, index)
+        world.platforms[uid] = platform
+        world.names[uid] = person
+        email = person.lower().replace(" ", ".").replace("'", "") + "@northfield.example"
+        access = (ProgrammeRoleKind.COORDINATOR, ProgrammeRoleKind.LEAD) if index == 0 else ()
+        rows.append(
+            RosterRow(
+                line=index + 2,
+                external_id=f"p{index:02d}",
+                name=person,
+                organisation=ORGANISATIONS[organisation],
+                role=role,
+                email=email,
+                timezone="Europe/London",
+                accounts=[world.ref(uid)],
+                access=access,
+            )
+        )
+    workspaces = {("slack", SLACK_TEAM) if p == "slack" else ("teams", TENANT) for p in platforms}
+    with database.session() as session:
+        programme = create_programme(
+            session,
+            START,
+            ProgrammeSettings(
+                name=PROGRAMME, organisations=ORGANISATIONS, workspaces=tuple(sorted(workspaces))
+            ),
+        )
+        import_roster(session, START, programme, rows)
+    for uid, platform in world.platforms.items():
+        if platform == "teams":  # the bot meets them in Teams and keeps their address
+            await core.handle(
+                MemberJoined(
+                    world.ref(uid),
+                    display_name=world.names[uid],
+                    address=teams_address(uid, world.names[uid]),
+                )
+            )
+        else:
+            await world.say(uid, "profile email yes")  # so partners elsewhere can write
+    return world
+
+
+def _intro_shots(world: World, platform: PlatformName) -> Iterator[Shot]:
+    db = world.core.db
+    seen: set[str] = set()
+    for row in world.outbox("introduction"):
+        if row.platform != platform:
+            continue
+        message = decode_message(row.payload)
+        recipients = _recipients(row)
+        with db.session() as session:
+            members = home.introduction_answers(session, row.introduction_id or 0)
+        platforms = {world.platforms.get(r) for r in recipients}
+        if len(members) > len(recipients) and platforms == {platform}:
+            kind = "introduction-cross"
+        else:
+            kind = "introduction-pair" if len(members) == 2 else "introduction-trio"
+        if kind in seen:
+            continue
+        seen.add(kind)
+        if platform == "slack":
+            names = ", ".join(world.names[r] for r in recipients)
+            yield Shot(kind, "slack", slack_message(message, where=f"Group DM · {names}"))
+        else:
+            links = _teams_links(world, row.introduction_id or 0, recipients[0])
+            activities = teams_activities(message, links=links)
+            yield Shot(kind, "teams", chat(activities))
+            if kind != "introduction-cross":
+                yield Shot(kind, "teams", chat(activities), variant="phone")
+
+
+def _teams_links(world: World, introduction: int, recipient: str) -> tuple[tuple[str, str], ...]:
+    handles = partner_handles(world.core.db, introduction, TENANT, [recipient])
+    return introduction_links(world.core.prompts, handles.get(recipient, []))
+
+
+def _recipients(row: Outbox) -> list[str]:
+    import json
+
+    return [str(r) for r in json.loads(row.recipients)]
+
+
+def _first(world: World, kind: str, platform: PlatformName) -> tuple[Outbox, Message]:
+    row = next(r for r in world.outbox(kind) if r.platform == platform)
+    return row, decode_message(row.payload)
+
+
+async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot]:
+    world = await build_world(directory, platform, [platform] * len(PEOPLE))
+    shots = world.shots
+    lead = user_id(platform, 0)
+    member = user_id(platform, 2)
+    newcomer = "U0NEWGAL" if platform == "slack" else "29:1gallerynew"
+    world.platforms[newcomer] = platform
+    world.names[newcomer] = NEWCOMER[0]
+    prompts = world.core.prompts
+
+    def add(kind: str, messages: tuple[Message, ...], where: str = "Direct message") -> None:
+        if platform == "slack":
+            payloads = [slack_message(m, where=where) for m in messages]
+            payload = payloads[0] if len(payloads) == 1 else {"surface": "stack", "items": payloads}
+            shots.append(Shot(kind, "slack", payload))
+        else:
+            shots.append(Shot(kind, "teams", chat([a for m in messages for a in teams_activities(m)])))
+
+    # someone new meets the bot
+    welcome = (
+        await world.core.handle(
+            MemberJoined(
+                world.ref(newcomer),
+                display_name=NEWCOMER[0],
+                address=teams_address(newcomer, NEWCOMER[0]) if platform == "teams" else None,
+            )
+        )
+    ).messages
+    if platform == "teams":
+        add("welcome", welcome)
+    else:
+        shots.append(Shot("welcome", "slack", _home(world, newcomer)))
+    add("error-unknown-organisation", await world.say(newcomer, "join Northfield Council"))
+    add("error-unknown-command", await world.say(member, "when is my next match"))
+    add("error-denied", await world.say(member, "report"))
+    add("help", await world.say(member, "help"))
+    add("round-preview", await world.say(lead, "round preview"))
+    add("round-done", await world.say(lead, "round run"))
+    shots.extend(_intro_shots(world, platform))
+
+    with world.core.db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        organisations = [o for o in ORGANISATIONS]
+        invitation = coordination.invitation(prompts, programme, organisations)
+        form = coordination.form_for(session, world.ref(lead), programme.id)
+    add("invitation", (invitation,), where="Direct message")
+    if platform == "slack":
+        view = slack_views.programme_modal(form, prompts).to_dict()
+        shots.append(Shot("setup-form", "slack", {"surface": "modal", "view": view}))
+    else:
+        card = teams_forms.form_card(form, prompts, team=None)
+        shots.append(Shot("setup-form", "teams", chat([teams_card(card)])))
+
+    clock = world.core.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(days=7, hours=1))
+    with world.core.db.session() as session:
+        queue_due_checkins(session, clock.now(), prompts)
+    row, checkin = _first(world, "checkin", platform)
+    add("checkin", (checkin,))
+    clock.advance(timedelta(days=7))
+    with world.core.db.session() as session:
+        queue_due_checkins(session, clock.now(), prompts)
+    _, nudge = _first(world, "nudge", platform)
+    add("nudge", (nudge,))
+
+    # the member who was asked answers "We met" on their introduction
+    intro_row = next(
+        r for r in world.outbox("introduction") if r.introduction_id == row.introduction_id
+    )
+    answerer = _recipients(row)[0]
+    answer = await world.press(answerer, CHECKIN_ACTION, f"{row.introduction_id}:met")
+    shots.append(_answered(world, platform, intro_row, answerer, answer))
+
+    partner = next(
+        r for r in _recipients(intro_row) if r != answerer and r in world.platforms
+    ) if len(_recipients(intro_row)) > 1 else None
+    if partner is not None:
+        mention = f"<@{partner}>" if platform == "slack" else f"@{world.names[partner]}"
+        await world.say(answerer, f"log {mention} agreed a single contact for escalations #discharge")
+    add("ties", await world.say(answerer, "ties"))
+    add("profile", await world.say(answerer, "profile"))
+    add("report", await world.say(lead, "report"))
+    if platform == "slack":
+        shots.append(Shot("home", "slack", _home(world, answerer, admin=False)))
+    return shots
+
+
+def _answered(
+    world: World, platform: PlatformName, intro: Outbox, user: str, answer: tuple[Message, ...]
+) -> Shot:
+    """As the adapters redraw an answered introduction (see their check-in handlers)."""
+    message = decode_message(intro.payload)
+    prompts = world.core.prompts
+    if platform == "slack":
+        with world.core.db.session() as session:
+            listed = home.introduction_answers(session, intro.introduction_id or 0)
+        line = prompts.render("checkin_status", answers=listed)
+        updated = slack_message(message, where="Group DM")
+        updated["blocks"] = slack_render.with_status(updated["blocks"], line)
+        thanks = [slack_message(m, where="Group DM", ephemeral=True) for m in answer]
+        return Shot("answered", "slack", {"surface": "stack", "items": [updated, *thanks]})
+    card = next(p for p in message.parts if isinstance(p, Card))
+    links = _teams_links(world, intro.introduction_id or 0, user)
+    text = "\n".join(m.plain() for m in answer)
+    content = teams_render.adaptive_card(card, links=links, answered=text)
+    return Shot("answered", "teams", chat([teams_card(content)]))
+
+
+def _home(world: World, uid: str, *, admin: bool = False) -> dict[str, Any]:
+    prompts = world.core.prompts
+    with world.core.db.session() as session:
+        view = home.home_view(session, world.ref(uid), prompts, workspace_admin=admin)
+    return {"surface": "home", "view": slack_views.home(view, prompts).to_dict()}
+
+
+async def _cross_platform(directory: Path) -> list[Shot]:
+    world = await build_world(directory, "cross", ["slack", "teams"])
+    await world.say(user_id("slack", 0), "round run")
+    return [*_intro_shots(world, "slack"), *_intro_shots(world, "teams")]
+
+
+async def collect(directory: Path) -> list[Shot]:
+    shots = await _single_platform(directory, "slack")
+    shots += await _single_platform(directory, "teams")
+    shots += await _cross_platform(directory)
+    return shots
+
+
+def sample_shots() -> list[Shot]:
+    """Every picture's payload, produced in a scratch folder that is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="crossties-gallery-") as folder:
+        return asyncio.run(collect(Path(folder)))
