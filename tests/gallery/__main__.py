@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from tests.gallery.draw import draw, missing_tools
-from tests.gallery.samples import MISSING, PURPOSES, Shot, sample_shots
+from tests.gallery.kinds import MISSING, PURPOSES
+from tests.gallery.samples import Shot, sample_shots
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         (args.out.parent / "conversations.md").write_text(conversations(shots), encoding="utf-8")
     for picture in drawn:
         size = picture.png.stat().st_size // 1024
-        print(f"{picture.png.relative_to(ROOT) if picture.png.is_relative_to(ROOT) else picture.png}"
-              f"  {size} KiB")
+        print(
+            f"{picture.png.relative_to(ROOT) if picture.png.is_relative_to(ROOT) else picture.png}"
+            f"  {size} KiB"
+        )
         for line in picture.problems:
             print(f"    renderer: {line}")
     print(

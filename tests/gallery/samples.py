@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from bot.templates import Prompts
 from bot.usecases import coordination, home
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.programmes import ProgrammeSettings, RosterRow, create_programme, import_roster
+from tests.gallery.kinds import PURPOSES
 
 PlatformName = Literal["slack", "teams"]
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -72,109 +74,6 @@ PEOPLE = (
     ("Nadia Hussain", "Clinical pharmacist", 1),
 )
 NEWCOMER = ("Priya Shah", "Mental health nurse")
-
-# What each kind of message is for: (title, who gets it, when, what they do next).
-PURPOSES: dict[str, tuple[str, str]] = {
-    "introduction-pair": (
-        "Introduction (pair)",
-        "Both people of a pair, in a group DM (Slack) or each in their 1:1 chat with the bot "
-        "(Teams), when a round runs. They should arrange to meet and later press a check-in "
-        "button.",
-    ),
-    "introduction-trio": (
-        "Introduction (trio)",
-        "The three people of the round's one trio (odd numbers), when a round runs. Same next "
-        "step as a pair.",
-    ),
-    "introduction-cross": (
-        "Introduction (cross-platform pair)",
-        "Each person of a pair whose partner is on the other platform, on their own platform; "
-        "the partner is named with where to reach them. They should contact the partner "
-        "outside their own chat tool.",
-    ),
-    "checkin": (
-        "Check-in",
-        "Each person of a group, the programme's check-in delay (7 days) after the "
-        "introduction. They answer with one button.",
-    ),
-    "nudge": (
-        "Reminder (nudge)",
-        "Each person of a group where nobody has answered the check-in, a few days after it. "
-        "They answer with one button.",
-    ),
-    "answered": (
-        "Answered check-in",
-        "The person who pressed a check-in button: the shared introduction updated with the "
-        "answers so far (Slack) or the card redrawn with the answer (Teams), plus the bot's "
-        "thanks. Nothing more to do unless they want to log a collaboration.",
-    ),
-    "home": (
-        "Home (Slack App Home)",
-        "A member who opens the app's Home tab: current introduction with its check-in "
-        "buttons, their ties, their status in each programme and, for coordinators, the "
-        "programmes they run.",
-    ),
-    "setup-form": (
-        "Programme set-up form",
-        "A coordinator who presses New programme / Edit (Slack modal) or the programme "
-        "button (Teams card). They fill it in and save.",
-    ),
-    "welcome": (
-        "Welcome",
-        "Someone who meets the bot for the first time (installs the app or opens the chat; in "
-        "Slack the Home tab is the welcome). They should join a programme.",
-    ),
-    "invitation": (
-        "Invitation to join",
-        "Members of a channel or team that a coordinator invited, after set-up. They pick "
-        "their organisation to join.",
-    ),
-    "help": (
-        "Help",
-        "Anyone who types `help`. They pick a command.",
-    ),
-    "profile": (
-        "Profile",
-        "A member who types `profile`: what the bot knows about them and how to change it.",
-    ),
-    "ties": (
-        "Ties",
-        "A member who types `ties`: the people they were introduced to and how far each "
-        "relationship has gone.",
-    ),
-    "report": (
-        "Report (text and chart)",
-        "A lead who types `report`: the programme's figures and the organisation network "
-        "chart.",
-    ),
-    "round-preview": (
-        "Round preview",
-        "A coordinator who types `round preview`: the groups the next round would make, with "
-        "a button to run it.",
-    ),
-    "round-done": (
-        "Round run",
-        "A coordinator who ran a round: what was sent.",
-    ),
-    "error-unknown-organisation": (
-        "Error: unknown organisation",
-        "Someone who types `join` with an organisation the programme does not have. They "
-        "retry with a listed name.",
-    ),
-    "error-unknown-command": (
-        "Error: unknown command",
-        "Someone who types something the bot does not understand. They type `help`.",
-    ),
-    "error-denied": (
-        "Error: not allowed",
-        "A member who asks for the report without being a lead.",
-    ),
-}
-# Kinds the gallery is asked to show that the bot does not send today.
-MISSING: dict[str, str] = {
-    "follow-up": "Follow-up after “Not yet”: nobody is asked again once a person answers "
-    "“Not yet”; only an unanswered check-in gets one reminder (the nudge).",
-}
 
 
 @dataclass(frozen=True)
@@ -364,7 +263,8 @@ def _intro_shots(world: World, platform: PlatformName) -> Iterator[Shot]:
         seen.add(kind)
         if platform == "slack":
             names = ", ".join(world.names[r] for r in recipients)
-            yield Shot(kind, "slack", slack_message(message, where=f"Group DM · {names}"))
+            where = f"Group DM · {names}" if len(recipients) > 1 else f"Direct message · {names}"
+            yield Shot(kind, "slack", slack_message(message, where=where))
         else:
             links = _teams_links(world, row.introduction_id or 0, recipients[0])
             activities = teams_activities(message, links=links)
@@ -379,8 +279,6 @@ def _teams_links(world: World, introduction: int, recipient: str) -> tuple[tuple
 
 
 def _recipients(row: Outbox) -> list[str]:
-    import json
-
     return [str(r) for r in json.loads(row.recipients)]
 
 
@@ -405,7 +303,9 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
             payload = payloads[0] if len(payloads) == 1 else {"surface": "stack", "items": payloads}
             shots.append(Shot(kind, "slack", payload))
         else:
-            shots.append(Shot(kind, "teams", chat([a for m in messages for a in teams_activities(m)])))
+            shots.append(
+                Shot(kind, "teams", chat([a for m in messages for a in teams_activities(m)]))
+            )
 
     # someone new meets the bot
     welcome = (
@@ -431,7 +331,7 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
 
     with world.core.db.session() as session:
         programme = session.exec(select(Programme)).one()
-        organisations = [o for o in ORGANISATIONS]
+        organisations = list(ORGANISATIONS)
         invitation = coordination.invitation(prompts, programme, organisations)
         form = coordination.form_for(session, world.ref(lead), programme.id)
     add("invitation", (invitation,), where="Direct message")
@@ -463,12 +363,16 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
     answer = await world.press(answerer, CHECKIN_ACTION, f"{row.introduction_id}:met")
     shots.append(_answered(world, platform, intro_row, answerer, answer))
 
-    partner = next(
-        r for r in _recipients(intro_row) if r != answerer and r in world.platforms
-    ) if len(_recipients(intro_row)) > 1 else None
+    partner = (
+        next(r for r in _recipients(intro_row) if r != answerer and r in world.platforms)
+        if len(_recipients(intro_row)) > 1
+        else None
+    )
     if partner is not None:
         mention = f"<@{partner}>" if platform == "slack" else f"@{world.names[partner]}"
-        await world.say(answerer, f"log {mention} agreed a single contact for escalations #discharge")
+        await world.say(
+            answerer, f"log {mention} agreed a single contact for escalations #discharge"
+        )
     add("ties", await world.say(answerer, "ties"))
     add("profile", await world.say(answerer, "profile"))
     add("report", await world.say(lead, "report"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
@@ -47,8 +48,8 @@ def _link(target: str, label: str | None) -> str:
         return f'<span class="mention">#{html.escape(label or target[1:])}</span>'
     if target.startswith("!"):
         return f'<span class="mention">@{html.escape(target[1:].split("^")[0])}</span>'
-    shown = _inline(label) if label else html.escape(target)
-    return f'<a href="{html.escape(target, quote=True)}">{shown}</a>'
+    shown = _inline(label) if label else target
+    return f'<a href="{html.escape(html.unescape(target), quote=True)}">{shown}</a>'
 
 
 def mrkdwn(text: str) -> str:
@@ -114,7 +115,9 @@ def _element(element: dict[str, Any]) -> str:
         items = []
         for option in element.get("options", []):
             mark = "☑" if option.get("value") in chosen else "☐"
-            items.append(f'<div class="check"><span>{mark}</span> {text_object(option["text"])}</div>')
+            items.append(
+                f'<div class="check"><span>{mark}</span> {text_object(option["text"])}</div>'
+            )
         return "".join(items)
     return f'<span class="unknown">[{html.escape(str(kind))}]</span>'
 
@@ -145,7 +148,9 @@ def block(b: dict[str, Any]) -> str:
     if kind == "actions":
         return f'<div class="actions">{"".join(_element(e) for e in b.get("elements", []))}</div>'
     if kind == "image":
-        title = f'<div class="img-title">{text_object(b.get("title"))}</div>' if b.get("title") else ""
+        title = (
+            f'<div class="img-title">{text_object(b.get("title"))}</div>' if b.get("title") else ""
+        )
         src = html.escape(b.get("image_url", ""))
         return f'{title}<img class="block-img" src="{src}" alt="">'
     if kind == "input":
@@ -165,13 +170,15 @@ AVATAR = '<div class="avatar">C</div>'
 
 
 def _message(payload: dict[str, Any]) -> str:
-    body = blocks(payload.get("blocks") or []) or f'<div class="text">{mrkdwn(payload["text"])}</div>'
+    body = (
+        blocks(payload.get("blocks") or []) or f'<div class="text">{mrkdwn(payload["text"])}</div>'
+    )
     files = "".join(
         f'<div class="file"><div class="file-title">{html.escape(i["title"])}</div>'
         f'<img src="data:image/png;base64,{i["png"]}" alt="{html.escape(i["alt"])}"></div>'
         for i in payload.get("images") or []
     )
-    only = '<div class="only-you">👁 Only visible to you</div>' if payload.get("ephemeral") else ""
+    only = '<div class="only-you">Only visible to you</div>' if payload.get("ephemeral") else ""
     return (
         f'<div class="msg">{AVATAR}<div class="content">{only}'
         f'<div class="who"><b>{APP}</b> <span class="app">APP</span> '
@@ -192,12 +199,14 @@ def surface(payload: dict[str, Any]) -> str:
     view = payload["view"]
     if kind == "home":
         tabs = '<div class="tabs"><b>Home</b><span>Messages</span><span>About</span></div>'
-        return f'<div class="apphead">{AVATAR}<b>{APP}</b></div>{tabs}<div class="home">{blocks(view["blocks"])}</div>'
+        head = f'<div class="apphead">{AVATAR}<b>{APP}</b></div>{tabs}'
+        return f'{head}<div class="home">{blocks(view["blocks"])}</div>'
     if kind == "modal":
         submit = text_object(view.get("submit")) or "Submit"
         close = text_object(view.get("close")) or "Cancel"
         return (
-            f'<div class="modal"><div class="modal-title">{AVATAR}<b>{text_object(view.get("title"))}</b>'
+            f'<div class="modal"><div class="modal-title">{AVATAR}'
+            f"<b>{text_object(view.get('title'))}</b>"
             f'<span class="x">✕</span></div><div class="modal-body">{blocks(view["blocks"])}</div>'
             f'<div class="modal-foot"><span class="btn btn-default">{close}</span>'
             f'<span class="btn btn-primary">{submit}</span></div></div>'
@@ -205,65 +214,7 @@ def surface(payload: dict[str, Any]) -> str:
     raise ValueError(f"unknown Slack surface {kind}")
 
 
-CSS = """
-body { margin: 0; background: #fff; font: 15px/1.4667 -apple-system, 'Slack-Lato', Lato,
-  'Helvetica Neue', 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif; color: #1d1c1d; }
-#shot { width: var(--width); padding: 8px 0 12px; background: #fff; }
-.channel { font-weight: 700; padding: 6px 16px 10px; border-bottom: 1px solid #e8e8e8;
-  margin-bottom: 8px; font-size: 15px; }
-.msg { display: flex; padding: 6px 16px; gap: 8px; }
-.avatar { flex: 0 0 36px; height: 36px; border-radius: 6px; background: #4a154b; color: #fff;
-  font-weight: 900; display: flex; align-items: center; justify-content: center; }
-.content { flex: 1; min-width: 0; }
-.who .app { font-size: 10px; background: #e8e8e8; color: #616061; padding: 1px 3px;
-  border-radius: 2px; font-weight: 700; } .who .time { color: #616061; font-size: 12px; }
-.only-you { color: #616061; font-size: 13px; margin-bottom: 2px; }
-.header { font-size: 18px; font-weight: 900; line-height: 1.33; margin: 6px 0 4px; }
-.section { display: flex; gap: 8px; margin: 4px 0; } .section .main { flex: 1; min-width: 0; }
-.text { overflow-wrap: anywhere; }
-.fields { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 16px; margin-top: 4px; }
-.field { overflow-wrap: anywhere; }
-.context { color: #616061; font-size: 13px; margin: 6px 0; display: flex; gap: 6px;
-  flex-wrap: wrap; align-items: center; }
-.ctx-img { width: 20px; height: 20px; border-radius: 4px; }
-.actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 10px 0 6px; }
-.btn { display: inline-block; border: 1px solid rgba(29,28,29,.3); border-radius: 4px;
-  padding: 0 12px; height: 28px; line-height: 28px; font-size: 13px; font-weight: 700;
-  white-space: nowrap; background: #fff; color: #1d1c1d; }
-.btn-primary { background: #007a5a; border-color: #007a5a; color: #fff; }
-.btn-danger { background: #e01e5a; border-color: #e01e5a; color: #fff; }
-.select { display: inline-flex; justify-content: space-between; gap: 12px; min-width: 180px;
-  border: 1px solid rgba(29,28,29,.3); border-radius: 4px; padding: 0 10px; height: 34px;
-  line-height: 34px; font-size: 15px; color: #616061; }
-.divider { border: 0; border-top: 1px solid #dddddd; margin: 10px 0; }
-a { color: #1264a3; text-decoration: none; }
-code { font: 12px Monaco, Menlo, Consolas, 'DejaVu Sans Mono', monospace; color: #e01e5a;
-  background: #f8f8f8; border: 1px solid #e8e8e8; border-radius: 3px; padding: 1px 3px; }
-pre { font: 12px/1.5 Monaco, Menlo, Consolas, 'DejaVu Sans Mono', monospace; background: #f8f8f8;
-  border: 1px solid #e8e8e8; border-radius: 4px; padding: 8px; white-space: pre-wrap; margin: 4px 0; }
-.quote { border-left: 4px solid #dddddd; padding-left: 8px; display: inline-block; }
-.mention { background: #e8f5fa; color: #1264a3; border-radius: 3px; padding: 0 2px; }
-.file { margin-top: 8px; border: 1px solid #e8e8e8; border-radius: 8px; padding: 6px; }
-.file-title { font-size: 13px; color: #616061; margin-bottom: 4px; }
-.file img, .block-img { max-width: 100%; border-radius: 4px; display: block; }
-.apphead { display: flex; align-items: center; gap: 8px; padding: 4px 16px 8px; font-size: 17px; }
-.tabs { display: flex; gap: 20px; padding: 0 16px; border-bottom: 1px solid #e8e8e8;
-  font-size: 14px; color: #616061; } .tabs b { color: #1d1c1d; border-bottom: 2px solid #1d1c1d;
-  padding-bottom: 6px; }
-.home { padding: 8px 16px; }
-.modal { margin: 0 8px; border: 1px solid #ddd; border-radius: 8px; box-shadow: 0 4px 12px #0002; }
-.modal-title { display: flex; gap: 10px; align-items: center; padding: 14px 16px;
-  border-bottom: 1px solid #e8e8e8; font-size: 20px; } .modal-title .x { margin-left: auto; color: #616061; }
-.modal-title .avatar { flex-basis: 28px; height: 28px; font-size: 13px; }
-.modal-body { padding: 12px 16px; } .modal-foot { display: flex; justify-content: flex-end;
-  gap: 8px; padding: 12px 16px; border-top: 1px solid #e8e8e8; }
-.modal-foot .btn { height: 36px; line-height: 36px; padding: 0 14px; font-size: 15px; }
-.inputblock { margin: 0 0 16px; } .label { font-weight: 700; margin-bottom: 6px; }
-.optional { font-weight: 400; color: #616061; } .hint { color: #616061; font-size: 13px; margin-top: 4px; }
-.input { border: 1px solid rgba(29,28,29,.3); border-radius: 4px; padding: 8px 10px; min-height: 20px; }
-.input.tall { min-height: 80px; } .placeholder { color: #868686; }
-.check { margin: 4px 0; } .unknown { color: #c00; font-family: monospace; }
-"""
+CSS = (Path(__file__).parent / "slack.css").read_text(encoding="utf-8")
 
 
 def page(payload: dict[str, Any], width: int) -> str:

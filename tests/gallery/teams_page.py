@@ -25,38 +25,7 @@ HOST_CONFIG = HERE / "teams_host_config.json"
 DESKTOP_CARD = 470
 PHONE_CARD = 340
 
-CSS = """
-body { margin: 0; background: #f5f5f5; color: #242424; font: 14px/20px 'Segoe UI',
-  -apple-system, BlinkMacSystemFont, Roboto, 'Helvetica Neue', 'Noto Sans', 'DejaVu Sans', sans-serif; }
-#shot { display: inline-block; padding: 12px 16px 12px 12px; background: #f5f5f5; }
-.turn { display: flex; gap: 8px; align-items: flex-start; }
-.avatar { flex: 0 0 32px; height: 32px; border-radius: 50%; background: #5b5fc7; color: #fff;
-  font-weight: 600; display: flex; align-items: center; justify-content: center; }
-.stack { display: flex; flex-direction: column; gap: 4px; }
-.who { font-size: 12px; color: #616161; } .who b { color: #242424; font-weight: 600; }
-.bubble { background: #fff; border-radius: 6px; padding: 8px 12px; max-width: var(--bubble);
-  box-shadow: 0 1px 2px rgba(0,0,0,.12); overflow-wrap: anywhere; }
-.bubble p { margin: 0 0 8px; } .bubble p:last-child { margin-bottom: 0; }
-.bubble code, .ac-textBlock code { font-family: Consolas, 'DejaVu Sans Mono', monospace;
-  font-size: 13px; background: #f0f0f0; border-radius: 3px; padding: 0 3px; }
-.card { width: var(--card); background: #fff; border-radius: 6px; overflow: hidden;
-  box-shadow: 0 1px 2px rgba(0,0,0,.12); }
-.ac-textBlock p { margin: 0; } .ac-textBlock ul, .ac-textBlock ol { margin: 0; padding-left: 20px; }
-.ac-textBlock a { color: #5b5fc7; }
-.ac-pushButton { font: 600 14px/20px inherit; font-family: inherit; height: 32px; padding: 0 12px;
-  background: #fff; color: #242424; border: 1px solid #d1d1d1; border-radius: 4px;
-  overflow: hidden; white-space: nowrap; text-overflow: ellipsis; cursor: pointer; min-width: 0; }
-.ac-pushButton > div { overflow: hidden; text-overflow: ellipsis; }
-.ac-pushButton.style-positive, .ac-pushButton.primary { background: #5b5fc7; color: #fff;
-  border-color: #5b5fc7; }
-.ac-pushButton.style-destructive { color: #c4314b; }
-.ac-input, .ac-textInput, .ac-multichoiceInput, .ac-choiceSetInput-compact { font: inherit;
-  font-family: inherit; border: 1px solid #d1d1d1; border-bottom-color: #616161;
-  border-radius: 4px; padding: 5px 8px; background: #fff; box-sizing: border-box; width: 100%; }
-.ac-textInput.ac-multiline { min-height: 96px; }
-.ac-input-container { width: 100%; }
-.problem { color: #c4314b; font: 12px monospace; white-space: pre-wrap; max-width: var(--card); }
-"""
+CSS = (Path(__file__).parent / "teams.css").read_text(encoding="utf-8")
 
 SCRIPT = """
 const payload = JSON.parse(document.getElementById('payload').textContent);

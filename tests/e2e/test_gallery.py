@@ -1,0 +1,64 @@
+"""The gallery's drawing: Block Kit and Adaptive Cards become PNGs in headless Chromium, and
+Microsoft's renderer reports what it cannot draw."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.compose import checkin_message
+from bot.templates import Prompts
+from tests.gallery import draw, samples
+
+MISSING = draw.missing_tools()
+pytestmark = pytest.mark.skipif(
+    MISSING is not None and not os.environ.get("CI"), reason=f"cannot draw: {MISSING}"
+)
+TEAMS_PRIMARY = (0x5B, 0x5F, 0xC7)
+SLACK_PRIMARY = (0x00, 0x7A, 0x5A)
+
+
+def colours(png: Path) -> set[tuple[int, int, int]]:
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        return {rgb.getpixel((x, y)) for x in range(rgb.width) for y in range(0, rgb.height, 2)}
+
+
+def test_a_check_in_is_drawn_on_both_platforms_and_a_crowded_card_is_reported(
+    tmp_path: Path,
+) -> None:
+    assert MISSING is None, MISSING
+    message = checkin_message(
+        Prompts(),
+        introduction_id=7,
+        partners=["Kwame Mensah", "Siobhan Murphy-Okafor"],
+        nudge=False,
+    )
+    crowded = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "TextBlock", "text": "Too many buttons"}],
+        "actions": [{"type": "Action.Submit", "title": f"Choice {n}"} for n in range(7)],
+    }
+    drawn = draw.draw(
+        [
+            ("slack", "slack", samples.slack_message(message, where="Direct message"), ""),
+            ("teams", "teams", samples.chat(samples.teams_activities(message)), ""),
+            ("phone", "teams", samples.chat(samples.teams_activities(message)), "phone"),
+            ("crowded", "teams", samples.chat([samples.teams_card(crowded)]), ""),
+        ],
+        tmp_path,
+    )
+    slack, teams, phone, too_many = drawn
+    assert slack.problems == () and teams.problems == () and phone.problems == ()
+    assert any("Maximum number of actions exceeded" in p for p in too_many.problems)
+    with Image.open(slack.png) as image:
+        assert image.width == draw.SLACK_WIDTH and 120 < image.height < 400
+    with Image.open(teams.png) as wide, Image.open(phone.png) as narrow:
+        assert wide.width > narrow.width > 300 and wide.height > 100
+        assert narrow.height > wide.height  # the same text wraps more on a phone
+    assert SLACK_PRIMARY in colours(slack.png)  # the "We met" button, drawn in its style
+    assert TEAMS_PRIMARY in colours(teams.png)

@@ -1,0 +1,106 @@
+"""The message kinds the gallery shows, each with what it is for (who gets it, when, and what
+they do next), and the kinds that are asked for but not sent today."""
+
+from __future__ import annotations
+
+# What each kind of message is for: (title, who gets it, when, what they do next).
+PURPOSES: dict[str, tuple[str, str]] = {
+    "introduction-pair": (
+        "Introduction (pair)",
+        "Both people of a pair, in a group DM (Slack) or each in their 1:1 chat with the bot "
+        "(Teams), when a round runs. They should arrange to meet and later press a check-in "
+        "button.",
+    ),
+    "introduction-trio": (
+        "Introduction (trio)",
+        "The three people of the round's one trio (odd numbers), when a round runs. Same next "
+        "step as a pair.",
+    ),
+    "introduction-cross": (
+        "Introduction (cross-platform pair)",
+        "Each person of a pair whose partner is on the other platform, on their own platform; "
+        "the partner is named with where to reach them. They should contact the partner "
+        "outside their own chat tool.",
+    ),
+    "checkin": (
+        "Check-in",
+        "Each person of a group, the programme's check-in delay (7 days) after the "
+        "introduction. They answer with one button.",
+    ),
+    "nudge": (
+        "Reminder (nudge)",
+        "Each person of a group where nobody has answered the check-in, a few days after it. "
+        "They answer with one button.",
+    ),
+    "answered": (
+        "Answered check-in",
+        "The person who pressed a check-in button: the shared introduction updated with the "
+        "answers so far (Slack) or the card redrawn with the answer (Teams), plus the bot's "
+        "thanks. Nothing more to do unless they want to log a collaboration.",
+    ),
+    "home": (
+        "Home (Slack App Home)",
+        "A member who opens the app's Home tab: current introduction with its check-in "
+        "buttons, their ties, their status in each programme and, for coordinators, the "
+        "programmes they run.",
+    ),
+    "setup-form": (
+        "Programme set-up form",
+        "A coordinator who presses New programme / Edit (Slack modal) or the programme "
+        "button (Teams card). They fill it in and save.",
+    ),
+    "welcome": (
+        "Welcome",
+        "Someone who meets the bot for the first time (installs the app or opens the chat; in "
+        "Slack the Home tab is the welcome). They should join a programme.",
+    ),
+    "invitation": (
+        "Invitation to join",
+        "Members of a channel or team that a coordinator invited, after set-up. They pick "
+        "their organisation to join.",
+    ),
+    "help": (
+        "Help",
+        "Anyone who types `help`. They pick a command.",
+    ),
+    "profile": (
+        "Profile",
+        "A member who types `profile`: what the bot knows about them and how to change it.",
+    ),
+    "ties": (
+        "Ties",
+        "A member who types `ties`: the people they were introduced to and how far each "
+        "relationship has gone.",
+    ),
+    "report": (
+        "Report (text and chart)",
+        "A lead who types `report`: the programme's figures and the organisation network chart.",
+    ),
+    "round-preview": (
+        "Round preview",
+        "A coordinator who types `round preview`: the groups the next round would make, with "
+        "a button to run it.",
+    ),
+    "round-done": (
+        "Round run",
+        "A coordinator who ran a round: what was sent.",
+    ),
+    "error-unknown-organisation": (
+        "Error: unknown organisation",
+        "Someone who types `join` with an organisation the programme does not have. They "
+        "retry with a listed name.",
+    ),
+    "error-unknown-command": (
+        "Error: unknown command",
+        "Someone who types something the bot does not understand. They type `help`.",
+    ),
+    "error-denied": (
+        "Error: not allowed",
+        "A member who asks for the report without being a lead.",
+    ),
+}
+# Kinds the gallery is asked to show that the bot does not send today.
+MISSING: dict[str, str] = {
+    "follow-up": "Follow-up after “Not yet”: nobody is asked again once a person answers "
+    "“Not yet”; only an unanswered check-in gets one reminder (the nudge).",
+}
