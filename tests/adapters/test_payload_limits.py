@@ -10,7 +10,7 @@ The samples come from the gallery's sampling module: real core output, real rend
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any
 
@@ -28,7 +28,7 @@ INVITATION_REDESIGN = "the invitation redesign: organisations as an Input.Choice
 
 
 @pytest.fixture(scope="module")
-def shots() -> list[Shot]:
+def shots() -> Sequence[Shot]:
     return sample_shots()
 
 
@@ -38,7 +38,7 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def cards(shots: list[Shot]) -> Iterator[tuple[str, dict[str, Any]]]:
+def cards(shots: Sequence[Shot]) -> Iterator[tuple[str, dict[str, Any]]]:
     for shot in shots:
         if shot.platform != "teams":
             continue
@@ -69,14 +69,14 @@ def primary_actions(card: dict[str, Any]) -> list[str]:
     return [str(a.get("title")) for a in actions if str(a.get("mode", "")).lower() != "secondary"]
 
 
-def test_the_samples_cover_every_kind_on_both_platforms(shots: list[Shot]) -> None:
+def test_the_samples_cover_every_kind_on_both_platforms(shots: Sequence[Shot]) -> None:
     names = {s.name for s in shots}
     for kind in ("introduction-pair", "introduction-trio", "introduction-cross", "checkin"):
         assert {f"slack-{kind}", f"teams-{kind}"} <= names
     assert sum(1 for _ in cards(shots)) >= 12
 
 
-def test_every_card_validates_against_the_1_5_schema(shots: list[Shot]) -> None:
+def test_every_card_validates_against_the_1_5_schema(shots: Sequence[Shot]) -> None:
     validator = Draft6Validator(schema())
     failures = [
         f"{name}: {'/'.join(map(str, error.absolute_path))}: {error.message[:200]}"
@@ -97,7 +97,7 @@ def test_the_schema_check_catches_a_broken_card() -> None:
     assert len(list(validator.iter_errors(broken))) >= 1
 
 
-def test_every_card_uses_only_elements_of_version_1_5_or_older(shots: list[Shot]) -> None:
+def test_every_card_uses_only_elements_of_version_1_5_or_older(shots: Sequence[Shot]) -> None:
     definitions = schema()["definitions"]
     newer = []
     for name, card in cards(shots):
@@ -110,7 +110,7 @@ def test_every_card_uses_only_elements_of_version_1_5_or_older(shots: list[Shot]
 
 
 def test_cards_other_than_introductions_have_at_most_three_primary_actions(
-    shots: list[Shot],
+    shots: Sequence[Shot],
 ) -> None:
     crowded = [
         f"{name}: {primary_actions(card)}"
@@ -123,7 +123,7 @@ def test_cards_other_than_introductions_have_at_most_three_primary_actions(
 
 
 @pytest.mark.xfail(strict=True, reason=f"six actions on one row today; {REDESIGN}")
-def test_introduction_cards_have_at_most_three_primary_actions(shots: list[Shot]) -> None:
+def test_introduction_cards_have_at_most_three_primary_actions(shots: Sequence[Shot]) -> None:
     found = [(name, card) for name, card in cards(shots) if "introduction" in name]
     assert found
     crowded = [
@@ -135,13 +135,13 @@ def test_introduction_cards_have_at_most_three_primary_actions(shots: list[Shot]
 
 
 @pytest.mark.xfail(strict=True, reason=f"one button per organisation today; {INVITATION_REDESIGN}")
-def test_invitation_card_has_at_most_three_primary_actions(shots: list[Shot]) -> None:
+def test_invitation_card_has_at_most_three_primary_actions(shots: Sequence[Shot]) -> None:
     found = [card for name, card in cards(shots) if "invitation" in name]
     assert found
     assert all(len(primary_actions(card)) <= MAX_PRIMARY_ACTIONS for card in found)
 
 
-def test_every_card_has_a_fallback_text(shots: list[Shot]) -> None:
+def test_every_card_has_a_fallback_text(shots: Sequence[Shot]) -> None:
     assert all(str(card.get("fallbackText", "")).strip() for _, card in cards(shots))
 
 
@@ -163,7 +163,7 @@ OPTION_VALUE = 150
 VIEW_TITLE = 24
 
 
-def slack_surfaces(shots: list[Shot]) -> Iterator[tuple[str, dict[str, Any]]]:
+def slack_surfaces(shots: Sequence[Shot]) -> Iterator[tuple[str, dict[str, Any]]]:
     for shot in shots:
         if shot.platform != "slack":
             continue
@@ -273,7 +273,7 @@ def blocks_problems(where: str, blocks: list[dict[str, Any]], most: int) -> list
     return problems
 
 
-def test_every_slack_message_is_within_block_kit_limits(shots: list[Shot]) -> None:
+def test_every_slack_message_is_within_block_kit_limits(shots: Sequence[Shot]) -> None:
     problems: list[str] = []
     checked = 0
     for where, item in slack_surfaces(shots):
@@ -291,7 +291,7 @@ def test_every_slack_message_is_within_block_kit_limits(shots: list[Shot]) -> No
     assert not problems, "\n".join(problems)
 
 
-def test_home_and_modal_are_within_view_limits(shots: list[Shot]) -> None:
+def test_home_and_modal_are_within_view_limits(shots: Sequence[Shot]) -> None:
     problems: list[str] = []
     kinds = set()
     for where, item in slack_surfaces(shots):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.gallery.draw import draw, missing_tools
@@ -15,7 +16,7 @@ from tests.gallery.samples import Shot, sample_shots
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def conversations(shots: list[Shot]) -> str:
+def conversations(shots: Sequence[Shot]) -> str:
     """The page that shows each picture with a line on what the message is for."""
     lines = [
         "# Conversations",

@@ -5,6 +5,25 @@ from __future__ import annotations
 
 # What each kind of message is for: (title, who gets it, when, what they do next).
 PURPOSES: dict[str, tuple[str, str]] = {
+    "welcome": (
+        "Welcome",
+        "Someone who meets the bot for the first time (installs the app or opens the chat; in "
+        "Slack the Home tab is the welcome). They should join a programme.",
+    ),
+    "team-welcome": (
+        "Welcome in a team",
+        "Everyone in a Teams team or group chat the app is added to. They open a 1:1 chat with "
+        "the bot to take part.",
+    ),
+    "invitation": (
+        "Invitation to join",
+        "Members of a channel or team that a coordinator invited, after set-up. They pick "
+        "their organisation to join.",
+    ),
+    "joined": (
+        "Joined",
+        "Someone who has just joined a programme. Nothing to do until the next round.",
+    ),
     "introduction-pair": (
         "Introduction (pair)",
         "Both people of a pair, in a group DM (Slack) or each in their 1:1 chat with the bot "
@@ -21,6 +40,11 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "Each person of a pair whose partner is on the other platform, on their own platform; "
         "the partner is named with where to reach them. They should contact the partner "
         "outside their own chat tool.",
+    ),
+    "match": (
+        "Current introduction",
+        "A member who types `match`: who they were introduced to this round, with the "
+        "check-in buttons.",
     ),
     "checkin": (
         "Check-in",
@@ -44,37 +68,44 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "buttons, their ties, their status in each programme and, for coordinators, the "
         "programmes they run.",
     ),
-    "setup-form": (
-        "Programme set-up form",
-        "A coordinator who presses New programme / Edit (Slack modal) or the programme "
-        "button (Teams card). They fill it in and save.",
-    ),
-    "welcome": (
-        "Welcome",
-        "Someone who meets the bot for the first time (installs the app or opens the chat; in "
-        "Slack the Home tab is the welcome). They should join a programme.",
-    ),
-    "invitation": (
-        "Invitation to join",
-        "Members of a channel or team that a coordinator invited, after set-up. They pick "
-        "their organisation to join.",
-    ),
-    "help": (
-        "Help",
-        "Anyone who types `help`. They pick a command.",
-    ),
-    "profile": (
-        "Profile",
-        "A member who types `profile`: what the bot knows about them and how to change it.",
-    ),
     "ties": (
         "Ties",
         "A member who types `ties`: the people they were introduced to and how far each "
         "relationship has gone.",
     ),
+    "profile": (
+        "Profile",
+        "A member who types `profile`: what the bot knows about them and how to change it.",
+    ),
+    "paused": (
+        "Paused",
+        "A member who types `pause for 3 weeks` or presses Pause: when they will be back.",
+    ),
+    "my-data": (
+        "My data",
+        "A member who types `my data`: everything the bot holds about them.",
+    ),
+    "forget-confirm": (
+        "Forget me (confirmation)",
+        "A member who types `forget me`: one button to erase everything, after a warning.",
+    ),
+    "help": (
+        "Help",
+        "Anyone who types `help`. They pick a command.",
+    ),
     "report": (
         "Report (text and chart)",
         "A lead who types `report`: the programme's figures and the organisation network chart.",
+    ),
+    "setup-form": (
+        "Programme set-up form",
+        "A coordinator who presses New programme / Edit (Slack modal) or the programme "
+        "button (Teams card). They fill it in and save.",
+    ),
+    "setup-saved": (
+        "Programme saved (Teams)",
+        "A coordinator who saved the set-up card from inside a team: the form is replaced by "
+        "this note, which offers to invite the team's members.",
     ),
     "round-preview": (
         "Round preview",

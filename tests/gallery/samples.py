@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 import tempfile
 from collections.abc import Iterator
@@ -74,6 +75,8 @@ PEOPLE = (
     ("Nadia Hussain", "Clinical pharmacist", 1),
 )
 NEWCOMER = ("Priya Shah", "Mental health nurse")
+INTRODUCTIONS = frozenset({"introduction-pair", "introduction-trio", "introduction-cross"})
+PHONE_KINDS = frozenset({"introduction-pair", "introduction-trio", "checkin", "answered"})
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,7 @@ def _intro_shots(world: World, platform: PlatformName) -> Iterator[Shot]:
             links = _teams_links(world, row.introduction_id or 0, recipients[0])
             activities = teams_activities(message, links=links)
             yield Shot(kind, "teams", chat(activities))
-            if kind != "introduction-cross":
+            if kind in PHONE_KINDS:
                 yield Shot(kind, "teams", chat(activities), variant="phone")
 
 
@@ -328,6 +331,7 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
     add("round-preview", await world.say(lead, "round preview"))
     add("round-done", await world.say(lead, "round run"))
     shots.extend(_intro_shots(world, platform))
+    add("joined", await world.say(newcomer, f"join {ORGANISATIONS[6]}"))
 
     with world.core.db.session() as session:
         programme = session.exec(select(Programme)).one()
@@ -360,6 +364,7 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
         r for r in world.outbox("introduction") if r.introduction_id == row.introduction_id
     )
     answerer = _recipients(row)[0]
+    add("match", await world.say(answerer, "match"))
     answer = await world.press(answerer, CHECKIN_ACTION, f"{row.introduction_id}:met")
     shots.append(_answered(world, platform, intro_row, answerer, answer))
 
@@ -375,9 +380,20 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
         )
     add("ties", await world.say(answerer, "ties"))
     add("profile", await world.say(answerer, "profile"))
+    add("my-data", await world.say(answerer, "my data"))
+    add("forget-confirm", await world.say(answerer, "forget me"))
+    add("paused", await world.say(user_id(platform, 9), "pause for 3 weeks"))
     add("report", await world.say(lead, "report"))
     if platform == "slack":
         shots.append(Shot("home", "slack", _home(world, answerer, admin=False)))
+    else:
+        team_welcome = teams_render.text_activity(prompts.render("teams_team_welcome"))
+        shots.append(Shot("team-welcome", "teams", chat([_activity_dict(team_welcome.text, [])])))
+        saved = prompts.render("programme_saved", created=False, programme=PROGRAMME)
+        card = teams_forms.saved_card(
+            prompts, saved, programme_id=form.programme_id or 0, programme=PROGRAMME, team="19:t"
+        )
+        shots.append(Shot("setup-saved", "teams", chat([teams_card(card)])))
     return shots
 
 
@@ -402,6 +418,15 @@ def _answered(
     return Shot("answered", "teams", chat([teams_card(content)]))
 
 
+def _phone(shots: list[Shot]) -> list[Shot]:
+    """Teams pictures again at a phone's width, for the kinds where width matters most."""
+    return [
+        Shot(s.kind, s.platform, s.payload, variant="phone")
+        for s in shots
+        if s.platform == "teams" and not s.variant and s.kind in PHONE_KINDS - INTRODUCTIONS
+    ]
+
+
 def _home(world: World, uid: str, *, admin: bool = False) -> dict[str, Any]:
     prompts = world.core.prompts
     with world.core.db.session() as session:
@@ -419,10 +444,12 @@ async def collect(directory: Path) -> list[Shot]:
     shots = await _single_platform(directory, "slack")
     shots += await _single_platform(directory, "teams")
     shots += await _cross_platform(directory)
-    return shots
+    return shots + _phone(shots)
 
 
-def sample_shots() -> list[Shot]:
-    """Every picture's payload, produced in a scratch folder that is removed afterwards."""
+@functools.cache
+def sample_shots() -> tuple[Shot, ...]:
+    """Every picture's payload, made once per process in a scratch folder removed afterwards
+    (callers must not change the payloads)."""
     with tempfile.TemporaryDirectory(prefix="crossties-gallery-") as folder:
-        return asyncio.run(collect(Path(folder)))
+        return tuple(asyncio.run(collect(Path(folder))))
