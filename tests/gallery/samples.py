@@ -9,6 +9,13 @@ Slack; activities and Adaptive Cards for Teams). So a picture shows exactly what
 
 Three small worlds, each in its own database so that each person sees one programme: Slack
 only, Teams only, and a cross-platform pair (one person on each platform).
+
+What it reaches beyond `Crossties.handle` and the outbox, where an adapter does the same:
+`home.home_view` + `views.home` (App Home), `coordination.form_for` + `views.programme_modal`
+/ `forms.form_card` (set-up form), `coordination.invitation` (channel invitation),
+`queue_due_checkins` (what the scheduler runs), `home.introduction_answers` +
+`render.with_status` (Slack's answered introduction), `partner_handles` +
+`introduction_links` + `render.adaptive_card(answered=...)` (Teams' links and answered card).
 """
 
 from __future__ import annotations
