@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import digamma
 
+from .columns import HistoryColumns
 from .models import MatchRequest, Participant, Score
 
 IntArray = npt.NDArray[np.int64]
@@ -150,11 +151,14 @@ def build_context(request: MatchRequest) -> Context:
 
     hist = request.history
     m = len(hist)
-    ha = _lookup(index, map(attrgetter("a"), hist), m, -1)
-    hb = _lookup(index, map(attrgetter("b"), hist), m, -1)
-    rounds = np.fromiter(map(attrgetter("round"), hist), dtype=np.int64, count=m)
-    oa = _lookup(org_index, map(attrgetter("org_a"), hist), m, -2)
-    ob = _lookup(org_index, map(attrgetter("org_b"), hist), m, -2)
+    if isinstance(hist, HistoryColumns):  # columns straight from a file: no object per row
+        ha, hb, rounds, oa, ob, _ = hist.arrays(index, org_index)
+    else:
+        ha = _lookup(index, map(attrgetter("a"), hist), m, -1)
+        hb = _lookup(index, map(attrgetter("b"), hist), m, -1)
+        rounds = np.fromiter(map(attrgetter("round"), hist), dtype=np.int64, count=m)
+        oa = _lookup(org_index, map(attrgetter("org_a"), hist), m, -2)
+        ob = _lookup(org_index, map(attrgetter("org_b"), hist), m, -2)
     # Unknown organisation at the time: fall back to the current one if still a participant.
     fa = oa == -2
     oa[fa] = np.where(ha[fa] >= 0, org[np.maximum(ha[fa], 0)], -1)

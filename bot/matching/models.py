@@ -23,6 +23,7 @@ class PastPair:
     b: str
     org_a: str | None = None
     org_b: str | None = None
+    met: bool = True
 
 
 @dataclass(frozen=True, slots=True)

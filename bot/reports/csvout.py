@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 
 from bot.reports.privacy import LeadView, Shown
+from bot.spreadsheet import FORMULA_START, neutralise
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+__all__ = ["FORMULA_START", "HEADER", "neutralise", "report_csv"]
+
 HEADER = ("table", "row", "column", "value")
-
-
-def neutralise(cell: str) -> str:
-    if cell.startswith(FORMULA_START) and not _NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
 
 
 def _rows(view: LeadView) -> Iterator[tuple[str, str, str, str]]:
