@@ -83,7 +83,7 @@ def reader(people: Path, history: Path) -> tuple[float, float]:
     t0 = time.perf_counter()
     table = read_people(people)
     t1 = time.perf_counter()
-    read_history(history, table)
+    read_history(history, [p.id for p in table])
     t2 = time.perf_counter()
     return t1 - t0, t2 - t1
 

@@ -99,7 +99,7 @@ def match_command(
     ] = None,
 ) -> None:
     """Pair people from a spreadsheet (no database needed)."""
-    from bot.matching.csvio import CsvInputError, match_files, write_groups
+    from bot.matching.csvio import CsvInputError, match_files, match_notes, write_groups
 
     try:
         with _solver_output_to_stderr():
@@ -116,8 +116,8 @@ def match_command(
             f"repeats {score.repeat_pairs}).",
             highlight=False,
         )
-    if result.unplaced:
-        console.print(f"Not placed: {', '.join(result.unplaced)}", style="yellow")
+    for note in match_notes(result):  # standard output carries only the groups
+        typer.echo(note, err=True)
 
 
 @programme_app.command("create")

@@ -30,34 +30,51 @@ WHITESPACE = (
 Columns = dict[str, Any]  # column name -> pyarrow ChunkedArray of trimmed strings
 
 
-def _columns(raw: bytes, header: list[str], position: Mapping[str, int]) -> Columns | None:
-    """The columns named in `position`, header row dropped; None if Arrow cannot read the file
-    the way the csv module does."""
-    width = len(header)
-    names = {f"f{i}": name for name, i in position.items()}
+def _read(raw: bytes, width: int, include: list[int]) -> Any:
     try:
-        table = pcsv.read_csv(
+        return pcsv.read_csv(
             pa.py_buffer(raw),
             read_options=pcsv.ReadOptions(autogenerate_column_names=True),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types={f"f{i}": pa.string() for i in range(width)},
-                include_columns=list(names),
+                include_columns=[f"f{i}" for i in include],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowException, ValueError):
         return None
-    if table.num_columns != len(names) or table.num_rows == 0:
+
+
+def _trim(column: Any) -> Any:
+    return pc.utf8_trim(column, characters=WHITESPACE)
+
+
+def _columns(raw: bytes, header: list[str], position: Mapping[str, int]) -> Columns | None:
+    """The columns named in `position` (the first one required), header row and rows of blank
+    fields dropped; None if Arrow cannot read the file the way the csv module does."""
+    width = len(header)
+    table = _read(raw, width, list(position.values()))
+    if table is None or table.num_rows == 0:
         return None
     cols: Columns = {}
-    for key, name in names.items():
-        column = pc.utf8_trim(table.column(key), characters=WHITESPACE)
+    for name, i in position.items():
+        column = _trim(table.column(f"f{i}"))
         if str(column[0].as_py()).lower() != name:  # Arrow's header row must be the csv one
             return None
-        cols[name] = column.slice(1)
-    return cols
+        cols[name] = column
+    key = next(iter(cols.values()))
+    if _any_blank(key.slice(1)):  # perhaps rows of blank fields: the csv reading skips them
+        every = _read(raw, width, list(range(width)))
+        if every is None:
+            return None
+        blank = pc.equal(key, "")
+        for column in every.columns:
+            blank = pc.and_(blank, pc.equal(_trim(column), ""))
+        keep = pc.invert(blank)
+        cols = {name: column.filter(keep) for name, column in cols.items()}
+    return {name: column.slice(1) for name, column in cols.items()}
 
 
 def _any_blank(column: Any) -> bool:
@@ -103,11 +120,13 @@ def _per_value(column: Any, parse: Any) -> IntArray | None:
     return parsed[codes]
 
 
-def _people_index(column: Any, people: Any) -> IntArray | None:
-    found = pc.index_in(column, value_set=people)
+def _people_index(a: Any, b: Any, people: Any) -> tuple[IntArray, IntArray] | None:
+    """Both id columns looked up in one pass (one hash table of the people's ids)."""
+    found = pc.index_in(pa.chunked_array(a.chunks + b.chunks, type=pa.string()), value_set=people)
     if found.null_count:
         return None
-    return np.asarray(found.to_numpy(), dtype=np.int64)
+    both = np.asarray(found.to_numpy(), dtype=np.int64)
+    return both[: len(a)], both[len(a) :]
 
 
 def read_history(
@@ -118,10 +137,9 @@ def read_history(
     if cols is None:
         return None
     people = pa.array(ids, type=pa.string())
-    a = _people_index(cols["person_a"], people)
-    b = _people_index(cols["person_b"], people)
+    pairs = _people_index(cols["person_a"], cols["person_b"], people)
     rounds = _per_value(cols["round"], parse_round)
     met = _per_value(cols["met"], parse_met) if "met" in cols else np.ones(len(cols["round"]))
-    if a is None or b is None or rounds is None or met is None or bool((a == b).any()):
+    if pairs is None or rounds is None or met is None or bool((pairs[0] == pairs[1]).any()):
         return None
-    return HistoryColumns(ids, rounds, a, b, met.astype(np.bool_))
+    return HistoryColumns(ids, rounds, pairs[0], pairs[1], met.astype(np.bool_))

@@ -290,7 +290,7 @@ def read_history(path: Path, ids: Sequence[str], fast: bool = True) -> HistoryCo
         r = _per_value(cols["round"], rounds, parse_round)
         a = np.fromiter(map(index.get, cols["person_a"], repeat(-1)), np.int64, r.size)
         b = np.fromiter(map(index.get, cols["person_b"], repeat(-1)), np.int64, r.size)
-        met = _per_value(cols["met"], mets, parse_met) if "met" in cols else r * 0 + 1
+        met = _per_value(cols["met"], mets, parse_met) if "met" in cols else np.ones_like(r)
         bad = (r == BAD) | (a < 0) | (b < 0) | (a == b) | (met == BAD)
         if bad.any():
             i = int(np.argmax(bad))
@@ -328,6 +328,20 @@ def match_files(people: Path, history: Path | None, seed: int, out: Path | None)
         except OSError as exc:
             raise CsvInputError(out.name, None, f"cannot write file ({exc.strerror})") from None
     return result
+
+
+def match_notes(result: MatchResult) -> list[str]:
+    """What a coordinator should know beside GROUPS.csv, one line each (for standard error)."""
+    from bot.templates import Prompts
+
+    pairs = sum(len(g) * (len(g) - 1) // 2 for g in result.groups)
+    text = Prompts().render(
+        "match_notes",
+        unplaced=list(result.unplaced),
+        same_org=result.score.same_org_pairs,
+        pairs=pairs,
+    )
+    return text.splitlines()
 
 
 def main_stdout(people: Path, history: Path | None, seed: int) -> MatchResult:
