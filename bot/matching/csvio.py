@@ -33,6 +33,7 @@ _PIECE = 1 << 23  # characters per io.StringIO (one over the whole text is a sec
 BAD = int(np.iinfo(np.int64).min)  # a cell that does not parse
 _ROUND_LIMIT = 2**63 - 1
 _CACHE_LIMIT = 100_000  # distinct values remembered between blocks
+_ARROW_FROM = 1 << 20  # bytes of file from which Arrow reads faster, its import included
 
 
 class CsvInputError(Exception):
@@ -186,11 +187,21 @@ def _first_repeat(values: list[str]) -> int:
     raise ValueError("no value repeats")
 
 
-def read_people(path: Path, fast: bool = True) -> list[Participant]:
-    """The people of PEOPLE.csv in file order (`fast=False`: the csv module reads every row)."""
+def _arrow(file: _CsvFile, fast: bool | None) -> bool:
+    """Arrow for a large file (or when asked); the csv module alone is quicker for a small one
+    than importing pyarrow."""
+    return len(file.raw) >= _ARROW_FROM if fast is None else fast
+
+
+def read_people(path: Path, fast: bool | None = None) -> list[Participant]:
+    """The people of PEOPLE.csv in file order.
+
+    `fast`: True reads with Arrow when the file allows, False with the csv module alone, None
+    (the default) picks by the size of the file. All three give the same people and problems.
+    """
     file = _CsvFile(path, ("id", "organisation"))
-    if fast:
-        from . import csvfast  # pyarrow is imported only when a file is read
+    if _arrow(file, fast):
+        from . import csvfast  # pyarrow is imported only when it pays
 
         people = csvfast.read_people(file.raw, file.header, file.position)
         if people is not None:
@@ -266,14 +277,15 @@ def _history_problem(cols: dict[str, list[str]], i: int, index: dict[str, int]) 
     return f"met '{cols['met'][i]}' is not yes or no"
 
 
-def read_history(path: Path, ids: Sequence[str], fast: bool = True) -> HistoryColumns:
+def read_history(path: Path, ids: Sequence[str], fast: bool | None = None) -> HistoryColumns:
     """Past pairs between the people with these ids; every id in the file must be one of them.
 
     The optional `met` column says whether the pair met (`yes` or `no`, any case); a blank cell
-    or no such column means yes, as in files written before the column existed.
+    or no such column means yes, as in files written before the column existed. `fast` as for
+    `read_people`.
     """
     file = _CsvFile(path, ("round", "person_a", "person_b"))
-    if fast:
+    if _arrow(file, fast):
         from . import csvfast
 
         history = csvfast.read_history(file.raw, file.header, file.position, ids)
@@ -332,6 +344,8 @@ def match_files(people: Path, history: Path | None, seed: int, out: Path | None)
 
 def match_notes(result: MatchResult) -> list[str]:
     """What a coordinator should know beside GROUPS.csv, one line each (for standard error)."""
+    if not result.unplaced and not result.score.same_org_pairs:
+        return []
     from bot.templates import Prompts
 
     pairs = sum(len(g) * (len(g) - 1) // 2 for g in result.groups)

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -118,7 +119,8 @@ def test_input_errors(
     assert str(info.value) == expected
     assert "\n" not in str(info.value)
     assert info.value.file in {"people.csv", "history.csv"}
-    assert _error(people_path, history_path, fast=False) == expected  # the csv module agrees
+    for fast in (True, False):  # Arrow (and its fallback) and the csv module alone agree
+        assert _error(people_path, history_path, fast=fast) == expected
 
 
 def _read(
@@ -216,7 +218,11 @@ def test_blocks_and_pieces_of_any_size_read_the_same(
     assert _read(people, history, fast=False) == expected
 
 
-def test_same_groups_as_the_object_path_seeded(tmp_path: Path) -> None:
+@pytest.mark.parametrize("arrow_from", [0, 1 << 40])
+def test_same_groups_as_the_object_path_seeded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arrow_from: int
+) -> None:
+    monkeypatch.setattr(csvio, "_ARROW_FROM", arrow_from)
     people, history = _sample(tmp_path, 301, 900, seed=9)
     found, past = _reference(people, history)
     for seed in (0, 5):
@@ -412,3 +418,25 @@ def test_notes_say_what_could_not_be_helped() -> None:
     ]
     mixed = match(MatchRequest([Participant("a", "A"), Participant("b", "B")]))
     assert match_notes(mixed) == []
+
+
+def test_arrow_only_for_large_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    people, history = _sample(tmp_path, 50, 60, seed=1)
+    calls: list[str] = []
+    arrow_people, arrow_history = csvfast.read_people, csvfast.read_history
+
+    def people_spy(*args: Any) -> Any:
+        calls.append("people")
+        return arrow_people(*args)
+
+    def history_spy(*args: Any) -> Any:
+        calls.append("history")
+        return arrow_history(*args)
+
+    monkeypatch.setattr(csvfast, "read_people", people_spy)
+    monkeypatch.setattr(csvfast, "read_history", history_spy)
+    small = match_files(people, history, seed=2, out=None)
+    assert calls == []  # a small file: importing pyarrow would cost more than it saves
+    monkeypatch.setattr(csvio, "_ARROW_FROM", people.stat().st_size)
+    assert match_files(people, history, seed=2, out=None) == small
+    assert calls == ["people"]  # the history file is smaller than the people file
