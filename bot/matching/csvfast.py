@@ -1,15 +1,16 @@
-"""Arrow's CSV reader for files with nothing wrong in them: the common case, ten times faster.
+"""Arrow's CSV reader for large files with nothing wrong in them: the common case, faster.
 
 Each reader here returns None as soon as a file holds anything that a row-by-row reading would
 report or read differently (a row with a wrong number of fields, a whitespace-only line, a blank
 or unknown id, a round that is not an integer, ...). The caller then reads the file with the csv
 module, which finds and words the first problem. Cells are trimmed of exactly the characters
-`str.strip` removes, so both readers see the same values.
+`str.strip` removes, so both readers see the same values. Measured on 500,000 history rows, this
+reads a history file about seven times faster than the csv module (benchmarks/match_io.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -112,7 +113,8 @@ def read_people(
     return list(map(Participant, ids.to_pylist(), _shared(orgs, ""), roles, zones))
 
 
-def _per_value(column: Any, parse: Any) -> IntArray | None:
+def _per_value(column: Any, parse: Callable[[str], int]) -> IntArray | None:
+    """Each distinct cell parsed once; None if one does not parse."""
     distinct, codes = _codes(column)
     parsed = np.fromiter(map(parse, distinct), dtype=np.int64, count=len(distinct))
     if (parsed == BAD).any():
