@@ -1,5 +1,8 @@
 """Every sentence the bot says comes from `prompts/` by name (Jinja2, StrictUndefined, en-GB).
 
+Plurals, lists, dates and durations go through `bot.formatting` (Babel), registered here as
+filters and globals: `n | count("round")`, `names | join_words`, `moment | when(timezone)`.
+
 Operators can point `CROSSTIES_PROMPTS_DIR` at a folder of their own: a template found there
 wins over the shipped one of the same name.
 """
@@ -13,6 +16,8 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from bot import formatting
+
 SHIPPED = Path(str(resources.files("prompts")))
 
 
@@ -20,21 +25,6 @@ SHIPPED = Path(str(resources.files("prompts")))
 class Starter:
     key: str
     text: str
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
-def _join_words(items: list[str]) -> str:
-    items = [str(item) for item in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _uk_date(value: Any) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 class Prompts:
@@ -50,9 +40,7 @@ class Prompts:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["plural"] = _plural
-        self.env.filters["join_words"] = _join_words
-        self.env.filters["uk_date"] = _uk_date
+        formatting.register(self.env)
         self._starters: dict[str, list[Starter]] = {}
 
     def has(self, name: str) -> bool:

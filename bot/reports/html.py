@@ -13,6 +13,7 @@ from datetime import datetime
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.formatting import register as register_formatting
 from bot.reports.privacy import LeadView
 from bot.templates import Prompts
 
@@ -27,6 +28,7 @@ def page_environment(prompts: Prompts) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    register_formatting(env)
     env.filters["percent"] = lambda v: "not shown" if v is None else f"{v:.0%}"
     env.filters["signed"] = lambda v: "not shown" if v is None else f"{v:+.2f}"
     return env
