@@ -9,7 +9,6 @@ wins over the shipped one of the same name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,9 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from bot import formatting
+from bot.starters import Starter, parse_starters, split_prompt_set
 
 SHIPPED = Path(str(resources.files("prompts")))
-
-
-@dataclass(frozen=True)
-class Starter:
-    key: str
-    text: str
 
 
 class Prompts:
@@ -54,21 +48,18 @@ class Prompts:
         return self.env.get_template(f"{prompt}.j2").render(**context).strip()
 
     def starters(self, prompt_set: str = "default") -> list[Starter]:
-        if prompt_set not in self._starters:
-            self._starters[prompt_set] = self._load_starters(prompt_set)
-        return self._starters[prompt_set]
+        """The questions of a set; `prompt_set` may carry tags (`"default [light]"`), which
+        the picker reads and the keys ignore."""
+        name, _tags = split_prompt_set(prompt_set)
+        if name not in self._starters:
+            self._starters[name] = self._load_starters(name)
+        return self._starters[name]
 
     def _load_starters(self, prompt_set: str) -> list[Starter]:
         for folder in self.folders:
             path = folder / "starters" / f"{prompt_set}.txt"
             if path.is_file():
-                starters = []
-                for raw in path.read_text(encoding="utf-8").splitlines():
-                    line = raw.strip()
-                    if not line or line.startswith("#"):
-                        continue
-                    key, _, text = line.partition(":")
-                    starters.append(Starter(f"{prompt_set}:{key.strip()}", text.strip()))
+                starters = parse_starters(path.read_text(encoding="utf-8"), prompt_set, str(path))
                 if starters:
                     return starters
         if prompt_set != "default":
