@@ -42,9 +42,9 @@ def render_html(view: LeadView, prompts: Prompts, *, generated: datetime) -> str
     from bot.charts import growth_png, heatmap_png, network_png
 
     charts = {
-        "heatmap": data_url(heatmap_png(view)),
-        "network": data_url(network_png(view)),
-        "growth": data_url(growth_png(view)),
+        "heatmap": data_url(heatmap_png(view, prompts)),
+        "network": data_url(network_png(view, prompts)),
+        "growth": data_url(growth_png(view, prompts)),
     }
     template = page_environment(prompts).get_template(TEMPLATE)
     return template.render(

@@ -225,6 +225,10 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "timezone": "Europe/London",
         "interval": n,
         "k": 5,
+        "labelled": flag,
+        "fewer": flag or n == 2,
+        "withheld": not flag or n == 7,
+        "kind": ("bridge", "weak", "unlinked")[turn % 3],
         "value_text": str(n),
     }
     if not flag and name in OPTIONAL.get(template, ()):
