@@ -225,6 +225,7 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "timezone": "Europe/London",
         "interval": n,
         "k": 5,
+        "share": flag,
         "labelled": flag,
         "fewer": flag or n == 2,
         "withheld": not flag or n == 7,
