@@ -127,7 +127,7 @@ def draw_heatmap(ax: Axes, view: LeadView, words: Words, style: Style) -> None:
     # Columns by number, rows by number and name (or number only, where a key names them):
     # no crowded, rotated names to collide. Many columns take smaller numbers.
     numbers = [str(n) for n in range(1, size + 1)]
-    small = fs * min(1.0, 12 / max(size, 1))
+    small = max(fs * min(1.0, 12 / max(size, 1)), 9.0 if style.numbered else 7.0)
     ax.set_xticks(range(size), numbers, fontsize=small)
     ax.xaxis.tick_top()
     rows = (

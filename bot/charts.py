@@ -129,7 +129,7 @@ def _card_heights(view: LeadView, words: Words) -> dict[str, float]:
     size = max(len(view.organisations), 2)
     key_lines = len(words("numbered_key", names=view.organisations).splitlines())
     return {
-        "heatmap": 1.3 + 0.4 * min(size, 14),
+        "heatmap": 1.2 + min(3.4, 0.4 * size + 0.4),
         "network": 4.3,
         "growth": 3.3,
         "key": 0.2 + 0.24 * key_lines,
