@@ -25,6 +25,7 @@ from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
 from bot.db.models import Programme
 from bot.events import Card
+from bot.formatting import count
 from bot.reports import build_report, load_report_input
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.programmes import (
@@ -309,9 +310,9 @@ def run_demo(services: Services, *, seed: int, png: Path, console: Console) -> N
     )
     for log in logs:
         console.print(
-            f"[bold]Round {log.number}[/bold]: {log.groups} introductions delivered; "
+            f"[bold]Round {log.number}[/bold]: {count(log.groups, 'introduction')} delivered; "
             f"check-ins: {log.met} met, {log.not_yet} not yet, {log.could_not} could "
-            f"not meet; {log.collaborations} collaborations logged.",
+            f"not meet; {count(log.collaborations, 'collaboration')} logged.",
             highlight=False,
         )
         for event in log.events[1:]:

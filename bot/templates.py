@@ -1,40 +1,24 @@
 """Every sentence the bot says comes from `prompts/` by name (Jinja2, StrictUndefined, en-GB).
 
+Plurals, lists, dates and durations go through `bot.formatting` (Babel), registered here as
+filters and globals: `n | count("round")`, `names | join_words`, `moment | when(timezone)`.
+
 Operators can point `CROSSTIES_PROMPTS_DIR` at a folder of their own: a template found there
 wins over the shipped one of the same name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from bot import formatting
+from bot.starters import Starter, parse_starters, split_prompt_set
+
 SHIPPED = Path(str(resources.files("prompts")))
-
-
-@dataclass(frozen=True)
-class Starter:
-    key: str
-    text: str
-
-
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
-def _join_words(items: list[str]) -> str:
-    items = [str(item) for item in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _uk_date(value: Any) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 class Prompts:
@@ -50,9 +34,7 @@ class Prompts:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["plural"] = _plural
-        self.env.filters["join_words"] = _join_words
-        self.env.filters["uk_date"] = _uk_date
+        formatting.register(self.env)
         self._starters: dict[str, list[Starter]] = {}
 
     def has(self, name: str) -> bool:
@@ -66,21 +48,18 @@ class Prompts:
         return self.env.get_template(f"{prompt}.j2").render(**context).strip()
 
     def starters(self, prompt_set: str = "default") -> list[Starter]:
-        if prompt_set not in self._starters:
-            self._starters[prompt_set] = self._load_starters(prompt_set)
-        return self._starters[prompt_set]
+        """The questions of a set; `prompt_set` may carry tags (`"default [light]"`), which
+        the picker reads and the keys ignore."""
+        name, _tags = split_prompt_set(prompt_set)
+        if name not in self._starters:
+            self._starters[name] = self._load_starters(name)
+        return self._starters[name]
 
     def _load_starters(self, prompt_set: str) -> list[Starter]:
         for folder in self.folders:
             path = folder / "starters" / f"{prompt_set}.txt"
             if path.is_file():
-                starters = []
-                for raw in path.read_text(encoding="utf-8").splitlines():
-                    line = raw.strip()
-                    if not line or line.startswith("#"):
-                        continue
-                    key, _, text = line.partition(":")
-                    starters.append(Starter(f"{prompt_set}:{key.strip()}", text.strip()))
+                starters = parse_starters(path.read_text(encoding="utf-8"), prompt_set, str(path))
                 if starters:
                     return starters
         if prompt_set != "default":

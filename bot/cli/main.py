@@ -17,6 +17,7 @@ from rich.table import Table
 from bot.app import Services, build
 from bot.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
 from bot.config import load_settings
+from bot.formatting import count, number
 
 app = typer.Typer(
     help="Crossties: introductions across partner organisations in health and care.",
@@ -111,7 +112,7 @@ def match_command(
     else:
         score = result.score
         console.print(
-            f"Wrote {len(result.groups)} groups to {out} "
+            f"Wrote {count(len(result.groups), 'group')} to {out} "
             f"(same-organisation pairs {score.same_org_pairs}, "
             f"repeats {score.repeat_pairs}).",
             highlight=False,
@@ -261,7 +262,7 @@ def people_import(
                 local_workspace="local" if bound_locally else None,
             )
         console.print(
-            f"Imported {len(rows)} people into {found.name}: {result.created} new, "
+            f"Imported {count(len(rows), 'person')} into {found.name}: {result.created} new, "
             f"{result.updated} updated, {result.joined} joined."
         )
 
@@ -293,13 +294,15 @@ def round_run(
             table.add_row(" + ".join(group.names), " + ".join(group.organisations))
         console.print(table)
         console.print(
-            f"{len(plan.groups)} groups, {plan.people} people, "
+            f"{count(len(plan.groups), 'group')}, {count(plan.people, 'person')}, "
             f"{plan.cross_organisation_groups} across organisations; "
-            f"{plan.paused} paused, {plan.skipped_unreachable} without a chat account."
+            f"{number(plan.paused)} paused, "
+            f"{number(plan.skipped_unreachable)} without a chat account."
         )
         if not dry_run:
             console.print(
-                f"{summary.messages_queued} introductions queued for delivery by `crossties serve`."
+                f"{count(summary.messages_queued, 'introduction')} queued for delivery "
+                "by `crossties serve`."
             )
 
 
@@ -400,7 +403,8 @@ def export(
             )
         graphml.write_bytes(data)
         console.print(
-            f"Wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
+            f"Wrote {count(graph.number_of_nodes(), 'node')} and "
+            f"{count(graph.number_of_edges(), 'edge')} "
             f"to {graphml}.",
             markup=False,
             highlight=False,

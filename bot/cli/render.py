@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from bot.formatting import count, noun
 from bot.reports import Report, lead_view
 from bot.reports.privacy import LeadView
 
@@ -25,8 +26,14 @@ def print_report(console: Console, report: Report | LeadView) -> None:
     view = report if isinstance(report, LeadView) else lead_view(report)
     t = view.text
     console.print(
-        f"{view.programme}: {view.rounds} rounds, {t(view.introductions)} introductions, "
-        f"met rate {percent(view.met_rate)}, {t(view.cross_org_ties)} cross-organisation ties, "
+        f"{view.programme}: {count(view.rounds, 'round')}, "
+        f"{t(view.introductions)} {noun(view.introductions, 'introduction')}, "
+        + (
+            "no meetings reported yet, "
+            if view.met_rate == 0
+            else f"met rate {percent(view.met_rate)}, "
+        )
+        + f"{t(view.cross_org_ties)} cross-organisation {noun(view.cross_org_ties, 'tie')}, "
         f"{view.organisation_pairs_linked}/{view.organisation_pairs_total} "
         f"organisation pairs linked (density {view.density:.0%}).",
         markup=False,

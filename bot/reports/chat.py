@@ -49,7 +49,7 @@ def report_message(
     chart = Image(
         title=prompts.render("report_chart_title", programme=programme.name),
         alt_text=prompts.render("report_chart_alt", view=view, percent=percent),
-        png=report_chart(view),
+        png=report_chart(view, prompts),
         filename="crossties-report.png",
     )
     return Message((report_card(view, prompts), chart), ephemeral=False)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.formatting import register as register_formatting
 from bot.reports.privacy import LeadView
 from bot.templates import Prompts
 
@@ -27,6 +28,7 @@ def page_environment(prompts: Prompts) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    register_formatting(env)
     env.filters["percent"] = lambda v: "not shown" if v is None else f"{v:.0%}"
     env.filters["signed"] = lambda v: "not shown" if v is None else f"{v:+.2f}"
     return env
@@ -40,9 +42,9 @@ def render_html(view: LeadView, prompts: Prompts, *, generated: datetime) -> str
     from bot.charts import growth_png, heatmap_png, network_png
 
     charts = {
-        "heatmap": data_url(heatmap_png(view)),
-        "network": data_url(network_png(view)),
-        "growth": data_url(growth_png(view)),
+        "heatmap": data_url(heatmap_png(view, prompts)),
+        "network": data_url(network_png(view, prompts)),
+        "growth": data_url(growth_png(view, prompts)),
     }
     template = page_environment(prompts).get_template(TEMPLATE)
     return template.render(

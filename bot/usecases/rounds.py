@@ -27,9 +27,11 @@ from bot.db.models import (
     RoundState,
     Tie,
 )
+from bot.formatting import zone
 from bot.matching import MatchRequest, MatchResult, Participant, PastPair, match
 from bot.outbox import queue
 from bot.scheduling.locks import lock_programme
+from bot.starters import FIRST_MEETING_ROUNDS, pick_starter, split_prompt_set
 from bot.templates import Prompts
 from bot.usecases.common import UseCaseError, audit, display_name, require_id
 from bot.usecases.people import resume_due
@@ -246,17 +248,26 @@ def _pick_starter(
     used_by_pair: dict[tuple[int, int], Counter[str]],
     seed: int,
     index: int,
+    *,
+    month: int | None = None,
+    first_meeting: bool = False,
 ) -> tuple[str, str]:
-    """A starter none of these pairs has had before (fewest repeats if all are used)."""
+    """A starter none of these pairs has had before (fewest repeats if all are used), in
+    season, from the programme's chosen tags, and light for people who have just started."""
     starters = prompts.starters(programme.prompt_set)
     ordered_members = sorted(members)
     used: Counter[str] = Counter()
     for i, a in enumerate(ordered_members):
         for b in ordered_members[i + 1 :]:
             used.update(used_by_pair.get((a, b), Counter()))
-    offset = (seed + index * 7919) % len(starters)
-    ordered = starters[offset:] + starters[:offset]
-    best = min(ordered, key=lambda s: used[s.key])
+    best = pick_starter(
+        starters,
+        used,
+        seed + index * 7919,
+        tags=split_prompt_set(programme.prompt_set)[1],
+        month=month,
+        first_meeting=first_meeting,
+    )
     return best.key, best.text
 
 
@@ -360,7 +371,14 @@ def run_round(
     queued = 0
     for index, group in enumerate(plan.groups):
         starter_key, starter_text = _pick_starter(
-            prompts, programme, group.members, used_by_pair, plan.seed, index
+            prompts,
+            programme,
+            group.members,
+            used_by_pair,
+            plan.seed,
+            index,
+            month=now.astimezone(zone(programme.timezone)).month,
+            first_meeting=plan.number <= FIRST_MEETING_ROUNDS,
         )
         why = _why(prompts, group, [people[m].organisation_id for m in group.members], pair_ties)
         intro = Introduction(
