@@ -139,7 +139,7 @@ async def test_the_valid_token_still_works(secured: Harness, identity: FakeIdent
 
 def test_teams_never_serves_unauthenticated_beyond_loopback() -> None:
     from bot.config import ConfigError, Settings
-    from bot.server import check_serving_settings
+    from crossties.server import check_serving_settings
 
     for host in ("0.0.0.0", "10.1.2.3", "crossties.example.org"):
         with pytest.raises(ConfigError, match="MICROSOFT_APP_ID"):

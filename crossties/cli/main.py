@@ -14,9 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import Services, build
-from bot.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
+from bot.app import Services
 from bot.config import load_settings
+from crossties.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
+from crossties.wiring import build
 
 app = typer.Typer(
     help="Crossties: introductions across partner organisations in health and care.",
@@ -56,7 +57,7 @@ def demo(
     ),
 ) -> None:
     """Run a complete simulated programme and print its transcript and lead report."""
-    from bot.demo import run_demo
+    from crossties.demo import run_demo
 
     with friendly_errors():
         run_demo(services(), seed=seed, png=png, console=console)
@@ -359,7 +360,7 @@ def report(
         if as_json:
             sys.stdout.write(json.dumps(report_json(data), indent=2) + "\n")
             return
-        from bot.cli.render import print_report
+        from crossties.cli.render import print_report
 
         print_report(console, view)
         for line in written:
@@ -423,7 +424,7 @@ def db_upgrade() -> None:
 @app.command()
 def serve() -> None:
     """Run the server: Slack, Teams, health and metrics, and the scheduler."""
-    from bot.server import run_server
+    from crossties.server import run_server
 
     with friendly_errors():
         run_server(load_settings())

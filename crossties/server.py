@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.app import Services, build
+from bot.app import Services
 from bot.config import ConfigError, Settings
 from bot.delivery import PlatformSender
+from bot.pacing import Pacer
+from crossties.wiring import build
 
 log = logging.getLogger(__name__)
 
@@ -70,24 +72,29 @@ def make_app(
     app[SENDERS] = all_senders
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    pacers: list[Pacer] = []
     if services.settings.slack_enabled:
-        from adapters.slack.app import mount_slack
+        from adapters.slack.app import SLACK, mount_slack
 
         all_senders.setdefault("slack", mount_slack(app, services))
-    from adapters.teams.app import mount_teams  # Teams always serves /api/messages
+        pacers.append(app[SLACK].pacer)
+    from adapters.teams.app import TEAMS, mount_teams  # Teams always serves /api/messages
 
     all_senders.setdefault("teams", mount_teams(app, services))
+    pacers.append(app[TEAMS].sender.pacer)
     if background:
-        app.cleanup_ctx.append(_background(services, all_senders))
+        app.cleanup_ctx.append(_background(services, all_senders, pacers))
     return app
 
 
-def _background(services: Services, senders: dict[str, PlatformSender]):  # type: ignore[no-untyped-def]
+def _background(  # type: ignore[no-untyped-def]
+    services: Services, senders: dict[str, PlatformSender], pacers: list[Pacer]
+):
     async def context(app: web.Application) -> AsyncIterator[None]:
-        from bot.scheduling.runtime import BackgroundWork
+        from crossties.background import BackgroundWork
 
         work = BackgroundWork(
-            services.settings, services.db, services.clock, services.prompts, senders
+            services.settings, services.db, services.clock, services.prompts, senders, pacers
         )
         services.core.on_queued(work.worker.wake)
         await work.start()
