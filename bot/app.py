@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Crossties
 from bot.db.session import Database
+from bot.health import Health
 from bot.templates import Prompts
 
 
@@ -21,6 +22,8 @@ class Services:
     clock: Clock
     core: Crossties
     backlog: Backlog = field(init=False)
+    health: Health = field(init=False)
 
     def __post_init__(self) -> None:
         self.backlog = Backlog(self.settings.backlog)
+        self.health = Health()

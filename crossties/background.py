@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.session import Database
 from bot.delivery import PlatformSender
+from bot.health import Health, PartState
 from bot.leader import DatabaseSlots, Leadership, Presence
 from bot.pacing import Pacer
 from bot.scheduling.service import SchedulerService
@@ -33,8 +34,11 @@ class BackgroundWork:
         prompts: Prompts,
         senders: Mapping[str, PlatformSender],
         pacers: Sequence[Pacer] = (),
+        *,
+        health: Health | None = None,
     ) -> None:
         self.pacers = tuple(pacers)
+        self.health = health or Health()
         owner = random.SystemRandom().randrange(1, 2**31 - 1)
         self.presence = Presence(db, owner)
         shared = self.presence.shared
@@ -66,9 +70,11 @@ class BackgroundWork:
 
     async def _elected(self) -> None:
         self.scheduler.start()
+        self.health.set("scheduler", PartState.UP)
 
     async def _deposed(self) -> None:
         self.scheduler.stop()
+        self.health.set("scheduler", PartState.STANDBY)
 
     async def start(self) -> None:
         await self.presence.start()
@@ -77,8 +83,12 @@ class BackgroundWork:
             for pacer in self.pacers:
                 pacer.share_through(slots)
         self.worker.start()
+        self.health.set("delivery", PartState.UP)
         if self.scheduling:
+            self.health.set("scheduler", PartState.STANDBY)
             self.leadership.start()
+        else:
+            self.health.set("scheduler", PartState.OFF)
         log.info(
             "background work started (delivery owner %d%s)",
             self.worker.owner,

@@ -12,16 +12,19 @@ from aiohttp import web
 from bot.app import Services
 from bot.config import ConfigError, Settings
 from bot.delivery import PlatformSender
+from bot.health import PartState
 from bot.pacing import Pacer
 from crossties.wiring import build
 
 log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
+DATABASE_PING_TIMEOUT = 4.0  # seconds; /healthz answers within 5 s whatever the database does
 SENDERS = web.AppKey("senders", dict)
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Overall status and one entry per part; 503 only when the process cannot do its job."""
     services = request.app[SERVICES]
 
     def ping() -> None:
@@ -31,10 +34,13 @@ async def healthz(request: web.Request) -> web.Response:
             connection.execute(text("SELECT 1"))
 
     try:
-        await asyncio.to_thread(ping)
-    except Exception:
-        return web.json_response({"status": "unavailable", "database": "down"}, status=503)
-    return web.json_response({"status": "ok"})
+        await asyncio.wait_for(asyncio.to_thread(ping), DATABASE_PING_TIMEOUT)
+    except Exception as error:
+        services.health.set("database", PartState.DOWN, type(error).__name__)
+    else:
+        services.health.set("database", PartState.UP)
+    report = services.health.report()
+    return web.json_response(report, status=200 if services.health.available() else 503)
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -73,6 +79,8 @@ def make_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     pacers: list[Pacer] = []
+    if not services.settings.slack_enabled:
+        services.health.set("slack", PartState.OFF)
     if services.settings.slack_enabled:
         from adapters.slack.app import SLACK, mount_slack
 
@@ -94,7 +102,13 @@ def _background(  # type: ignore[no-untyped-def]
         from crossties.background import BackgroundWork
 
         work = BackgroundWork(
-            services.settings, services.db, services.clock, services.prompts, senders, pacers
+            services.settings,
+            services.db,
+            services.clock,
+            services.prompts,
+            senders,
+            pacers,
+            health=services.health,
         )
         services.core.on_queued(work.worker.wake)
         await work.start()
@@ -105,7 +119,9 @@ def _background(  # type: ignore[no-untyped-def]
 
 
 def check_serving_settings(settings: Settings) -> None:
-    """Never run Teams without authentication except on a loopback address."""
+    """Half-set credentials stop the program; Teams never runs without authentication
+    except on a loopback address."""
+    settings.check_platforms()
     if not settings.microsoft_app_id and not settings.host_is_loopback:
         raise ConfigError(
             f"refusing to serve on {settings.host} without Teams credentials: set "

@@ -145,4 +145,6 @@ def test_teams_never_serves_unauthenticated_beyond_loopback() -> None:
         with pytest.raises(ConfigError, match="MICROSOFT_APP_ID"):
             check_serving_settings(Settings(CROSSTIES_HOST=host, MICROSOFT_APP_ID=None))
     check_serving_settings(Settings(CROSSTIES_HOST="127.0.0.1", MICROSOFT_APP_ID=None))
-    check_serving_settings(Settings(CROSSTIES_HOST="0.0.0.0", MICROSOFT_APP_ID=APP_ID))
+    check_serving_settings(
+        Settings(CROSSTIES_HOST="0.0.0.0", MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="pw")
+    )
