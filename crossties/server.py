@@ -19,6 +19,7 @@ from crossties.wiring import build
 log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
+STARTING = "crossties serve is starting"
 DATABASE_PING_TIMEOUT = 4.0  # seconds; /healthz answers within 5 s whatever the database does
 SENDERS = web.AppKey("senders", dict)
 
@@ -140,6 +141,7 @@ def run_server(settings: Settings) -> None:
     from bot.logsafe import configure
 
     configure(logging.INFO)
+    log.info(STARTING)
     check_serving_settings(settings)
     services = build(settings)
     app = make_app(services)
