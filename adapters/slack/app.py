@@ -105,7 +105,20 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
     signing_secret = settings.slack_signing_secret or ""
     waits = Waits()
     pacer = Pacer(clock=lambda: waits.clock(), sleep=lambda seconds: waits.pause(seconds))
-    client = make_client(settings.slack_bot_token, settings.slack_api_url, waits)
+    refused: set[str] = set()  # tokens Slack refused while running: no more sends with them
+
+    def on_refused(code: str, token: str) -> None:
+        if not token or token in refused or token == settings.slack_app_token:
+            return
+        refused.add(token)
+        if token == settings.slack_bot_token:
+            startup.refused(services.health, "SLACK_BOT_TOKEN", code)
+        else:
+            log.error("!!! Slack refused a workspace's token (%s): reinstall the app there", code)
+
+    client = make_client(
+        settings.slack_bot_token, settings.slack_api_url, waits, on_refused=on_refused
+    )
     oauth = bool(settings.slack_client_id and settings.slack_client_secret)
     store = None
     if oauth:
@@ -134,13 +147,17 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
     async def client_for(team: str) -> AsyncWebClient:
         """The workspace's current token (looked up each time: it changes on reinstall)."""
         if store is None:
+            if settings.slack_bot_token in refused:
+                raise LookupError(team)
             return client
         bot = await store.async_find_bot(enterprise_id=None, team_id=team)
-        if bot is None or not bot.bot_token:
+        if bot is None or not bot.bot_token or bot.bot_token in refused:
             raise LookupError(team)
         known = clients.get(team)
         if known is None or known.token != bot.bot_token:
-            known = clients[team] = make_client(bot.bot_token, settings.slack_api_url, waits)
+            known = clients[team] = make_client(
+                bot.bot_token, settings.slack_api_url, waits, on_refused=on_refused
+            )
         return known
 
     sender = SlackSender(client_for, services.db, pacer)

@@ -54,7 +54,16 @@ def transient(error: BaseException) -> bool:
 
 def refusal(variable: str, error: SlackApiError) -> Refused:
     code = error.response.get("error", "error") if error.response is not None else "error"
-    return Refused(f"Slack refused {variable} ({code}): {FIX[variable]}")
+    return Refused(f"Slack refused {variable} ({code})", variable, str(code))
+
+
+def refused(health: Health, variable: str, code: str) -> None:
+    """Slack refused a credential for good: say so once, loudly, with what to fix."""
+    message = f"Slack refused {variable} ({code}): {FIX[variable]}"
+    already = health.state(PART) == PartState.FAILED
+    health.set(PART, PartState.FAILED, message)
+    if not already:
+        log.error("!!! %s. Slack is off until this is fixed; the rest carries on.", message)
 
 
 async def persist(
@@ -109,9 +118,9 @@ async def connect(
 
             url = await persist(wss_url, "SLACK_APP_TOKEN", health, wait=wait)
             await open_socket(url)
-    except Refused as refused:
-        health.set(PART, PartState.FAILED, str(refused))
-        log.error("!!! %s. Slack is off until this is fixed; the rest carries on.", refused)
+    except Refused as error:
+        variable, code = error.args[1], error.args[2]
+        refused(health, variable, code)
         return False
     except asyncio.CancelledError:
         raise

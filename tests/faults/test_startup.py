@@ -12,7 +12,10 @@ import asyncio
 import datetime
 import ipaddress
 import json
+import os
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,15 +26,17 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.db.models import Outbox
 from crossties.server import STARTING
 from tests import serving
-from tests.fakes_slack import APP_TOKEN, FakeSlack
+from tests.fakes_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.fakes_teams import FakeConnector, free_port
-from tests.faults.conftest import eventually, slack_answers, slack_command, teams_message
+from tests.faults.conftest import eventually, rows, slack_answers, slack_command, teams_message
 from tests.serving import Server
 
-# Seconds from the server's first log line to a /healthz answer. Counted from that line, not
-# from the process start: on a busy machine Python's own imports can take seconds.
+# Seconds from the moment everything is built (the log line just before the server starts)
+# to a /healthz answer: the time a platform's connection could hold the server up. Not from
+# the process start: on a busy machine Python's own imports alone can take seconds.
 STARTUP = 5.0
 SLACK_PEOPLE, TEAMS_PEOPLE = [1, 2], [3, 4]
 
@@ -285,3 +290,47 @@ async def test_a_wrong_teams_password_leaves_the_server_and_slack_up(
         assert server.output().count("Teams refused MICROSOFT_APP_PASSWORD") == 1
     finally:
         await entra.stop()
+
+
+async def test_a_token_revoked_while_running_stops_only_that_workspace(rig: Rig) -> None:
+    server = rig.serve()
+    await answers_in_time(server)
+    await part_becomes(server, "slack", "up")
+    async with aiohttp.ClientSession() as http:
+        for n in TEAMS_PEOPLE:  # Teams people say hello: their address is kept
+            status, _ = await teams_message(http, server, rig.connector, n, "help")
+            assert status == 200
+    rig.slack.tokens.pop(BOT_TOKEN)  # the workspace's token is revoked
+    revoked_at = len(rig.slack.calls)
+    # a coordinator runs the round from the command line; the server delivers it
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
+    env.update(CROSSTIES_DATABASE_URL=rig.url, PYTHONPATH=str(serving.ROOT))
+    ran = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "crossties.cli", "round", "run"],
+        env=env,
+        cwd=rig.workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+
+    def settled() -> bool:
+        found = [r for r in rows(rig.url, Outbox) if r.kind == "introduction"]
+        return bool(found) and all(r.state in {"sent", "failed"} for r in found)
+
+    await eventually(settled, 30, "every introduction sent or failed")
+    introductions = [r for r in rows(rig.url, Outbox) if r.kind == "introduction"]
+    by_platform = {p: [r for r in introductions if r.platform == p] for p in ("slack", "teams")}
+    assert by_platform["slack"] and by_platform["teams"]
+    assert {r.state for r in by_platform["teams"]} == {"sent"}  # Teams carries on
+    assert {r.state for r in by_platform["slack"]} == {"failed"}
+    assert {r.attempts for r in by_platform["slack"]} == {1}  # never retried
+    refused = [c for c in rig.slack.calls[revoked_at:] if c.error == "invalid_auth"]
+    assert 1 <= len(refused) <= len(by_platform["slack"])  # sending stopped after the refusal
+    report = await part_becomes(server, "slack", "failed")
+    assert "SLACK_BOT_TOKEN" in report["parts"]["slack"]["error"]
+    assert report["parts"]["teams"]["state"] == "up"
+    assert server.output().count("Slack refused SLACK_BOT_TOKEN") == 1
