@@ -73,7 +73,7 @@ async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int)
     from adapters.slack.client import Waits, make_client
     from adapters.slack.sender import SlackSender
     from bot.leader import DatabaseSlots, Presence
-    from bot.pacing import LIMITS, Pacer, share_slots_through
+    from bot.pacing import LIMITS, Pacer
     from bot.worker import DeliveryWorker
 
     db = Database(db_url)
@@ -89,7 +89,8 @@ async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int)
     if pacer_burst > 1:  # let the pacer catch up on its own lateness, within the fake's burst
         rate = limits[("slack", "conversations.open")]
         limits[("slack", "conversations.open")] = replace(rate, burst=pacer_burst)
-    sender = SlackSender(client_for, db, Pacer(clock=sim, sleep=sim.sleep, limits=limits))
+    pacer = Pacer(clock=sim, sleep=sim.sleep, limits=limits)
+    sender = SlackSender(client_for, db, pacer)
     owner = os.getpid()
     presence = Presence(db, owner)
     await presence.start()
@@ -104,8 +105,8 @@ async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int)
     )
     worker.start()
 
-    if presence.shared:  # as `crossties serve` does (bot/scheduling/runtime.py)
-        share_slots_through(DatabaseSlots(db, clock=sim))
+    if presence.shared:  # as `crossties serve` does (crossties/background.py)
+        pacer.share_through(DatabaseSlots(db, clock=sim))
 
     def remaining() -> int:
         with db.session() as session:

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     microsoft_app_password: str | None = Field(None, alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, alias="MICROSOFT_APP_TENANT_ID")
     microsoft_app_type: str | None = Field(None, alias="MICROSOFT_APP_TYPE")
+    # Where the start-up check of the Teams credentials asks for a token (tests only).
+    teams_login_url: str = Field(
+        "https://login.microsoftonline.com", alias="CROSSTIES_TEAMS_LOGIN_URL"
+    )
 
     @field_validator("port")
     @classmethod
@@ -56,9 +60,39 @@ class Settings(BaseSettings):
 
     @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret) or bool(
-            self.slack_client_id and self.slack_client_secret and self.slack_signing_secret
+        """Whether Slack is configured at all (check_platforms says whether completely)."""
+        return any(
+            (
+                self.slack_bot_token,
+                self.slack_signing_secret,
+                self.slack_app_token,
+                self.slack_client_id,
+                self.slack_client_secret,
+            )
         )
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
+    def teams_app_type(self) -> str:
+        """MultiTenant, SingleTenant or UserAssignedMSI (SingleTenant when a tenant is set)."""
+        if self.microsoft_app_type:
+            return self.microsoft_app_type
+        return "SingleTenant" if self.microsoft_app_tenant_id else "MultiTenant"
+
+    def check_platforms(self) -> None:
+        """Stop at start on half-set credentials, naming the variable to set."""
+        problem = self.slack_problem() or self.teams_problem()
+        if problem:
+            raise ConfigError(problem)
+
+    def slack_problem(self) -> str | None:
+        return _slack_problem(self)
+
+    def teams_problem(self) -> str | None:
+        return _teams_problem(self)
 
     @property
     def host_is_loopback(self) -> bool:
@@ -68,6 +102,52 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+
+TEAMS_APP_TYPES = {"multitenant", "singletenant", "userassignedmsi"}
+
+
+def _slack_problem(settings: Settings) -> str | None:
+    if not settings.slack_enabled:
+        return None
+    oauth_id, oauth_secret = settings.slack_client_id, settings.slack_client_secret
+    if bool(oauth_id) != bool(oauth_secret):
+        missing = "SLACK_CLIENT_SECRET" if oauth_id else "SLACK_CLIENT_ID"
+        return f"Slack's install flow is half set: set {missing} (or unset both)"
+    has_token = bool(settings.slack_bot_token or oauth_id)
+    if settings.slack_socket_mode:
+        if not has_token:
+            return "Slack Socket Mode needs SLACK_BOT_TOKEN as well as SLACK_APP_TOKEN"
+        return None
+    if not settings.slack_signing_secret:
+        return (
+            "Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN to use Socket Mode)"
+        )
+    if not has_token:
+        return "Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+    return None
+
+
+def _teams_problem(settings: Settings) -> str | None:
+    app_type = settings.teams_app_type.lower()
+    if app_type not in TEAMS_APP_TYPES:
+        return "MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI"
+    if not settings.microsoft_app_id:
+        for name, value in (
+            ("MICROSOFT_APP_PASSWORD", settings.microsoft_app_password),
+            ("MICROSOFT_APP_TENANT_ID", settings.microsoft_app_tenant_id),
+            ("MICROSOFT_APP_TYPE", settings.microsoft_app_type),
+        ):
+            if value:
+                return f"Teams credentials are half set: set MICROSOFT_APP_ID ({name} is set)"
+        return None
+    if app_type != "userassignedmsi" and not settings.microsoft_app_password:
+        return (
+            "Teams credentials are half set: set MICROSOFT_APP_PASSWORD (MICROSOFT_APP_ID is set)"
+        )
+    if app_type != "multitenant" and not settings.microsoft_app_tenant_id:
+        return f"Teams app type {settings.teams_app_type} needs MICROSOFT_APP_TENANT_ID: set it"
+    return None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -49,15 +49,6 @@ class SharedSlots(Protocol):
         ...
 
 
-_shared: SharedSlots | None = None
-
-
-def share_slots_through(slots: SharedSlots | None) -> None:
-    """With several servers, book per-workspace and per-tenant calls in one shared place."""
-    global _shared
-    _shared = slots
-
-
 def _shared_key(key: tuple[str, ...]) -> str:
     return "|".join(key)[:300]
 
@@ -99,6 +90,7 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         limits: dict[tuple[str, str], Rate] | None = None,
+        shared: SharedSlots | None = None,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
@@ -107,6 +99,12 @@ class Pacer:
         self._locks: dict[Hashable, asyncio.Lock] = {}
         self._holds: set[asyncio.Future[None]] = set()
         self._local = _LocalSlots(clock)
+        self.shared = shared
+
+    def share_through(self, slots: SharedSlots | None) -> None:
+        """With several servers, book per-workspace and per-tenant calls in one shared place
+        (the wiring passes bot.leader.DatabaseSlots once it knows the database is shared)."""
+        self.shared = slots
 
     def key(
         self, platform: str, workspace: str, method: str, channel: str | None = None
@@ -140,8 +138,8 @@ class Pacer:
         locally (calls one at a time); per-chat limits and bursts use token buckets."""
         if rate.per_channel:
             return None
-        if _shared is not None:
-            return _shared
+        if self.shared is not None:
+            return self.shared
         return self._local if rate.burst == 1 else None
 
     def slow_down(

@@ -43,7 +43,7 @@ from tests.fakes_teams import BOT_ID, TENANT, free_port
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "serving-signing-secret"
 ORGANISATIONS = ("Acute Trust", "GP Federation", "Adult Social Care", "Hospice")
-SERVE = [sys.executable, "-c", "from bot.cli.main import main; main()", "serve"]
+SERVE = [sys.executable, "-c", "from crossties.cli.main import main; main()", "serve"]
 
 
 # ---------------------------------------------------------------- the partnership

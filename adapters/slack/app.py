@@ -3,12 +3,14 @@
 HTTP mode: `POST /slack/events` takes events, slash commands and interactivity (signature
 always verified, 5-minute window), plus `/slack/install` and `/slack/oauth_redirect` when
 the OAuth install flow is configured. Socket Mode instead when SLACK_APP_TOKEN is set: the
-socket opens and closes with the aiohttp app.
+socket opens in the background once the server listens (adapters/slack/startup.py) and
+closes with the aiohttp app.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import listeners
+from adapters.slack import listeners, startup
 from adapters.slack.client import Waits, make_client
 from adapters.slack.dedup import RecentRequests
 from adapters.slack.manifest import EVENTS_PATH
@@ -59,6 +61,7 @@ class SlackRuntime:
     profiles: Profiles
     tasks: set[asyncio.Task[object]] = field(default_factory=set)
     socket_mode: bool = False
+    connecting: asyncio.Task[bool] | None = None  # the start-up connection (startup.py)
     _http: ClientSession | None = None
 
     def http(self) -> ClientSession:
@@ -96,11 +99,26 @@ SLACK = web.AppKey("slack", SlackRuntime)
 
 def mount_slack(app: web.Application, services: Services) -> PlatformSender:
     settings = services.settings
-    if not settings.slack_signing_secret:
-        raise ConfigError("Slack needs SLACK_SIGNING_SECRET (and SLACK_BOT_TOKEN, or OAuth)")
+    problem = settings.slack_problem()  # Socket Mode needs no signing secret: nothing is signed
+    if problem:
+        raise ConfigError(problem)
+    signing_secret = settings.slack_signing_secret or ""
     waits = Waits()
     pacer = Pacer(clock=lambda: waits.clock(), sleep=lambda seconds: waits.pause(seconds))
-    client = make_client(settings.slack_bot_token, settings.slack_api_url, waits)
+    refused: set[str] = set()  # tokens Slack refused while running: no more sends with them
+
+    def on_refused(code: str, token: str) -> None:
+        if not token or token in refused or token == settings.slack_app_token:
+            return
+        refused.add(token)
+        if token == settings.slack_bot_token:
+            startup.refused(services.health, "SLACK_BOT_TOKEN", code)
+        else:
+            log.error("!!! Slack refused a workspace's token (%s): reinstall the app there", code)
+
+    client = make_client(
+        settings.slack_bot_token, settings.slack_api_url, waits, on_refused=on_refused
+    )
     oauth = bool(settings.slack_client_id and settings.slack_client_secret)
     store = None
     if oauth:
@@ -113,14 +131,14 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
         installations = store.store
         services.core.on_forgotten(lambda users: erase_installers(installations, users))
         bolt = AsyncApp(
-            signing_secret=settings.slack_signing_secret,
+            signing_secret=signing_secret,
             oauth_flow=AsyncOAuthFlow(client=client, settings=oauth_config),
             client=client,
             process_before_response=False,
         )
     else:
         bolt = AsyncApp(
-            signing_secret=settings.slack_signing_secret,
+            signing_secret=signing_secret,
             client=client,
             process_before_response=False,
         )
@@ -129,13 +147,17 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
     async def client_for(team: str) -> AsyncWebClient:
         """The workspace's current token (looked up each time: it changes on reinstall)."""
         if store is None:
+            if settings.slack_bot_token in refused:
+                raise LookupError(team)
             return client
         bot = await store.async_find_bot(enterprise_id=None, team_id=team)
-        if bot is None or not bot.bot_token:
+        if bot is None or not bot.bot_token or bot.bot_token in refused:
             raise LookupError(team)
         known = clients.get(team)
         if known is None or known.token != bot.bot_token:
-            known = clients[team] = make_client(bot.bot_token, settings.slack_api_url, waits)
+            known = clients[team] = make_client(
+                bot.bot_token, settings.slack_api_url, waits, on_refused=on_refused
+            )
         return known
 
     sender = SlackSender(client_for, services.db, pacer)
@@ -158,10 +180,9 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
 
     services.core.on_forgotten(forget_kept)
     app[SLACK] = runtime
-    if settings.slack_app_token:
-        runtime.socket_mode = True
-        app.cleanup_ctx.append(_socket_mode(runtime, settings.slack_app_token, client))
-    else:
+    runtime.socket_mode = settings.slack_socket_mode
+    app.cleanup_ctx.append(_connection(runtime, settings.slack_app_token, client))
+    if not runtime.socket_mode:
         app.router.add_post(EVENTS_PATH, _events(runtime))
     if bolt.oauth_flow is not None:  # installing is a browser visit, even in Socket Mode
         app.router.add_get(bolt.oauth_flow.install_path, _install(runtime))
@@ -220,14 +241,39 @@ def _settle(runtime: SlackRuntime):  # type: ignore[no-untyped-def]
     return on_shutdown
 
 
-def _socket_mode(runtime: SlackRuntime, app_token: str, client: AsyncWebClient):  # type: ignore[no-untyped-def]
+def _connection(runtime: SlackRuntime, app_token: str | None, client: AsyncWebClient):  # type: ignore[no-untyped-def]
+    """Connect in the background: the server listens, and the other platforms serve, whatever
+    Slack answers."""
+
     async def context(app: web.Application) -> AsyncIterator[None]:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        handler = AsyncSocketModeHandler(runtime.bolt, app_token, web_client=client)
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        log.info("Slack Socket Mode connected")
+        handler: AsyncSocketModeHandler | None = None
+
+        async def open_socket(url: str) -> None:
+            nonlocal handler
+            assert app_token is not None
+            handler = AsyncSocketModeHandler(runtime.bolt, app_token, web_client=client)
+            handler.client.wss_uri = url  # already issued by the credential check
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+
+        settings = runtime.services.settings
+        task = asyncio.create_task(
+            startup.connect(
+                client,
+                runtime.services.health,
+                bot_token=settings.slack_bot_token,
+                app_token=app_token,
+                open_socket=open_socket,
+            ),
+            name="crossties-slack-connect",
+        )
+        runtime.connecting = task
         yield
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if handler is not None:
+            await handler.close_async()  # type: ignore[no-untyped-call]
 
     return context

@@ -154,12 +154,45 @@ class ConnectionRetry(_BackOff, AsyncConnectionErrorRetryHandler):
     pass
 
 
+class RefusalWatch(AsyncRetryHandler):
+    """Retries nothing: it sees every answer and says when Slack refuses the token itself
+    (revoked, expired, the app uninstalled), so the workspace's sending stops at once."""
+
+    def __init__(self, on_refused: Callable[[str, str], None]) -> None:
+        super().__init__(max_retry_count=1_000_000)  # consulted on every attempt
+        self.on_refused = on_refused
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        body = response.body if response is not None else None
+        if isinstance(body, dict) and body.get("error") in UNINSTALLED:
+            auth = request.headers.get("Authorization", "")
+            auth = auth[0] if isinstance(auth, list) and auth else auth
+            self.on_refused(str(body["error"]), str(auth or "").removeprefix("Bearer "))
+        return False
+
+
 def retry_handlers(waits: Waits) -> list[AsyncRetryHandler]:
     return [ConnectionRetry(waits), RateLimitRetry(waits), ServerErrorRetry(waits)]
 
 
-def make_client(token: str | None, base_url: str | None, waits: Waits) -> AsyncWebClient:
-    kwargs: dict[str, object] = {"token": token, "retry_handlers": retry_handlers(waits)}
+def make_client(
+    token: str | None,
+    base_url: str | None,
+    waits: Waits,
+    *,
+    on_refused: Callable[[str, str], None] | None = None,
+) -> AsyncWebClient:
+    handlers = retry_handlers(waits)
+    if on_refused is not None:
+        handlers.insert(0, RefusalWatch(on_refused))
+    kwargs: dict[str, object] = {"token": token, "retry_handlers": handlers}
     if base_url:
         kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
     return AsyncWebClient(**kwargs)  # type: ignore[arg-type]

@@ -9,7 +9,9 @@ Malformed requests get 400 rather than botbuilder's generic 500.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +23,7 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 
-from adapters.teams import render
+from adapters.teams import render, startup
 from adapters.teams.clients import KeptClientsAuthentication
 from adapters.teams.handler import CrosstiesTeamsBot
 from adapters.teams.platform import TeamsSender
@@ -29,6 +31,7 @@ from bot.app import Services
 from bot.backlog import Backlog
 from bot.config import ConfigError, Settings
 from bot.delivery import PlatformSender
+from bot.health import PartState
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +55,10 @@ class TeamsConfiguration:
 
     @staticmethod
     def from_settings(settings: Settings) -> TeamsConfiguration:
-        app_type = settings.microsoft_app_type or (
-            "SingleTenant" if settings.microsoft_app_tenant_id else "MultiTenant"
-        )
         return TeamsConfiguration(
             APP_ID=settings.microsoft_app_id or None,
             APP_PASSWORD=settings.microsoft_app_password or None,
-            APP_TYPE=app_type,
+            APP_TYPE=settings.teams_app_type,
             APP_TENANTID=settings.microsoft_app_tenant_id or None,
         )
 
@@ -244,6 +244,11 @@ def mount_teams(app: web.Application, services: Services) -> PlatformSender:
         )
     app[TEAMS] = teams
     app.router.add_post(ROUTE, teams.handle)
+    health = services.health
+    if teams.authenticated:
+        app.cleanup_ctx.append(_credential_check(services))
+    else:
+        health.set("teams", PartState.UP, "local development: activities are not authenticated")
 
     async def on_shutdown(app: web.Application) -> None:
         try:
@@ -253,3 +258,18 @@ def mount_teams(app: web.Application, services: Services) -> PlatformSender:
 
     app.on_shutdown.append(on_shutdown)
     return teams.sender
+
+
+def _credential_check(services: Services):  # type: ignore[no-untyped-def]
+    """Ask for a token in the background: the server listens whatever Entra ID answers."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(
+            startup.check(services.settings, services.health), name="crossties-teams-check"
+        )
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Float, Index, LargeBinary, Table, Text, Unicode, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import UTCDateTime
@@ -280,17 +280,6 @@ class PacingSlot(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=300)
     next_at: float  # seconds since the epoch
-
-
-# The scheduler's saved jobs (APScheduler's SQLAlchemy job store, bot/scheduling/service.py).
-# Declared here, with APScheduler's own column types, so that migrations create it.
-scheduler_jobs = Table(
-    "apscheduler_jobs",
-    SQLModel.metadata,
-    Column("id", Unicode(191), primary_key=True),
-    Column("next_run_time", Float(25), index=True),
-    Column("job_state", LargeBinary, nullable=False),
-)
 
 
 class AuditLog(SQLModel, table=True):

@@ -1,6 +1,6 @@
-"""The scheduler's jobs: module-level functions taking only ids, so the database job store
-can save them. They find the running process's services through `bind` (set by
-bot.scheduling.service when the scheduler starts), because a saved job cannot carry them.
+"""The scheduler's jobs: module-level functions whose data are ids only. The scheduler
+(bot.scheduling.service) keeps them in memory and hands each the running process's
+`JobContext` as its first argument; nothing is looked up through a global.
 
 The work itself lives in plain functions taking a session and the time (`run_slot`,
 `due_work`), which the tests call with an injected clock.
@@ -14,7 +14,6 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -31,9 +30,6 @@ from bot.usecases.common import UseCaseError
 from bot.usecases.retention import expire_notes, prune_handled_requests
 from bot.usecases.rounds import MANUAL_RUN_GAP, RoundSummary, run_round
 
-if TYPE_CHECKING:
-    from bot.scheduling.service import SchedulerService
-
 log = logging.getLogger(__name__)
 
 MISFIRE_GRACE = timedelta(hours=6)
@@ -47,23 +43,10 @@ class JobContext:
     prompts: Prompts
     notify: Callable[[], Awaitable[None]]
     interval: float | None = None  # testing: every programme runs every N seconds
-    service: SchedulerService | None = None
+    # Rebuilds the round jobs from the programme table (the scheduler's, once it runs).
+    reschedule: Callable[[], object] | None = None
     actor: str = field(default_factory=lambda: f"scheduler:{os.getpid()}")
     note_retention_days: int | None = None  # free-text notes older than this expire
-
-
-_context: JobContext | None = None
-
-
-def bind(context: JobContext | None) -> None:
-    global _context
-    _context = context
-
-
-def _require() -> JobContext:
-    if _context is None:
-        raise RuntimeError("the scheduler's jobs ran before the scheduler was started")
-    return _context
 
 
 def slot_for(programme: Programme, now: datetime, interval: float | None) -> datetime:
@@ -208,12 +191,10 @@ def catch_up(db: Database, now: datetime, prompts: Prompts, *, actor: str = "sch
     return ran
 
 
-# ---------------------------------------------------------------- the saved jobs
+# ---------------------------------------------------------------- the scheduled jobs
 
 
-async def run_programme_round(programme_id: int) -> None:
-    context = _require()
-
+async def run_programme_round(context: JobContext, programme_id: int) -> None:
     def work() -> RoundSummary | None:
         with context.db.session() as session:
             return run_slot(
@@ -236,8 +217,12 @@ async def run_programme_round(programme_id: int) -> None:
         await context.notify()
 
 
-async def run_due_work() -> None:
-    context = _require()
+async def run_due_work(context: JobContext) -> None:
+    """The one periodic scan: round jobs rebuilt from the programme table (so a programme
+    created, changed or paused by any process is rescheduled within a minute), due work,
+    then any missed slot caught up."""
+    if context.reschedule is not None:
+        await asyncio.to_thread(context.reschedule)
 
     def work() -> DueWork:
         with context.db.session() as session:
@@ -256,9 +241,3 @@ async def run_due_work() -> None:
         )
     if done.queued or caught_up:
         await context.notify()
-
-
-async def reconcile_jobs() -> None:
-    context = _require()
-    if context.service is not None:
-        await asyncio.to_thread(context.service.reconcile)

@@ -1,11 +1,12 @@
-"""The scheduler inside `crossties serve` (APScheduler 3, asyncio, jobs saved in our database).
+"""The scheduler inside `crossties serve` (APScheduler 3, asyncio, jobs in memory).
 
-One round job per active programme, on a trigger that follows the programme's cadence in its
-own timezone; a short-interval job for due work (check-ins, nudges, pauses ending, failure
-reports); and a reconcile job that keeps the round jobs in line with the programme table
-(a changed cadence replaces the trigger; a paused or deleted programme loses its job).
+The programme table is the one source of truth: the round jobs are built from it when the
+scheduler starts, one per active programme, on a trigger that follows the programme's cadence
+in its own timezone. One short-interval job does the rest: it rebuilds the round jobs (a
+changed cadence replaces the trigger; a paused or deleted programme loses its job), queues due
+work (check-ins, nudges, pauses ending, failure reports) and runs any slot that was missed.
 Misfires are coalesced into one run within a grace period. Only the leader process runs
-this (bot.leader); the saved jobs let a new leader carry on where the old one stopped.
+this (bot.leader); a new leader rebuilds the jobs and catches up what the old one missed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -32,10 +32,8 @@ from bot.templates import Prompts
 
 log = logging.getLogger(__name__)
 
-JOB_TABLE = "apscheduler_jobs"
 ROUND_JOB = "round:{id}"
 DUE_JOB = "due-work"
-RECONCILE_JOB = "reconcile"
 
 
 class CadenceTrigger(BaseTrigger):  # type: ignore[misc]
@@ -99,7 +97,6 @@ class SchedulerService:
         notify: Callable[[], Awaitable[None]],
         interval: float | None = None,
         due_every: float = 60.0,
-        reconcile_every: float = 300.0,
         misfire_grace: timedelta = jobs.MISFIRE_GRACE,
         note_retention_days: int | None = None,
     ) -> None:
@@ -109,14 +106,21 @@ class SchedulerService:
         self.notify = notify
         self.interval = interval
         self.due_every = due_every if not interval else min(due_every, max(1.0, interval))
-        self.reconcile_every = reconcile_every if not interval else min(reconcile_every, 5.0)
         self.misfire_grace = misfire_grace
         self.note_retention_days = note_retention_days
         self.scheduler: AsyncIOScheduler | None = None
+        self.context = jobs.JobContext(
+            db,
+            clock,
+            prompts,
+            notify,
+            interval,
+            reschedule=self.reconcile,
+            note_retention_days=note_retention_days,
+        )
 
     def _new_scheduler(self) -> AsyncIOScheduler:
         return AsyncIOScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.db.engine, tablename=JOB_TABLE)},
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
@@ -129,32 +133,15 @@ class SchedulerService:
         """Start scheduling (call from the event loop, in the leader only)."""
         if self.scheduler is not None:
             return
-        jobs.bind(
-            jobs.JobContext(
-                self.db,
-                self.clock,
-                self.prompts,
-                self.notify,
-                self.interval,
-                service=self,
-                note_retention_days=self.note_retention_days,
-            )
-        )
         scheduler = self._new_scheduler()
         scheduler.start()
         self.scheduler = scheduler
         scheduler.add_job(
             jobs.run_due_work,
             IntervalTrigger(seconds=self.due_every, timezone=UTC),
+            args=(self.context,),
             id=DUE_JOB,
             name=DUE_JOB,
-            replace_existing=True,
-        )
-        scheduler.add_job(
-            jobs.reconcile_jobs,
-            IntervalTrigger(seconds=self.reconcile_every, timezone=UTC),
-            id=RECONCILE_JOB,
-            name=RECONCILE_JOB,
             replace_existing=True,
         )
         self.reconcile()
@@ -163,15 +150,13 @@ class SchedulerService:
     def stop(self) -> None:
         if self.scheduler is not None:
             # Pausing stops all further runs (a job already running finishes). A full
-            # shutdown would also dispose of our engine through the job store, and during
-            # aiohttp's own shutdown it stops the event loop under aiohttp's feet.
+            # shutdown during aiohttp's own shutdown stops the event loop under its feet.
             self.scheduler.pause()
             self.scheduler = None
-            jobs.bind(None)
             log.info("scheduler stopped")
 
     def reconcile(self) -> Reconciled:
-        """Make the saved round jobs match the programme table."""
+        """Make the round jobs match the programme table."""
         scheduler = self.scheduler
         if scheduler is None:
             return Reconciled()
@@ -198,7 +183,7 @@ class SchedulerService:
             options: dict[str, Any] = {
                 "id": job_id,
                 "name": f"round of {programme.name}",
-                "args": (programme.id,),
+                "args": (self.context, programme.id),
                 "replace_existing": True,
             }
             scheduler.add_job(jobs.run_programme_round, trigger, **options)

@@ -33,3 +33,4 @@ def test_upgrade_is_idempotent_and_up_to_date(db: Database) -> None:
     upgrade(db.engine)
     tables = set(inspect(db.engine).get_table_names())
     assert {"person", "programme", "tie", "outbox", "auditlog"} <= tables
+    assert "apscheduler_jobs" not in tables  # the scheduler keeps its jobs in memory

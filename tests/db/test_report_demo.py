@@ -19,10 +19,10 @@ from bot.config import Settings
 from bot.core import Crossties
 from bot.db.models import AuditLog, Programme
 from bot.db.session import Database
-from bot.demo import simulate
 from bot.export import export_graphml
 from bot.reports import build_report, lead_view, load_report_input, report_json
 from bot.templates import Prompts
+from crossties.demo import simulate
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def check_lead_view_and_graphml(demo_db: Database, tmp_path: Path) -> None:
 def test_cli_writes_files_and_audits(demo_db: Database, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from bot.cli.main import app
+    from crossties.cli.main import app
 
     env = {"CROSSTIES_DATABASE_URL": demo_db.url, "COLUMNS": "200"}
     runner = CliRunner()

@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
 from sqlmodel import select
 
 from bot.db.models import (
@@ -24,7 +25,7 @@ from bot.db.models import (
 )
 from bot.db.session import Database
 from bot.scheduling.cadence import next_occurrence
-from bot.scheduling.jobs import due_work, run_slot
+from bot.scheduling.jobs import due_work, run_due_work, run_slot
 from bot.scheduling.service import SchedulerService
 from bot.templates import Prompts
 from tests.fakes import World
@@ -210,7 +211,7 @@ async def test_the_scheduler_keeps_round_jobs_in_line_with_programmes(
     service.start()
     try:
         runs = service.next_runs()
-        assert set(runs) == {f"round:{pid}", "due-work", "reconcile"}
+        assert set(runs) == {f"round:{pid}", "due-work"}
         with db.session() as session:
             programme = session.get(Programme, pid)
             assert programme is not None
@@ -229,27 +230,47 @@ async def test_the_scheduler_keeps_round_jobs_in_line_with_programmes(
         when = service.next_runs()[f"round:{pid}"]
         local = when.astimezone(ZoneInfo("Europe/London"))
         assert (local.weekday(), local.hour, local.minute) == (3, 15, 0)
+        # paused from anywhere (another process, the CLI): the periodic scan drops its job
+        with db.session() as session:
+            programme = session.get(Programme, pid)
+            assert programme is not None
+            programme.paused = True
+            session.add(programme)
+        await run_due_work(service.context)
+        assert service.next_runs().keys() == {"due-work"}
+        # resumed: the next scan schedules it again
+        with db.session() as session:
+            programme = session.get(Programme, pid)
+            assert programme is not None
+            programme.paused = False
+            session.add(programme)
+        await run_due_work(service.context)
+        assert set(service.next_runs()) == {f"round:{pid}", "due-work"}
     finally:
         service.stop()
-    # the jobs were saved in the database: a new leader finds them before reconciling
+    # nothing is saved: a new leader builds its jobs from the programme table at start
+    with db.session() as session:
+        assert "apscheduler_jobs" not in inspect(session.get_bind()).get_table_names()
     second = SchedulerService(db, world.core.clock, prompts, notify=notify)
-    scheduler = second._new_scheduler()
-    scheduler.start(paused=True)
+    second.start()
     try:
-        assert {job.id for job in scheduler.get_jobs()} == {f"round:{pid}", "due-work", "reconcile"}
+        runs = second.next_runs()
+        assert set(runs) == {f"round:{pid}", "due-work"}
+        local = runs[f"round:{pid}"].astimezone(ZoneInfo("Europe/London"))
+        assert (local.weekday(), local.hour, local.minute) == (3, 15, 0)
     finally:
-        scheduler.shutdown(wait=False)
-    # pausing the programme removes its round job
+        second.stop()
     with db.session() as session:
         programme = session.get(Programme, pid)
         assert programme is not None
         programme.paused = True
         session.add(programme)
-    second.start()
+    third = SchedulerService(db, world.core.clock, prompts, notify=notify)
+    third.start()
     try:
-        assert second.next_runs().keys() == {"due-work", "reconcile"}
+        assert third.next_runs().keys() == {"due-work"}
     finally:
-        second.stop()
+        third.stop()
 
 
 async def test_a_round_lost_with_a_killed_process_is_run_once_by_the_catch_up(

@@ -23,7 +23,7 @@ def run(
     environment.update(env or {})
     environment["COLUMNS"] = "200"
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "crossties.cli", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,

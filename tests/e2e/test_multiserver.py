@@ -68,7 +68,7 @@ class Server:
         self.log_path = log_path
         self.log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from bot.cli.main import main; main()", "serve"],
+            [sys.executable, "-c", "from crossties.cli.main import main; main()", "serve"],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

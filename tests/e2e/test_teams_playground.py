@@ -17,13 +17,14 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
-from bot.app import Services, build
+from bot.app import Services
 from bot.config import Settings
 from bot.db.models import CheckIn, Membership, Person, PlatformAccount, Programme, ProgrammeRoleKind
 from bot.delivery import deliver_due
-from bot.server import SENDERS, make_app
 from bot.usecases import people
 from bot.usecases.programmes import ProgrammeSettings, create_programme, grant
+from crossties.server import SENDERS, make_app
+from crossties.wiring import build
 from tests.fakes_teams import free_port
 
 HERE = Path(__file__).resolve().parent

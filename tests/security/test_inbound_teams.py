@@ -139,10 +139,12 @@ async def test_the_valid_token_still_works(secured: Harness, identity: FakeIdent
 
 def test_teams_never_serves_unauthenticated_beyond_loopback() -> None:
     from bot.config import ConfigError, Settings
-    from bot.server import check_serving_settings
+    from crossties.server import check_serving_settings
 
     for host in ("0.0.0.0", "10.1.2.3", "crossties.example.org"):
         with pytest.raises(ConfigError, match="MICROSOFT_APP_ID"):
             check_serving_settings(Settings(CROSSTIES_HOST=host, MICROSOFT_APP_ID=None))
     check_serving_settings(Settings(CROSSTIES_HOST="127.0.0.1", MICROSOFT_APP_ID=None))
-    check_serving_settings(Settings(CROSSTIES_HOST="0.0.0.0", MICROSOFT_APP_ID=APP_ID))
+    check_serving_settings(
+        Settings(CROSSTIES_HOST="0.0.0.0", MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="pw")
+    )

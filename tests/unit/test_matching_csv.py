@@ -383,7 +383,7 @@ def test_formula_like_ids_are_neutralised_in_groups(tmp_path: Path) -> None:
 
 def _crossties(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("crossties", path=str(Path(sys.executable).parent))
-    command = [exe] if exe else [sys.executable, "-m", "bot.cli"]
+    command = [exe] if exe else [sys.executable, "-m", "crossties.cli"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))}
     return subprocess.run(
         [*command, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=180

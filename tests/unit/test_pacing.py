@@ -100,23 +100,19 @@ class MemorySlots:
 
 
 async def test_several_servers_book_workspace_calls_in_one_place() -> None:
-    from bot.pacing import share_slots_through
-
     time = VirtualTime()
     slots = MemorySlots(time)
     first, second = Pacer(time.clock, time.sleep), Pacer(time.clock, time.sleep)
-    share_slots_through(slots)
-    try:
-        await first.limit("slack", "T1", "conversations.open")
-        await second.limit("slack", "T1", "conversations.open")  # the other server waits
-        assert abs(time.now - 1.2) < 1e-9
-        second.slow_down("slack", "T1", "conversations.open", 30)
-        await asyncio.sleep(0)  # the hold is booked in the background
-        await first.limit("slack", "T1", "conversations.open")  # held for the other, too
-        assert time.now >= 31.2 - 1e-9
-        start = time.now
-        await first.limit("slack", "T1", "chat.postMessage", "D1")  # per chat: local
-        await second.limit("slack", "T1", "chat.postMessage", "D2")
-        assert time.now == start
-    finally:
-        share_slots_through(None)
+    first.share_through(slots)
+    second.share_through(slots)
+    await first.limit("slack", "T1", "conversations.open")
+    await second.limit("slack", "T1", "conversations.open")  # the other server waits
+    assert abs(time.now - 1.2) < 1e-9
+    second.slow_down("slack", "T1", "conversations.open", 30)
+    await asyncio.sleep(0)  # the hold is booked in the background
+    await first.limit("slack", "T1", "conversations.open")  # held for the other, too
+    assert time.now >= 31.2 - 1e-9
+    start = time.now
+    await first.limit("slack", "T1", "chat.postMessage", "D1")  # per chat: local
+    await second.limit("slack", "T1", "chat.postMessage", "D2")
+    assert time.now == start

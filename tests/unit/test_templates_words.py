@@ -231,6 +231,9 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "withheld": not flag or n == 7,
         "kind": ("bridge", "weak", "unlinked")[turn % 3],
         "value_text": str(n),
+        "unplaced": names if flag else [],
+        "same_org": n if flag else 0,
+        "pairs": n + 1,
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None

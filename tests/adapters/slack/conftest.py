@@ -1,4 +1,4 @@
-"""The Slack adapter under test: our real aiohttp server (bot.server.make_app) with the Bolt
+"""The Slack adapter under test: our real aiohttp server (crossties.server.make_app) with the Bolt
 AsyncApp mounted, talking to the fake Web API in tests/fakes_slack.py. Requests are signed
 with slack_sdk's SignatureVerifier and built from Slack's payload formats in
 tests/fixtures/slack/."""
@@ -32,7 +32,6 @@ from bot.db.models import Person, ProgrammeRoleKind
 from bot.db.session import Database
 from bot.delivery import DeliveryStats, deliver_due
 from bot.events import UserRef
-from bot.server import make_app
 from bot.templates import Prompts
 from bot.usecases.programmes import (
     ProgrammeSettings,
@@ -40,6 +39,7 @@ from bot.usecases.programmes import (
     grant,
     import_roster,
 )
+from crossties.server import make_app
 from tests import fakes
 from tests.fakes_slack import BOT_TOKEN, TEAM_ID, FakeSlack
 

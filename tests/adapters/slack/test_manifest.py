@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from adapters.slack import manifest
-from bot.cli.main import app as cli
+from crossties.cli.main import app as cli
 from tests.adapters.slack.conftest import Harness, fixture
 
 

@@ -36,7 +36,7 @@ async def test_forged_and_stale_signatures_are_refused(world: Harness) -> None:
     event = await world.event(fixture("app_home_opened.json"), secret="wrong")
     assert (forged.status, stale.status, event.status) == (401, 401, 401)
     assert _counts(world) == before
-    assert world.slack.calls == []
+    assert [c.method for c in world.slack.calls if c.method != "auth.test"] == []  # start-up
     assert world.slack.responses == []
 
 

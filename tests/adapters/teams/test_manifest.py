@@ -85,7 +85,7 @@ def test_icons_have_the_sizes_and_colours_teams_requires() -> None:
 
 
 def test_teams_package_command_writes_the_upload_zip(tmp_path: Path) -> None:
-    from bot.cli.main import app
+    from crossties.cli.main import app
 
     out = tmp_path / "crossties-teams.zip"
     app_id = "0f0e0d0c-1111-2222-3333-444455556666"

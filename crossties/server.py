@@ -9,17 +9,23 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.app import Services, build
+from bot.app import Services
 from bot.config import ConfigError, Settings
 from bot.delivery import PlatformSender
+from bot.health import PartState
+from bot.pacing import Pacer
+from crossties.wiring import build
 
 log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
+STARTING = "crossties serve is starting its server"  # logged with everything built
+DATABASE_PING_TIMEOUT = 4.0  # seconds; /healthz answers within 5 s whatever the database does
 SENDERS = web.AppKey("senders", dict)
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Overall status and one entry per part; 503 only when the process cannot do its job."""
     services = request.app[SERVICES]
 
     def ping() -> None:
@@ -29,10 +35,13 @@ async def healthz(request: web.Request) -> web.Response:
             connection.execute(text("SELECT 1"))
 
     try:
-        await asyncio.to_thread(ping)
-    except Exception:
-        return web.json_response({"status": "unavailable", "database": "down"}, status=503)
-    return web.json_response({"status": "ok"})
+        await asyncio.wait_for(asyncio.to_thread(ping), DATABASE_PING_TIMEOUT)
+    except Exception as error:
+        services.health.set("database", PartState.DOWN, type(error).__name__)
+    else:
+        services.health.set("database", PartState.UP)
+    report = services.health.report()
+    return web.json_response(report, status=200 if services.health.available() else 503)
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -70,24 +79,37 @@ def make_app(
     app[SENDERS] = all_senders
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    pacers: list[Pacer] = []
+    if not services.settings.slack_enabled:
+        services.health.set("slack", PartState.OFF)
     if services.settings.slack_enabled:
-        from adapters.slack.app import mount_slack
+        from adapters.slack.app import SLACK, mount_slack
 
         all_senders.setdefault("slack", mount_slack(app, services))
-    from adapters.teams.app import mount_teams  # Teams always serves /api/messages
+        pacers.append(app[SLACK].pacer)
+    from adapters.teams.app import TEAMS, mount_teams  # Teams always serves /api/messages
 
     all_senders.setdefault("teams", mount_teams(app, services))
+    pacers.append(app[TEAMS].sender.pacer)
     if background:
-        app.cleanup_ctx.append(_background(services, all_senders))
+        app.cleanup_ctx.append(_background(services, all_senders, pacers))
     return app
 
 
-def _background(services: Services, senders: dict[str, PlatformSender]):  # type: ignore[no-untyped-def]
+def _background(  # type: ignore[no-untyped-def]
+    services: Services, senders: dict[str, PlatformSender], pacers: list[Pacer]
+):
     async def context(app: web.Application) -> AsyncIterator[None]:
-        from bot.scheduling.runtime import BackgroundWork
+        from crossties.background import BackgroundWork
 
         work = BackgroundWork(
-            services.settings, services.db, services.clock, services.prompts, senders
+            services.settings,
+            services.db,
+            services.clock,
+            services.prompts,
+            senders,
+            pacers,
+            health=services.health,
         )
         services.core.on_queued(work.worker.wake)
         await work.start()
@@ -98,7 +120,9 @@ def _background(services: Services, senders: dict[str, PlatformSender]):  # type
 
 
 def check_serving_settings(settings: Settings) -> None:
-    """Never run Teams without authentication except on a loopback address."""
+    """Half-set credentials stop the program; Teams never runs without authentication
+    except on a loopback address."""
+    settings.check_platforms()
     if not settings.microsoft_app_id and not settings.host_is_loopback:
         raise ConfigError(
             f"refusing to serve on {settings.host} without Teams credentials: set "
@@ -122,4 +146,5 @@ def run_server(settings: Settings) -> None:
     app = make_app(services)
     # No access log line per request: it cost ~7 % of the event loop under load, and the
     # reverse proxy in front (HTTPS for Slack and Teams) logs requests already.
+    log.info("%s on %s:%d", STARTING, settings.host, settings.port)
     web.run_app(app, host=settings.host, port=settings.port, access_log=None)

@@ -19,7 +19,6 @@ from sqlmodel import select
 from adapters.local.runtime import LocalRuntime
 from bot.app import Services
 from bot.charts import report_chart
-from bot.cli.render import print_report
 from bot.clock import ManualClock
 from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
@@ -36,6 +35,7 @@ from bot.usecases.programmes import (
     grant,
     import_roster,
 )
+from crossties.cli.render import print_report
 
 DEMO_PROGRAMME = "Northfield Partnership (demo)"
 DEMO_WORKSPACE = "demo"

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.session import Database
 from bot.delivery import PlatformSender
+from bot.health import Health, PartState
 from bot.leader import DatabaseSlots, Leadership, Presence
-from bot.pacing import share_slots_through
+from bot.pacing import Pacer
 from bot.scheduling.service import SchedulerService
 from bot.templates import Prompts
 from bot.worker import DeliveryWorker
@@ -32,7 +33,12 @@ class BackgroundWork:
         clock: Clock,
         prompts: Prompts,
         senders: Mapping[str, PlatformSender],
+        pacers: Sequence[Pacer] = (),
+        *,
+        health: Health | None = None,
     ) -> None:
+        self.pacers = tuple(pacers)
+        self.health = health or Health()
         owner = random.SystemRandom().randrange(1, 2**31 - 1)
         self.presence = Presence(db, owner)
         shared = self.presence.shared
@@ -64,17 +70,25 @@ class BackgroundWork:
 
     async def _elected(self) -> None:
         self.scheduler.start()
+        self.health.set("scheduler", PartState.UP)
 
     async def _deposed(self) -> None:
         self.scheduler.stop()
+        self.health.set("scheduler", PartState.STANDBY)
 
     async def start(self) -> None:
         await self.presence.start()
         if self.presence.shared:  # several servers book their calls in one place
-            share_slots_through(DatabaseSlots(self.presence.db))
+            slots = DatabaseSlots(self.presence.db)
+            for pacer in self.pacers:
+                pacer.share_through(slots)
         self.worker.start()
+        self.health.set("delivery", PartState.UP)
         if self.scheduling:
+            self.health.set("scheduler", PartState.STANDBY)
             self.leadership.start()
+        else:
+            self.health.set("scheduler", PartState.OFF)
         log.info(
             "background work started (delivery owner %d%s)",
             self.worker.owner,
@@ -82,7 +96,8 @@ class BackgroundWork:
         )
 
     async def stop(self) -> None:
-        share_slots_through(None)
+        for pacer in self.pacers:
+            pacer.share_through(None)
         await self.leadership.stop()
         await self.worker.stop()
         await self.presence.stop()

@@ -1,4 +1,8 @@
-"""The `crossties` command (typer + rich)."""
+"""The `crossties` command (typer + rich).
+
+Kept light to import: each command imports what it needs (the database, matching, charts,
+the SDKs) when it runs, so `crossties --help` and `crossties match` start at once.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from bot.app import Services, build
-from bot.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
-from bot.config import load_settings
 from bot.formatting import count, number
+from crossties.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
+
+if TYPE_CHECKING:
+    from bot.app import Services
+    from crossties.wiring import Basics
 
 app = typer.Typer(
     help="Crossties: introductions across partner organisations in health and care.",
@@ -37,7 +42,19 @@ app.add_typer(db_app, name="db")
 console = Console()
 
 
-def services() -> Services:
+def services() -> Basics:
+    """Settings, database, prompts and clock: enough for every command but chat and demo."""
+    from bot.config import load_settings
+    from crossties.wiring import basics
+
+    return basics(load_settings())
+
+
+def running_core() -> Services:
+    """Everything, the core included (what chat and the demo talk to)."""
+    from bot.config import load_settings
+    from crossties.wiring import build
+
     return build(load_settings())
 
 
@@ -57,10 +74,10 @@ def demo(
     ),
 ) -> None:
     """Run a complete simulated programme and print its transcript and lead report."""
-    from bot.demo import run_demo
+    from crossties.demo import run_demo
 
     with friendly_errors():
-        run_demo(services(), seed=seed, png=png, console=console)
+        run_demo(running_core(), seed=seed, png=png, console=console)
 
 
 @app.command()
@@ -71,7 +88,7 @@ def chat(
     from adapters.local.chat import run_chat
 
     with friendly_errors():
-        run_chat(services(), as_, console=console)
+        run_chat(running_core(), as_, console=console)
 
 
 @contextmanager
@@ -169,6 +186,8 @@ def programme_list() -> None:
 
     with friendly_errors():
         s = services()
+        from rich.table import Table
+
         table = Table("Programme", "Cadence", "Group", "Organisations", "Status")
         with s.db.session() as session:
             for p in visible_programmes(session, None):
@@ -286,6 +305,8 @@ def round_run(
             else:
                 summary = run_round(session, s.clock.now(), found, s.prompts, seed=seed)
                 plan = summary.plan
+        from rich.table import Table
+
         table = Table(
             f"Round {plan.number} of {plan.programme}" + (" (dry run)" if dry_run else ""),
             "Organisations",
@@ -362,7 +383,7 @@ def report(
         if as_json:
             sys.stdout.write(json.dumps(report_json(data), indent=2) + "\n")
             return
-        from bot.cli.render import print_report
+        from crossties.cli.render import print_report
 
         print_report(console, view)
         for line in written:
@@ -414,6 +435,7 @@ def export(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema up to date."""
+    from bot.config import load_settings
     from bot.db.session import make_engine, upgrade
 
     with friendly_errors():
@@ -427,7 +449,8 @@ def db_upgrade() -> None:
 @app.command()
 def serve() -> None:
     """Run the server: Slack, Teams, health and metrics, and the scheduler."""
-    from bot.server import run_server
+    from bot.config import load_settings
+    from crossties.server import run_server
 
     with friendly_errors():
         run_server(load_settings())
@@ -459,6 +482,7 @@ def teams_package(
     import re
 
     from adapters.teams.manifest import package
+    from bot.config import load_settings
     from bot.templates import Prompts
 
     if not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", app_id):

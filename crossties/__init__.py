@@ -1,0 +1,2 @@
+"""Crossties' wiring: builds settings → database → core → delivery → scheduler → adapters,
+and holds the command line and `crossties serve`. The core (`bot/`) never imports it."""

@@ -1,0 +1,3 @@
+from crossties.cli.main import main
+
+main()
