@@ -8,7 +8,9 @@ the rows that point at each other can be written without reading anything back.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -27,6 +29,19 @@ class ProgressCallback(Protocol):
 
 def no_progress(step: str, done: int, total: int | None) -> None:
     """The callback used when nobody is watching."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """A bulk step makes hundreds of thousands of small objects that all live to its end;
+    the cyclic garbage collector would scan them again and again for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

@@ -28,6 +28,7 @@ from bot.scheduling.locks import lock_programme
 from bot.usecases.bulk import (
     ProgressCallback,
     chunked,
+    collector_paused,
     no_progress,
     reserve_ids,
     write_rows,
@@ -102,7 +103,21 @@ def import_roster(
 
     `local_workspace` gives everyone an account on the local adapter (demo and terminal chat).
     """
-    report = progress or no_progress
+    with collector_paused():
+        return _import(
+            session, now, programme, rows, actor, local_workspace, progress or no_progress
+        )
+
+
+def _import(
+    session: Session,
+    now: datetime,
+    programme: Programme,
+    rows: list[RosterRow],
+    actor: str,
+    local_workspace: str | None,
+    report: ProgressCallback,
+) -> ImportResult:
     programme_id = require_id(programme.id)
     lock_programme(session, programme_id)  # imports of one programme take turns
     rows = _merged(rows)

@@ -17,6 +17,7 @@ from zoneinfo import available_timezones
 from bot.commands import clean_text
 from bot.db.models import ProgrammeRoleKind
 from bot.events import Platform, UserRef
+from bot.usecases.bulk import collector_paused
 
 ROSTER_REQUIRED = ("id", "name", "organisation")
 ROSTER_OPTIONAL = (
@@ -62,6 +63,11 @@ class _Problem:
 
 def read_roster(data: bytes, filename: str, allowed_organisations: list[str]) -> list[RosterRow]:
     """Validate a whole roster before anything is stored: all or nothing."""
+    with collector_paused():
+        return _read_roster(data, filename, allowed_organisations)
+
+
+def _read_roster(data: bytes, filename: str, allowed_organisations: list[str]) -> list[RosterRow]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -30,8 +30,9 @@ from bot.db.models import (
     TieStage,
 )
 from bot.outbox import encode_message
-from bot.templates import Prompts, Starter
+from bot.templates import Prompts
 from bot.usecases.bulk import ProgressCallback, is_postgresql, reserve_ids, write_rows
+from bot.usecases.round_text import CachedPrompts
 
 Pair = tuple[int, int]
 
@@ -54,37 +55,6 @@ class Address:
     platform: str
     workspace: str
     user_id: str
-
-
-class CachedPrompts(Prompts):
-    """The programme's prompts, each distinct rendering done once for a whole round: most
-    sentences of an introduction depend on a handful of values, not on the people."""
-
-    def __init__(self, inner: Prompts) -> None:  # delegates; no environment of its own
-        self.inner = inner
-        self.folders = inner.folders
-        self.env = inner.env
-        self._seen: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
-
-    def render(self, prompt: str, /, **context: Any) -> str:
-        try:
-            key = (prompt, tuple(sorted((k, _frozen(v)) for k, v in context.items())))
-            hash(key)
-        except TypeError:
-            return self.inner.render(prompt, **context)
-        found = self._seen.get(key)
-        if found is None:
-            found = self._seen[key] = self.inner.render(prompt, **context)
-        return found
-
-    def starters(self, prompt_set: str = "default") -> list[Starter]:
-        return self.inner.starters(prompt_set)
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    return value
 
 
 def pairs_of(members: Iterable[int]) -> list[Pair]:
@@ -201,7 +171,7 @@ def record_round(
     new_pairs = [pair for item in introduced for pair in pairs_of(item.members) if pair not in ties]
     tie_ids = dict(zip(new_pairs, reserve_ids(session, Tie, len(new_pairs)), strict=True))
     rows = RoundRows([], [], [], [], [], [])
-    cached = CachedPrompts(prompts)
+    cached = prompts if isinstance(prompts, CachedPrompts) else CachedPrompts(prompts)
     total = len(introduced)
     for index, (intro_id, item) in enumerate(zip(intro_ids, introduced, strict=True)):
         if index % 2000 == 0:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,9 +28,10 @@ from bot.db.models import (
 from bot.matching import MatchRequest, MatchResult, Participant, PastPair, match
 from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
-from bot.usecases.bulk import ProgressCallback, no_progress
+from bot.usecases.bulk import ProgressCallback, collector_paused, no_progress
 from bot.usecases.common import UseCaseError, audit, require_id
 from bot.usecases.people import resume_due
+from bot.usecases.round_text import CachedPrompts, pick_starter, why_line
 from bot.usecases.round_writes import (
     Address,
     Introduced,
@@ -166,7 +167,8 @@ def plan_round(
     seed: int | None = None,
 ) -> RoundPlan:
     """Everything a round would do, without storing anything (coordinators' preview)."""
-    return _plan(session, now, programme, seed=seed).plan
+    with collector_paused():
+        return _plan(session, now, programme, seed=seed).plan
 
 
 def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | None) -> _Planned:
@@ -283,46 +285,6 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
     return _Planned(plan, {p: candidates[p] for p in eligible}, addresses, organisations)
 
 
-def _pick_starter(
-    prompts: Prompts,
-    programme: Programme,
-    members: tuple[int, ...],
-    used_by_pair: dict[tuple[int, int], Counter[str]],
-    seed: int,
-    index: int,
-) -> tuple[str, str]:
-    """A starter none of these pairs has had before (fewest repeats if all are used)."""
-    starters = prompts.starters(programme.prompt_set)
-    ordered_members = sorted(members)
-    used: Counter[str] = Counter()
-    for i, a in enumerate(ordered_members):
-        for b in ordered_members[i + 1 :]:
-            used.update(used_by_pair.get((a, b), Counter()))
-    offset = (seed + index * 7919) % len(starters)
-    ordered = starters[offset:] + starters[:offset]
-    best = min(ordered, key=lambda s: used[s.key])
-    return best.key, best.text
-
-
-def _why(
-    prompts: Prompts,
-    group: PlannedGroup,
-    organisation_ids: list[int | None],
-    pair_ties: Counter[frozenset[int]],
-) -> str:
-    if not group.cross_organisation:
-        return prompts.render("why_same_organisation")
-    distinct = sorted({o for o in organisation_ids if o is not None})
-    existing = sum(
-        pair_ties[frozenset((a, b))] for i, a in enumerate(distinct) for b in distinct[i + 1 :]
-    )
-    return prompts.render(
-        "why_cross_organisation",
-        organisations=list(dict.fromkeys(group.organisations)),
-        existing=existing,
-    )
-
-
 def run_round(
     session: Session,
     now: datetime,
@@ -338,6 +300,23 @@ def run_round(
 
     With a `slot` (a scheduled run's key), a second run for the same slot does nothing.
     """
+    with collector_paused():
+        return _run_round(
+            session, now, programme, prompts, seed=seed, slot=slot, actor=actor, progress=progress
+        )
+
+
+def _run_round(
+    session: Session,
+    now: datetime,
+    programme: Programme,
+    prompts: Prompts,
+    *,
+    seed: int | None = None,
+    slot: str | None = None,
+    actor: str = "cli",
+    progress: ProgressCallback | None = None,
+) -> RoundSummary:
     report = progress or no_progress
     if programme.paused:
         raise UseCaseError("error_programme_paused", programme=programme.name)
@@ -386,11 +365,17 @@ def run_round(
     used_by_pair = starters_by_pair(session)
     pair_ties = organisation_pair_ties(session, programme_id)
     introduced = []
+    cached = CachedPrompts(prompts)  # most sentences repeat across a round's groups
     for index, group in enumerate(plan.groups):
-        starter_key, starter_text = _pick_starter(
-            prompts, programme, group.members, used_by_pair, plan.seed, index
+        starter_key, starter_text = pick_starter(
+            cached, programme, group.members, used_by_pair, plan.seed, index
         )
-        why = _why(prompts, group, [people[m].organisation_id for m in group.members], pair_ties)
+        why = why_line(
+            cached,
+            group.organisations,
+            [people[m].organisation_id for m in group.members],
+            pair_ties,
+        )
         introduced.append(Introduced(group.members, starter_key, starter_text, why))
     checkin_at = now + timedelta(days=programme.checkin_days)
     queued = record_round(
@@ -402,7 +387,7 @@ def run_round(
         checkin_at=checkin_at,
         nudge_at=checkin_at + timedelta(days=programme.nudge_days),
         checkin_days=programme.checkin_days,
-        prompts=prompts,
+        prompts=cached,
         introduced=introduced,
         people=people,
         organisations=planned.organisations,

@@ -1,0 +1,81 @@
+"""The words of a round's introductions: the starter each group gets, the reason given, and
+the prompts rendered once per distinct sentence for a whole round."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from bot.db.models import Programme
+from bot.templates import Prompts, Starter
+
+
+class CachedPrompts(Prompts):
+    """The programme's prompts, each distinct rendering done once for a whole round: most
+    sentences of an introduction depend on a handful of values, not on the people."""
+
+    def __init__(self, inner: Prompts) -> None:  # delegates; no environment of its own
+        self.inner = inner
+        self.folders = inner.folders
+        self.env = inner.env
+        self._seen: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+
+    def render(self, prompt: str, /, **context: Any) -> str:
+        try:
+            key = (prompt, tuple(sorted((k, _frozen(v)) for k, v in context.items())))
+            hash(key)
+        except TypeError:
+            return self.inner.render(prompt, **context)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self.inner.render(prompt, **context)
+        return found
+
+    def starters(self, prompt_set: str = "default") -> list[Starter]:
+        return self.inner.starters(prompt_set)
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def pick_starter(
+    prompts: Prompts,
+    programme: Programme,
+    members: tuple[int, ...],
+    used_by_pair: dict[tuple[int, int], Counter[str]],
+    seed: int,
+    index: int,
+) -> tuple[str, str]:
+    """A starter none of these pairs has had before (fewest repeats if all are used)."""
+    starters = prompts.starters(programme.prompt_set)
+    ordered_members = sorted(members)
+    used: Counter[str] = Counter()
+    for i, a in enumerate(ordered_members):
+        for b in ordered_members[i + 1 :]:
+            used.update(used_by_pair.get((a, b), Counter()))
+    offset = (seed + index * 7919) % len(starters)
+    ordered = starters[offset:] + starters[:offset]
+    best = min(ordered, key=lambda s: used[s.key])
+    return best.key, best.text
+
+
+def why_line(
+    prompts: Prompts,
+    organisations: tuple[str, ...],  # the group's organisation names, one per member
+    organisation_ids: list[int | None],
+    pair_ties: Counter[frozenset[int]],
+) -> str:
+    if len(set(organisations)) != len(organisations):
+        return prompts.render("why_same_organisation")
+    distinct = sorted({o for o in organisation_ids if o is not None})
+    existing = sum(
+        pair_ties[frozenset((a, b))] for i, a in enumerate(distinct) for b in distinct[i + 1 :]
+    )
+    return prompts.render(
+        "why_cross_organisation",
+        organisations=list(dict.fromkeys(organisations)),
+        existing=existing,
+    )
