@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Table, text
@@ -47,6 +46,21 @@ def collector_paused() -> Iterator[None]:
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def select_in(
+    session: Session, template: str, values: Sequence[Any], fixed: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Rows of `template` for a long list of values, a chunk at a time, as plain driver SQL
+    (no statement to compile per chunk). `{p}` marks each fixed parameter, `{values}` the list.
+    """
+    mark = "%s" if is_postgresql(session) else "?"
+    connection = session.connection()
+    found: list[tuple[Any, ...]] = []
+    for chunk in chunked(values):
+        sql = template.replace("{p}", mark).replace("{values}", ", ".join([mark] * len(chunk)))
+        found.extend(tuple(r) for r in connection.exec_driver_sql(sql, (*fixed, *chunk)).all())
+    return found
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -122,12 +136,13 @@ def _placeholders(session: Session, count: int) -> list[str]:
 def _sqlite_values(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> list[tuple[Any, ...]]:
-    """Timestamps stored exactly as the ORM stores them on SQLite (one conversion per value)."""
+    """Values stored exactly as the ORM stores them on SQLite (timestamps as naive UTC text):
+    each column's own conversion, done once per distinct value."""
     dialect = session.get_bind().dialect
     converters: dict[int, Callable[[Any], Any]] = {}
     for index, name in enumerate(columns):
-        processor = table.c[name].type.bind_processor(dialect)
-        if processor is not None and _is_timestamp(table, name):
+        processor = table.c[name].type._cached_bind_processor(dialect)
+        if processor is not None:
             converters[index] = _memoised(processor)
     if not converters:
         return [tuple(row) for row in rows]
@@ -138,13 +153,6 @@ def _sqlite_values(
             values[index] = convert(values[index])
         out.append(tuple(values))
     return out
-
-
-def _is_timestamp(table: Table, name: str) -> bool:
-    try:
-        return table.c[name].type.python_type is datetime
-    except NotImplementedError:
-        return False
 
 
 def _memoised(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
 from sqlmodel import Session, SQLModel
 
 from bot.db.models import (
@@ -27,10 +26,10 @@ from bot.events import UserRef
 from bot.scheduling.locks import lock_programme
 from bot.usecases.bulk import (
     ProgressCallback,
-    chunked,
     collector_paused,
     no_progress,
     reserve_ids,
+    select_in,
     write_rows,
 )
 from bot.usecases.common import UseCaseError, audit, get_or_create_organisation, require_id
@@ -129,7 +128,8 @@ def _import(
     }
     known = _known_people(session, [row.external_id for row in rows])
     wanted = _wanted_accounts(rows, local_workspace)
-    _refuse_taken_accounts(session, wanted, known)
+    owners = _stored_owners(session, [account for account, _ in wanted])
+    _refuse_taken_accounts(wanted, known, owners)
     report("Checking people", total, total)
 
     new_rows = [row for row in rows if row.external_id not in known]
@@ -160,7 +160,7 @@ def _import(
     _update_people(session, rows, known, organisations)
     report("Storing people", total, total)
 
-    _store_accounts(session, now, wanted, person_ids)
+    _store_accounts(session, now, wanted, person_ids, owners)
     report("Storing chat accounts", total, total)
     joined = _store_memberships(session, now, programme_id, rows, person_ids, known)
     report("Storing memberships", total, total)
@@ -202,22 +202,16 @@ def _merged(rows: list[RosterRow]) -> list[RosterRow]:
 
 
 def _known_people(session: Session, external_ids: list[str]) -> dict[str, _Known]:
-    known: dict[str, _Known] = {}
-    for chunk in chunked(external_ids):
-        found = session.execute(
-            text(
-                "SELECT id, external_id, name, role, email, timezone, organisation_id "
-                "FROM person WHERE external_id IN :ids"
-            ).bindparams(_expanding("ids")),
-            {"ids": list(chunk)},
-        ).all()
-        for pid, external_id, name, role, email, timezone, organisation_id in found:
-            known[str(external_id)] = _Known(int(pid), name, role, email, timezone, organisation_id)
-    return known
-
-
-def _expanding(name: str) -> Any:
-    return bindparam(name, expanding=True)
+    found = select_in(
+        session,
+        "SELECT id, external_id, name, role, email, timezone, organisation_id "
+        "FROM person WHERE external_id IN ({values})",
+        external_ids,
+    )
+    return {
+        str(external_id): _Known(int(pid), name, role, email, timezone, organisation_id)
+        for pid, external_id, name, role, email, timezone, organisation_id in found
+    }
 
 
 def _wanted_accounts(
@@ -233,10 +227,11 @@ def _wanted_accounts(
 
 
 def _refuse_taken_accounts(
-    session: Session, wanted: list[tuple[UserRef, str]], known: dict[str, _Known]
+    wanted: list[tuple[UserRef, str]],
+    known: dict[str, _Known],
+    owners: dict[tuple[str, str, str], int],
 ) -> None:
     """An account already stored for someone else refuses the whole import (first one named)."""
-    owners = _stored_owners(session, [account for account, _ in wanted])
     claimed: dict[tuple[str, str, str], str] = {}
     for account, external_id in wanted:
         key = (account.platform, account.workspace, account.id)
@@ -254,16 +249,15 @@ def _stored_owners(session: Session, accounts: list[UserRef]) -> dict[tuple[str,
         by_place.setdefault((account.platform, account.workspace), []).append(account.id)
     owners: dict[tuple[str, str, str], int] = {}
     for (platform, workspace), users in by_place.items():
-        for chunk in chunked(users):
-            found = session.execute(
-                text(
-                    "SELECT user_id, person_id FROM platformaccount "
-                    "WHERE platform = :platform AND workspace = :workspace AND user_id IN :users"
-                ).bindparams(_expanding("users")),
-                {"platform": platform, "workspace": workspace, "users": list(chunk)},
-            ).all()
-            for user_id, person_id in found:
-                owners[(platform, workspace, str(user_id))] = int(person_id)
+        found = select_in(
+            session,
+            "SELECT user_id, person_id FROM platformaccount "
+            "WHERE platform = {p} AND workspace = {p} AND user_id IN ({values})",
+            users,
+            (platform, workspace),
+        )
+        for user_id, person_id in found:
+            owners[(platform, workspace, str(user_id))] = int(person_id)
     return owners
 
 
@@ -302,9 +296,12 @@ def _marks(session: Session, count: int) -> list[str]:
 
 
 def _store_accounts(
-    session: Session, now: datetime, wanted: list[tuple[UserRef, str]], person_ids: dict[str, int]
+    session: Session,
+    now: datetime,
+    wanted: list[tuple[UserRef, str]],
+    person_ids: dict[str, int],
+    owners: dict[tuple[str, str, str], int],
 ) -> None:
-    owners = _stored_owners(session, [account for account, _ in wanted])
     fresh: dict[tuple[str, str, str], int] = {}
     for account, external_id in wanted:
         key = (account.platform, account.workspace, account.id)
@@ -330,17 +327,14 @@ def _store_memberships(
     known: dict[str, _Known],
 ) -> int:
     """New members join as active; members who had left come back. Returns how many joined."""
-    statuses: dict[int, str] = {}
-    existing = [person.id for person in known.values()]
-    for chunk in chunked(existing):
-        found = session.execute(
-            text(
-                "SELECT person_id, status FROM membership "
-                "WHERE programme_id = :p AND person_id IN :ids"
-            ).bindparams(_expanding("ids")),
-            {"p": programme_id, "ids": list(chunk)},
-        ).all()
-        statuses.update({int(pid): str(status) for pid, status in found})
+    found = select_in(
+        session,
+        "SELECT person_id, status FROM membership "
+        "WHERE programme_id = {p} AND person_id IN ({values})",
+        [person.id for person in known.values()],
+        (programme_id,),
+    )
+    statuses = {int(pid): str(status) for pid, status in found}
     fresh = [
         person_ids[row.external_id] for row in rows if person_ids[row.external_id] not in statuses
     ]
@@ -351,13 +345,12 @@ def _store_memberships(
         ("programme_id", "person_id", "status", "joined_at"),
         [(programme_id, pid, MembershipStatus.ACTIVE.value, now) for pid in fresh],
     )
-    for chunk in chunked(back):
-        session.execute(
-            text(
-                "UPDATE membership SET status = :active "
-                "WHERE programme_id = :p AND person_id IN :ids"
-            ).bindparams(_expanding("ids")),
-            {"active": MembershipStatus.ACTIVE.value, "p": programme_id, "ids": list(chunk)},
+    if back:
+        session.connection().exec_driver_sql(
+            "UPDATE membership SET status = {} WHERE programme_id = {} AND person_id = {}".format(
+                *_marks(session, 3)
+            ),
+            [(MembershipStatus.ACTIVE.value, programme_id, pid) for pid in back],
         )
     return len(fresh) + len(back)
 
