@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from jinja2 import Template
+
 from bot.db.models import Programme
 from bot.templates import Prompts, Starter
 
@@ -18,27 +20,28 @@ class CachedPrompts(Prompts):
         self.inner = inner
         self.folders = inner.folders
         self.env = inner.env
-        self._seen: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+        self._seen: dict[tuple[Any, ...], str] = {}
+        self._templates: dict[str, Template] = {}
 
     def render(self, prompt: str, /, **context: Any) -> str:
+        key = (prompt, *[(k, tuple(v) if type(v) is list else v) for k, v in context.items()])
         try:
-            key = (prompt, tuple(sorted((k, _frozen(v)) for k, v in context.items())))
-            hash(key)
-        except TypeError:
-            return self.inner.render(prompt, **context)
-        found = self._seen.get(key)
+            found = self._seen.get(key)
+        except TypeError:  # a value that cannot be a key: rendered every time
+            return self._render(prompt, context)
         if found is None:
-            found = self._seen[key] = self.inner.render(prompt, **context)
+            found = self._seen[key] = self._render(prompt, context)
         return found
+
+    def _render(self, prompt: str, context: dict[str, Any]) -> str:
+        # the template looked up once: a lookup checks the file on disk every time
+        template = self._templates.get(prompt)
+        if template is None:
+            template = self._templates[prompt] = self.env.get_template(f"{prompt}.j2")
+        return template.render(**context).strip()
 
     def starters(self, prompt_set: str = "default") -> list[Starter]:
         return self.inner.starters(prompt_set)
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    return value
 
 
 def pick_starter(
