@@ -13,7 +13,9 @@ Each figure is printed with its floor, measured in the same run:
   database) into an empty copy of the schema — `sqlite3` `executemany`, or psycopg `COPY`;
 - report: one raw read of every tie row of the programme;
 - match: one `csv.reader` pass over both files.
-Peak memory is the child's own maximum resident set size (from `os.wait4`).
+Peak memory is the child's own maximum resident set size (from `os.wait4`); the child's own
+CPU time is printed too, since a busy machine stretches wall time but hardly CPU time.
+`startup` is `crossties --help`: the fixed cost of starting any `crossties` process.
 
     python benchmarks/scale.py [--quick] [--backends sqlite,postgresql] [--postgres-url URL]
 
@@ -263,6 +265,8 @@ def backend_steps(
     backend: str, sizes: list[int], scratch: Path, postgres_url: str, report_size: int
 ) -> None:
     floor = Floor(backend, scratch, postgres_url)
+    startup = run(["--help"], "sqlite:///" + str(scratch / "unused.db"), scratch)
+    line("startup", 0, startup, None, 1024)
     for size in sizes:
         folder = scratch / f"{backend}-{size}"
         folder.mkdir()
