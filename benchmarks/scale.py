@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
 import shutil
@@ -85,32 +86,43 @@ def crossties_command() -> list[str]:
     raise SystemExit("the crossties command is not installed (pip install -e .)")
 
 
+# Linux keeps a process's peak memory across fork and exec, so a child of this (large) process
+# would report this process's peak as its own. A small launcher starts each step instead and
+# reports the step's own figures.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as out:
+    json.dump({"seconds": time.perf_counter() - started,
+               "status": os.waitstatus_to_exitcode(status),
+               "cpu": usage.ru_utime + usage.ru_stime, "peak_kb": usage.ru_maxrss}, out)
+"""
+
+
 def run(args: list[str], database_url: str, cwd: Path) -> Run:
-    """One whole `crossties` process: wall time and its own peak resident memory."""
+    """One whole `crossties` process: wall time, its own CPU time and peak resident memory."""
     env = {**os.environ, "CROSSTIES_DATABASE_URL": database_url, "COLUMNS": "120"}
     env.pop("SLACK_BOT_TOKEN", None)
-    out = cwd / "stdout.txt"
+    out, figures = cwd / "stdout.txt", cwd / "figures.json"
     with out.open("wb") as stdout:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [*crossties_command(), *args],
+        finished = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, str(figures), *crossties_command(), *args],
             cwd=cwd,
             env=env,
             stdout=stdout,
             stderr=subprocess.PIPE,
+            check=False,
         )
-        assert process.stderr is not None
-        errors = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+    measured = json.loads(figures.read_text(encoding="utf-8"))
     text_out = out.read_text(encoding="utf-8", errors="replace")
-    if process.returncode != 0:
+    if finished.returncode != 0 or measured["status"] != 0:
         raise SystemExit(
-            f"crossties {' '.join(args)} failed ({process.returncode}):\n"
-            f"{text_out[-2000:]}\n{errors.decode(errors='replace')[-2000:]}"
+            f"crossties {' '.join(args)} failed ({measured['status']}):\n"
+            f"{text_out[-2000:]}\n{finished.stderr.decode(errors='replace')[-2000:]}"
         )
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text_out)
+    return Run(measured["seconds"], measured["cpu"], measured["peak_kb"] / 1024, text_out)
 
 
 def write_roster(path: Path, people: int) -> None:
