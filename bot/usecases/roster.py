@@ -1,179 +1,72 @@
-"""Roster import: a CSV of staff checked as a whole before anything is stored."""
+"""Roster import: a checked roster (bot.usecases.roster_csv) stored in bulk, all or nothing.
+
+Everything that could refuse the import (an account that belongs to someone else) is checked
+before the first write; then each table gets its rows in one set-based write. The caller's
+transaction holds it all, so a failure anywhere leaves the database as it was.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from zoneinfo import available_timezones
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel
 
-from bot.commands import clean_text
 from bot.db.models import (
     Membership,
     MembershipStatus,
     Person,
     PlatformAccount,
     Programme,
-    ProgrammeRoleKind,
+    ProgrammeRole,
 )
 from bot.events import UserRef
+from bot.scheduling.locks import lock_programme
+from bot.usecases.bulk import (
+    ProgressCallback,
+    collector_paused,
+    no_progress,
+    reserve_ids,
+    select_in,
+    write_rows,
+)
 from bot.usecases.common import UseCaseError, audit, get_or_create_organisation, require_id
-from bot.usecases.roles import grant
-
-ROSTER_REQUIRED = ("id", "name", "organisation")
-ROSTER_OPTIONAL = (
-    "role",
-    "email",
-    "timezone",
-    "slack_user_id",
-    "slack_team_id",
-    "teams_user_id",
-    "teams_tenant_id",
-    "access",
+from bot.usecases.roster_csv import (
+    ROSTER_OPTIONAL,
+    ROSTER_REQUIRED,
+    RosterError,
+    RosterRow,
+    read_roster,
+    read_roster_file,
 )
 
+__all__ = [
+    "ROSTER_OPTIONAL",
+    "ROSTER_REQUIRED",
+    "ImportResult",
+    "RosterError",
+    "RosterRow",
+    "import_roster",
+    "read_roster",
+    "read_roster_file",
+]
 
-class RosterError(Exception):
-    """A broken roster file; one line naming file, line and problem."""
-
-    def __init__(self, file: str, line: int | None, problem: str) -> None:
-        self.file, self.line, self.problem = file, line, problem
-        where = f"{file}, line {line}" if line is not None else file
-        super().__init__(f"{where}: {problem}")
-
-
-@dataclass
-class RosterRow:
-    line: int
-    external_id: str
-    name: str
-    organisation: str
-    role: str | None = None
-    email: str | None = None
-    timezone: str | None = None
-    accounts: list[UserRef] = field(default_factory=list)
-    access: tuple[ProgrammeRoleKind, ...] = ()
-
-
-def read_roster(data: bytes, filename: str, allowed_organisations: list[str]) -> list[RosterRow]:
-    """Validate a whole roster before anything is stored: all or nothing."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RosterError(filename, None, f"not UTF-8 text (byte {exc.start})") from exc
-    if not text.strip():
-        raise RosterError(filename, None, "the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except csv.Error as exc:
-        raise RosterError(filename, 1, f"unreadable CSV ({exc})") from exc
-    missing = [c for c in ROSTER_REQUIRED if c not in header]
-    if missing:
-        raise RosterError(
-            filename,
-            1,
-            f"missing column {', '.join(repr(m) for m in missing)}"
-            f" (needs {','.join(ROSTER_REQUIRED)})",
-        )
-    allowed = {o.casefold(): o for o in allowed_organisations}
-    zones = available_timezones()
-    rows: list[RosterRow] = []
-    seen: dict[str, int] = {}
-    seen_accounts: dict[tuple[str, str, str], int] = {}
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                raise RosterError(
-                    filename, line, f"has {len(values)} fields, the header has {len(header)}"
-                )
-            record = {h: clean_text(v) for h, v in zip(header, values, strict=True)}
-            row = _roster_row(filename, line, record, allowed, zones)
-            if row.external_id in seen:
-                raise RosterError(
-                    filename,
-                    line,
-                    f"duplicate id {row.external_id!r} (first on line {seen[row.external_id]})",
-                )
-            seen[row.external_id] = line
-            for account in row.accounts:
-                key = (account.platform, account.workspace, account.id)
-                if key in seen_accounts:
-                    raise RosterError(
-                        filename,
-                        line,
-                        f"{account.platform} user {account.id!r} "
-                        f"is also on line {seen_accounts[key]}",
-                    )
-                seen_accounts[key] = line
-            rows.append(row)
-    except csv.Error as exc:
-        raise RosterError(filename, reader.line_num, f"unreadable CSV ({exc})") from exc
-    if not rows:
-        raise RosterError(filename, None, "no people in the file")
-    return rows
-
-
-def _roster_row(
-    filename: str, line: int, record: dict[str, str], allowed: dict[str, str], zones: set[str]
-) -> RosterRow:
-    for column in ROSTER_REQUIRED:
-        if not record[column]:
-            raise RosterError(filename, line, f"empty {column}")
-        if len(record[column]) > 200:
-            raise RosterError(filename, line, f"{column} is longer than 200 characters")
-    organisation = allowed.get(record["organisation"].casefold())
-    if organisation is None:
-        raise RosterError(
-            filename,
-            line,
-            f"organisation {record['organisation']!r} is not in "
-            f"the programme ({', '.join(sorted(allowed.values()))})",
-        )
-    timezone = record.get("timezone") or None
-    if timezone and timezone not in zones:
-        raise RosterError(filename, line, f"unknown timezone {timezone!r}")
-    email = record.get("email") or None
-    if email and ("@" not in email or len(email) > 320 or " " in email):
-        raise RosterError(filename, line, f"email {email!r} does not look like an address")
-    accounts: list[UserRef] = []
-    if record.get("slack_user_id"):
-        accounts.append(
-            UserRef("slack", record.get("slack_team_id") or "", record["slack_user_id"])
-        )
-    if record.get("teams_user_id"):
-        accounts.append(
-            UserRef("teams", record.get("teams_tenant_id") or "", record["teams_user_id"])
-        )
-    access: list[ProgrammeRoleKind] = []
-    for word in (record.get("access") or "").replace(";", " ").replace(",", " ").split():
-        lowered = word.lower()
-        if lowered == "member":
-            continue
-        try:
-            access.append(ProgrammeRoleKind(lowered))
-        except ValueError:
-            raise RosterError(
-                filename, line, f"unknown access {word!r} (use member, coordinator or lead)"
-            ) from None
-    return RosterRow(
-        line,
-        record["id"],
-        record["name"],
-        organisation,
-        record.get("role") or None,
-        email,
-        timezone,
-        accounts,
-        tuple(access),
-    )
+DEFAULT_TIMEZONE = "Europe/London"
+PERSON_COLUMNS = (
+    "id",
+    "external_id",
+    "name",
+    "email",
+    "organisation_id",
+    "role",
+    "timezone",
+    "share_email",
+    "name_in_reports",
+    "erased",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -181,6 +74,18 @@ class ImportResult:
     created: int
     updated: int
     joined: int
+
+
+@dataclass
+class _Known:
+    """A person already stored, as far as an import can change them."""
+
+    id: int
+    name: str | None
+    role: str | None
+    email: str | None
+    timezone: str
+    organisation_id: int | None
 
 
 def import_roster(
@@ -191,53 +96,75 @@ def import_roster(
     *,
     actor: str = "cli",
     local_workspace: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Create or update people by roster id and make them active members.
 
     `local_workspace` gives everyone an account on the local adapter (demo and terminal chat).
     """
-    created = updated = joined = 0
-    for row in rows:
-        person = session.exec(select(Person).where(Person.external_id == row.external_id)).first()
-        if person is None:
-            person = Person(external_id=row.external_id, created_at=now)
-            created += 1
-        else:
-            updated += 1
-        person.name = row.name
-        person.role = row.role or person.role
-        person.email = row.email or person.email
-        person.timezone = row.timezone or person.timezone
-        person.organisation_id = get_or_create_organisation(session, row.organisation, now).id
-        session.add(person)
-        session.flush()
-        accounts = list(row.accounts)
-        if local_workspace is not None:
-            accounts.append(UserRef("local", local_workspace, row.external_id))
-        for account in accounts:
-            _attach_account(session, now, person, account)
-        membership = session.exec(
-            select(Membership).where(
-                Membership.programme_id == programme.id, Membership.person_id == person.id
-            )
-        ).first()
-        if membership is None:
-            membership = Membership(
-                programme_id=require_id(programme.id),
-                person_id=require_id(person.id),
-                joined_at=now,
-            )
-            joined += 1
-        if membership.status == MembershipStatus.LEFT:
-            joined += 1
-        membership.status = (
-            MembershipStatus.ACTIVE
-            if membership.status == MembershipStatus.LEFT
-            else membership.status
+    with collector_paused():
+        return _import(
+            session, now, programme, rows, actor, local_workspace, progress or no_progress
         )
-        session.add(membership)
-        for role in row.access:
-            grant(session, now, programme, person, role, actor=actor)
+
+
+def _import(
+    session: Session,
+    now: datetime,
+    programme: Programme,
+    rows: list[RosterRow],
+    actor: str,
+    local_workspace: str | None,
+    report: ProgressCallback,
+) -> ImportResult:
+    programme_id = require_id(programme.id)
+    lock_programme(session, programme_id)  # imports of one programme take turns
+    rows = _merged(rows)
+    total = len(rows)
+    report("Checking people", 0, total)
+    organisations = {
+        name: require_id(get_or_create_organisation(session, name, now).id)
+        for name in dict.fromkeys(row.organisation for row in rows)
+    }
+    known = _known_people(session, [row.external_id for row in rows])
+    wanted = _wanted_accounts(rows, local_workspace)
+    owners = _stored_owners(session, [account for account, _ in wanted])
+    _refuse_taken_accounts(wanted, known, owners)
+    report("Checking people", total, total)
+
+    new_rows = [row for row in rows if row.external_id not in known]
+    ids = reserve_ids(session, Person, len(new_rows))
+    write_rows(
+        session,
+        Person,
+        PERSON_COLUMNS,
+        [
+            (
+                person_id,
+                row.external_id,
+                row.name,
+                row.email,
+                organisations[row.organisation],
+                row.role,
+                row.timezone or DEFAULT_TIMEZONE,
+                True,
+                False,
+                False,
+                now,
+            )
+            for person_id, row in zip(ids, new_rows, strict=True)
+        ],
+    )
+    person_ids = {row.external_id: person_id for person_id, row in zip(ids, new_rows, strict=True)}
+    person_ids.update({external_id: person.id for external_id, person in known.items()})
+    _update_people(session, rows, known, organisations)
+    report("Storing people", total, total)
+
+    _store_accounts(session, now, wanted, person_ids, owners)
+    report("Storing chat accounts", total, total)
+    joined = _store_memberships(session, now, programme_id, rows, person_ids, known)
+    report("Storing memberships", total, total)
+    _grant_access(session, now, programme_id, rows, person_ids, actor)
     audit(
         session,
         now,
@@ -245,37 +172,216 @@ def import_roster(
         "roster_import",
         programme.id,
         people=len(rows),
-        created=created,
-        updated=updated,
+        created=len(new_rows),
+        updated=len(rows) - len(new_rows),
     )
-    return ImportResult(created, updated, joined)
+    _refresh_loaded(session, set(person_ids.values()))
+    return ImportResult(len(new_rows), len(rows) - len(new_rows), joined)
 
 
-def _attach_account(session: Session, now: datetime, person: Person, user: UserRef) -> None:
-    existing = session.exec(
-        select(PlatformAccount).where(
-            PlatformAccount.platform == user.platform,
-            PlatformAccount.workspace == user.workspace,
-            PlatformAccount.user_id == user.id,
+def _merged(rows: list[RosterRow]) -> list[RosterRow]:
+    """One row per roster id; a later row for the same id updates the earlier one."""
+    by_id: dict[str, RosterRow] = {}
+    for row in rows:
+        earlier = by_id.get(row.external_id)
+        if earlier is None:
+            by_id[row.external_id] = row
+            continue
+        by_id[row.external_id] = RosterRow(
+            earlier.line,
+            row.external_id,
+            row.name,
+            row.organisation,
+            row.role or earlier.role,
+            row.email or earlier.email,
+            row.timezone or earlier.timezone,
+            [*earlier.accounts, *row.accounts],
+            tuple(dict.fromkeys((*earlier.access, *row.access))),
         )
-    ).first()
-    if existing is None:
-        session.add(
-            PlatformAccount(
-                person_id=require_id(person.id),
-                platform=user.platform,
-                workspace=user.workspace,
-                user_id=user.id,
-                created_at=now,
-            )
+    return list(by_id.values()) if len(by_id) != len(rows) else rows
+
+
+def _known_people(session: Session, external_ids: list[str]) -> dict[str, _Known]:
+    found = select_in(
+        session,
+        "SELECT id, external_id, name, role, email, timezone, organisation_id "
+        "FROM person WHERE external_id IN ({values})",
+        external_ids,
+    )
+    return {
+        str(external_id): _Known(int(pid), name, role, email, timezone, organisation_id)
+        for pid, external_id, name, role, email, timezone, organisation_id in found
+    }
+
+
+def _wanted_accounts(
+    rows: list[RosterRow], local_workspace: str | None
+) -> list[tuple[UserRef, str]]:
+    """Every account the roster names, with the roster id of its owner, in file order."""
+    wanted: list[tuple[UserRef, str]] = []
+    for row in rows:
+        wanted.extend((account, row.external_id) for account in row.accounts)
+        if local_workspace is not None:
+            wanted.append((UserRef("local", local_workspace, row.external_id), row.external_id))
+    return wanted
+
+
+def _refuse_taken_accounts(
+    wanted: list[tuple[UserRef, str]],
+    known: dict[str, _Known],
+    owners: dict[tuple[str, str, str], int],
+) -> None:
+    """An account already stored for someone else refuses the whole import (first one named)."""
+    claimed: dict[tuple[str, str, str], str] = {}
+    for account, external_id in wanted:
+        key = (account.platform, account.workspace, account.id)
+        mine = known[external_id].id if external_id in known else None
+        owner = owners.get(key)
+        if owner is not None and owner != mine:
+            raise UseCaseError("error_account_taken", account=str(account))
+        if claimed.setdefault(key, external_id) != external_id:
+            raise UseCaseError("error_account_taken", account=str(account))
+
+
+def _stored_owners(session: Session, accounts: list[UserRef]) -> dict[tuple[str, str, str], int]:
+    by_place: dict[tuple[str, str], list[str]] = {}
+    for account in accounts:
+        by_place.setdefault((account.platform, account.workspace), []).append(account.id)
+    owners: dict[tuple[str, str, str], int] = {}
+    for (platform, workspace), users in by_place.items():
+        found = select_in(
+            session,
+            "SELECT user_id, person_id FROM platformaccount "
+            "WHERE platform = {p} AND workspace = {p} AND user_id IN ({values})",
+            users,
+            (platform, workspace),
         )
-    elif existing.person_id != person.id:
-        raise UseCaseError("error_account_taken", account=str(user))
+        for user_id, person_id in found:
+            owners[(platform, workspace, str(user_id))] = int(person_id)
+    return owners
 
 
-def read_roster_file(path: Path, allowed_organisations: list[str]) -> list[RosterRow]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RosterError(str(path), None, f"cannot read the file ({exc.strerror})") from exc
-    return read_roster(data, path.name, allowed_organisations)
+def _update_people(
+    session: Session,
+    rows: list[RosterRow],
+    known: dict[str, _Known],
+    organisations: dict[str, int],
+) -> None:
+    changes: list[tuple[Any, ...]] = []
+    for row in rows:
+        person = known.get(row.external_id)
+        if person is None:
+            continue
+        after = (
+            row.name,
+            row.role or person.role,
+            row.email or person.email,
+            row.timezone or person.timezone,
+            organisations[row.organisation],
+        )
+        before = (person.name, person.role, person.email, person.timezone, person.organisation_id)
+        if after != before:
+            changes.append((*after, person.id))
+    if changes:
+        marks = _marks(session, 6)
+        session.connection().exec_driver_sql(
+            "UPDATE person SET name = {}, role = {}, email = {}, timezone = {}, "
+            "organisation_id = {} WHERE id = {}".format(*marks),
+            changes,
+        )
+
+
+def _marks(session: Session, count: int) -> list[str]:
+    return ["%s" if session.get_bind().dialect.name == "postgresql" else "?"] * count
+
+
+def _store_accounts(
+    session: Session,
+    now: datetime,
+    wanted: list[tuple[UserRef, str]],
+    person_ids: dict[str, int],
+    owners: dict[tuple[str, str, str], int],
+) -> None:
+    fresh: dict[tuple[str, str, str], int] = {}
+    for account, external_id in wanted:
+        key = (account.platform, account.workspace, account.id)
+        if key not in owners:
+            fresh.setdefault(key, person_ids[external_id])
+    write_rows(
+        session,
+        PlatformAccount,
+        ("person_id", "platform", "workspace", "user_id", "reachable", "created_at"),
+        [
+            (pid, platform, workspace, user, True, now)
+            for (platform, workspace, user), pid in fresh.items()
+        ],
+    )
+
+
+def _store_memberships(
+    session: Session,
+    now: datetime,
+    programme_id: int,
+    rows: list[RosterRow],
+    person_ids: dict[str, int],
+    known: dict[str, _Known],
+) -> int:
+    """New members join as active; members who had left come back. Returns how many joined."""
+    found = select_in(
+        session,
+        "SELECT person_id, status FROM membership "
+        "WHERE programme_id = {p} AND person_id IN ({values})",
+        [person.id for person in known.values()],
+        (programme_id,),
+    )
+    statuses = {int(pid): str(status) for pid, status in found}
+    fresh = [
+        person_ids[row.external_id] for row in rows if person_ids[row.external_id] not in statuses
+    ]
+    back = [pid for pid, status in statuses.items() if status == MembershipStatus.LEFT]
+    write_rows(
+        session,
+        Membership,
+        ("programme_id", "person_id", "status", "joined_at"),
+        [(programme_id, pid, MembershipStatus.ACTIVE.value, now) for pid in fresh],
+    )
+    if back:
+        session.connection().exec_driver_sql(
+            "UPDATE membership SET status = {} WHERE programme_id = {} AND person_id = {}".format(
+                *_marks(session, 3)
+            ),
+            [(MembershipStatus.ACTIVE.value, programme_id, pid) for pid in back],
+        )
+    return len(fresh) + len(back)
+
+
+def _grant_access(
+    session: Session,
+    now: datetime,
+    programme_id: int,
+    rows: list[RosterRow],
+    person_ids: dict[str, int],
+    actor: str,
+) -> None:
+    """Coordinator and lead rights named in the roster (few rows: one audit line each)."""
+    for row in rows:
+        for role in row.access:
+            person_id = person_ids[row.external_id]
+            if session.get(ProgrammeRole, (programme_id, person_id, role.value)) is None:
+                session.add(
+                    ProgrammeRole(programme_id=programme_id, person_id=person_id, role=role.value)
+                )
+                audit(session, now, actor, "grant", programme_id, person=person_id, role=role.value)
+                session.flush()
+
+
+def _refresh_loaded(session: Session, person_ids: set[int]) -> None:
+    """Objects this session had already loaded see what the set-based writes changed."""
+    stale: Sequence[SQLModel] = [
+        obj
+        for obj in list(session.identity_map.values())
+        if (isinstance(obj, Person) and obj.id in person_ids)
+        or (isinstance(obj, Membership) and obj.person_id in person_ids)
+    ]
+    for obj in stale:
+        session.refresh(obj)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
-from bot.compose import GroupMember, introduction_message
 from bot.db.models import (
-    CheckIn,
     Exclusion,
     Introduction,
     IntroductionMember,
@@ -25,17 +24,27 @@ from bot.db.models import (
     ProgrammeOrganisation,
     Round,
     RoundState,
-    Tie,
 )
 from bot.formatting import zone
 from bot.matching import MatchRequest, MatchResult, Participant, PastPair, match
-from bot.outbox import queue
 from bot.scheduling.locks import lock_programme
-from bot.starters import FIRST_MEETING_ROUNDS, pick_starter, split_prompt_set
+from bot.starters import FIRST_MEETING_ROUNDS
 from bot.templates import Prompts
-from bot.usecases.common import UseCaseError, audit, display_name, require_id
+from bot.usecases.bulk import ProgressCallback, collector_paused, no_progress
+from bot.usecases.common import UseCaseError, audit, require_id
 from bot.usecases.people import resume_due
-from bot.usecases.ties import add_event, ensure_tie
+from bot.usecases.round_text import CachedPrompts, pick_starter, why_line
+from bot.usecases.round_writes import (
+    Address,
+    Introduced,
+    Member,
+    existing_ties,
+    organisation_pair_ties,
+    pairs_of,
+    record_round,
+    stage_pairs,
+    starters_by_pair,
+)
 
 MANUAL_RUN_GAP = timedelta(hours=1)  # a manual run this soon after another round is refused
 
@@ -85,22 +94,31 @@ def default_seed(programme_id: int, number: int) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF  # fits a database integer
 
 
-def _reachable_accounts(session: Session, person_ids: list[int]) -> dict[int, PlatformAccount]:
-    """Each person's account to reach them on: the first reachable one they registered."""
-    accounts: dict[int, PlatformAccount] = {}
-    if not person_ids:
-        return accounts
-    rows = session.exec(
-        select(PlatformAccount)
+def _reachable_addresses(session: Session, programme_id: int) -> dict[int, Address]:
+    """Each member's account to reach them on: the first reachable one they registered."""
+    rows = session.execute(
+        sa_select(
+            col(PlatformAccount.person_id),
+            col(PlatformAccount.platform),
+            col(PlatformAccount.workspace),
+            col(PlatformAccount.user_id),
+            col(PlatformAccount.id),
+        )
         .where(
-            col(PlatformAccount.person_id).in_(person_ids), col(PlatformAccount.reachable).is_(True)
+            col(PlatformAccount.reachable).is_(True),
+            col(PlatformAccount.person_id).in_(
+                select(Membership.person_id).where(Membership.programme_id == programme_id)
+            ),
         )
         .order_by(col(PlatformAccount.id))
     ).all()
+    addresses: dict[int, Address] = {}
     # A real chat platform first; the local terminal chat only when there is nothing else.
-    for account in sorted(rows, key=lambda a: (a.platform == "local", a.id or 0)):
-        accounts.setdefault(account.person_id, account)
-    return accounts
+    for person_id, platform, workspace, user_id, _ in sorted(
+        rows, key=lambda r: (r[1] == "local", r[4] or 0)
+    ):
+        addresses.setdefault(person_id, Address(platform, workspace, user_id))
+    return addresses
 
 
 def _history(session: Session, programme_id: int) -> list[PastPair]:
@@ -135,6 +153,14 @@ def _history(session: Session, programme_id: int) -> list[PastPair]:
     return pairs
 
 
+@dataclass(frozen=True)
+class _Planned:
+    plan: RoundPlan
+    people: dict[int, Member]
+    addresses: dict[int, Address]
+    organisations: dict[int | None, str]
+
+
 def plan_round(
     session: Session,
     now: datetime,
@@ -143,6 +169,11 @@ def plan_round(
     seed: int | None = None,
 ) -> RoundPlan:
     """Everything a round would do, without storing anything (coordinators' preview)."""
+    with collector_paused():
+        return _plan(session, now, programme, seed=seed).plan
+
+
+def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | None) -> _Planned:
     programme_id = require_id(programme.id)
     number = 1 + max(
         session.exec(select(Round.number).where(Round.programme_id == programme_id)).all(),
@@ -157,35 +188,75 @@ def plan_round(
             )
         ).all()
     )
-    memberships = session.exec(
-        select(Membership, Person)
+    memberships = session.execute(
+        sa_select(
+            col(Person.id),
+            col(Person.name),
+            col(Person.external_id),
+            col(Person.erased),
+            col(Person.organisation_id),
+            col(Person.role),
+            col(Person.timezone),
+            col(Person.email),
+            col(Person.share_email),
+            col(Membership.status),
+            col(Membership.paused_until),
+        )
         .join(Person, col(Person.id) == col(Membership.person_id))
-        .where(Membership.programme_id == programme_id)
+        .where(col(Membership.programme_id) == programme_id)
     ).all()
-    candidates: list[Person] = []
+    candidates: dict[int, Member] = {}
+    timezones: dict[int, str] = {}
     paused = 0
-    for membership, person in memberships:
-        if person.erased or membership.status == MembershipStatus.LEFT:
+    for (
+        person_id,
+        name,
+        external_id,
+        erased,
+        organisation_id,
+        role,
+        timezone,
+        email,
+        share_email,
+        status,
+        paused_until,
+    ) in memberships:
+        if erased or status == MembershipStatus.LEFT:
             continue
-        if membership.status == MembershipStatus.PAUSED and not (
-            membership.paused_until is not None and membership.paused_until <= today
+        if status == MembershipStatus.PAUSED and not (
+            paused_until is not None and paused_until <= today
         ):
             paused += 1
             continue
-        if person.organisation_id not in allowed:
+        if organisation_id not in allowed:
             continue
-        candidates.append(person)
-    accounts = _reachable_accounts(session, [require_id(p.id) for p in candidates])
-    eligible = [p for p in candidates if p.id in accounts]
-    organisations = {o.id: o.name for o in session.exec(select(Organisation)).all()}
+        person_id = require_id(person_id)
+        candidates[person_id] = Member(
+            person_id,
+            name or external_id or f"member {person_id}",  # as common.display_name
+            organisation_id,
+            role,
+            email if share_email else None,
+        )
+        timezones[person_id] = timezone
+    addresses = _reachable_addresses(session, programme_id)
+    eligible = sorted(p for p in candidates if p in addresses)
+    organisations: dict[int | None, str] = {
+        o.id: o.name for o in session.exec(select(Organisation)).all()
+    }
     exclusions = [
         frozenset((str(e.person_a_id), str(e.person_b_id)))
         for e in session.exec(select(Exclusion).where(Exclusion.programme_id == programme_id)).all()
     ]
     request = MatchRequest(
         participants=[
-            Participant(str(p.id), str(p.organisation_id), p.role, p.timezone)
-            for p in sorted(eligible, key=lambda p: require_id(p.id))
+            Participant(
+                str(p),
+                str(candidates[p].organisation_id),
+                candidates[p].role,
+                timezones[p],
+            )
+            for p in eligible
         ],
         history=_history(session, programme_id),
         exclusions=exclusions,
@@ -193,112 +264,27 @@ def plan_round(
         seed=seed,
     )
     result = match(request)
-    people = {str(p.id): p for p in eligible}
     groups = []
     for ids in result.groups:
-        members = [people[i] for i in ids]
+        members = [candidates[int(i)] for i in ids]
         groups.append(
             PlannedGroup(
-                members=tuple(require_id(m.id) for m in members),
-                names=tuple(display_name(m) for m in members),
-                organisations=tuple(
-                    organisations.get(m.organisation_id or -1, "?") for m in members
-                ),
+                members=tuple(m.id for m in members),
+                names=tuple(m.name for m in members),
+                organisations=tuple(organisations.get(m.organisation_id, "?") for m in members),
             )
         )
-    return RoundPlan(
+    plan = RoundPlan(
         programme=programme.name,
         number=number,
         seed=seed,
         groups=tuple(groups),
-        unplaced=tuple(display_name(people[i]) for i in result.unplaced),
+        unplaced=tuple(candidates[int(i)].name for i in result.unplaced),
         skipped_unreachable=len(candidates) - len(eligible),
         paused=paused,
         result=result,
     )
-
-
-def _starters_by_pair(
-    session: Session, person_ids: list[int]
-) -> dict[tuple[int, int], Counter[str]]:
-    """Which starters each pair of these people has had, in any programme: one query."""
-    rows = session.exec(
-        select(
-            IntroductionMember.introduction_id, IntroductionMember.person_id, Introduction.starter
-        )
-        .join(Introduction, col(Introduction.id) == col(IntroductionMember.introduction_id))
-        .where(col(IntroductionMember.person_id).in_(person_ids))
-    ).all()
-    groups: dict[int, tuple[str, list[int]]] = {}
-    for intro_id, person_id, starter in rows:
-        groups.setdefault(intro_id, (starter, []))[1].append(person_id)
-    used: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
-    for starter, members in groups.values():
-        members.sort()
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                used[(a, b)][starter] += 1
-    return used
-
-
-def _pick_starter(
-    prompts: Prompts,
-    programme: Programme,
-    members: tuple[int, ...],
-    used_by_pair: dict[tuple[int, int], Counter[str]],
-    seed: int,
-    index: int,
-    *,
-    month: int | None = None,
-    first_meeting: bool = False,
-) -> tuple[str, str]:
-    """A starter none of these pairs has had before (fewest repeats if all are used), in
-    season, from the programme's chosen tags, and light for people who have just started."""
-    starters = prompts.starters(programme.prompt_set)
-    ordered_members = sorted(members)
-    used: Counter[str] = Counter()
-    for i, a in enumerate(ordered_members):
-        for b in ordered_members[i + 1 :]:
-            used.update(used_by_pair.get((a, b), Counter()))
-    best = pick_starter(
-        starters,
-        used,
-        seed + index * 7919,
-        tags=split_prompt_set(programme.prompt_set)[1],
-        month=month,
-        first_meeting=first_meeting,
-    )
-    return best.key, best.text
-
-
-def _organisation_pair_ties(session: Session, programme_id: int) -> Counter[frozenset[int]]:
-    counts: Counter[frozenset[int]] = Counter()
-    rows = session.exec(
-        select(Tie.organisation_a_id, Tie.organisation_b_id).where(Tie.programme_id == programme_id)
-    ).all()
-    for a, b in rows:
-        if a is not None and b is not None and a != b:
-            counts[frozenset((a, b))] += 1
-    return counts
-
-
-def _why(
-    prompts: Prompts,
-    group: PlannedGroup,
-    organisation_ids: list[int | None],
-    pair_ties: Counter[frozenset[int]],
-) -> str:
-    if not group.cross_organisation:
-        return prompts.render("why_same_organisation")
-    distinct = sorted({o for o in organisation_ids if o is not None})
-    existing = sum(
-        pair_ties[frozenset((a, b))] for i, a in enumerate(distinct) for b in distinct[i + 1 :]
-    )
-    return prompts.render(
-        "why_cross_organisation",
-        organisations=list(dict.fromkeys(group.organisations)),
-        existing=existing,
-    )
+    return _Planned(plan, {p: candidates[p] for p in eligible}, addresses, organisations)
 
 
 def run_round(
@@ -310,11 +296,30 @@ def run_round(
     seed: int | None = None,
     slot: str | None = None,
     actor: str = "cli",
+    progress: ProgressCallback | None = None,
 ) -> RoundSummary:
     """Match, record introductions, check-ins and ties, and queue the introductions.
 
     With a `slot` (a scheduled run's key), a second run for the same slot does nothing.
     """
+    with collector_paused():
+        return _run_round(
+            session, now, programme, prompts, seed=seed, slot=slot, actor=actor, progress=progress
+        )
+
+
+def _run_round(
+    session: Session,
+    now: datetime,
+    programme: Programme,
+    prompts: Prompts,
+    *,
+    seed: int | None = None,
+    slot: str | None = None,
+    actor: str = "cli",
+    progress: ProgressCallback | None = None,
+) -> RoundSummary:
+    report = progress or no_progress
     if programme.paused:
         raise UseCaseError("error_programme_paused", programme=programme.name)
     programme_id = require_id(programme.id)
@@ -337,7 +342,10 @@ def run_round(
             plan = RoundPlan(programme.name, existing.number, existing.seed, (), (), 0, 0)
             return RoundSummary(plan, require_id(existing.id), 0, already_ran=True)
     resume_due(session, now.date())
-    plan = plan_round(session, now, programme, seed=seed)
+    report("Matching", 0, None)
+    planned = _plan(session, now, programme, seed=seed)
+    plan, people = planned.plan, planned.people
+    report("Matching", 1, 1)
     for old in session.exec(
         select(Round).where(Round.programme_id == programme_id, Round.state != RoundState.CLOSED)
     ).all():
@@ -355,102 +363,48 @@ def run_round(
     )
     session.add(round_)
     session.flush()
-    round_id = require_id(round_.id)
-    people = {
-        p.id: p
-        for p in session.exec(
-            select(Person).where(col(Person.id).in_([m for g in plan.groups for m in g.members]))
-        ).all()
-    }
-    accounts = _reachable_accounts(session, [require_id(p.id) for p in people.values()])
-    organisations = {o.id: o.name for o in session.exec(select(Organisation)).all()}
-    checkin_at = now + timedelta(days=programme.checkin_days)
-    nudge_at = checkin_at + timedelta(days=programme.nudge_days)
-    pair_ties = _organisation_pair_ties(session, programme_id)
-    used_by_pair = _starters_by_pair(session, [m for g in plan.groups for m in g.members])
-    queued = 0
+    stage_pairs(session, [pair for g in plan.groups for pair in pairs_of(g.members)])
+    used_by_pair = starters_by_pair(session)
+    pair_ties = organisation_pair_ties(session, programme_id)
+    introduced = []
+    cached = CachedPrompts(prompts)  # most sentences repeat across a round's groups
+    month = now.astimezone(zone(programme.timezone)).month
     for index, group in enumerate(plan.groups):
-        starter_key, starter_text = _pick_starter(
-            prompts,
+        starter_key, starter_text = pick_starter(
+            cached,
             programme,
             group.members,
             used_by_pair,
             plan.seed,
             index,
-            month=now.astimezone(zone(programme.timezone)).month,
+            month=month,
             first_meeting=plan.number <= FIRST_MEETING_ROUNDS,
         )
-        why = _why(prompts, group, [people[m].organisation_id for m in group.members], pair_ties)
-        intro = Introduction(
-            round_id=round_id,
-            programme_id=programme_id,
-            starter=starter_key,
-            created_at=now,
-            checkin_due_at=checkin_at,
-            nudge_due_at=nudge_at,
+        why = why_line(
+            cached,
+            group.organisations,
+            [people[m].organisation_id for m in group.members],
+            pair_ties,
         )
-        session.add(intro)
-        session.flush()
-        intro_id = require_id(intro.id)
-        for person_id in group.members:
-            session.add(
-                IntroductionMember(
-                    introduction_id=intro_id,
-                    person_id=person_id,
-                    organisation_id=people[person_id].organisation_id,
-                )
-            )
-            session.add(
-                CheckIn(
-                    introduction_id=intro_id,
-                    person_id=person_id,
-                    due_at=checkin_at,
-                    nudge_due_at=nudge_at,
-                )
-            )
-        for i, a in enumerate(group.members):
-            for b in group.members[i + 1 :]:
-                tie = ensure_tie(session, now, programme_id, people[a], people[b])
-                add_event(session, now, tie, "introduced", introduction_id=intro_id)
-        members = [
-            GroupMember(
-                person_id=m,
-                name=display_name(people[m]),
-                organisation=organisations.get(people[m].organisation_id or -1, "?"),
-                role=people[m].role,
-                platform=accounts[m].platform,
-                email=people[m].email if people[m].share_email else None,
-            )
-            for m in group.members
-        ]
-        by_place: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for m in group.members:
-            by_place[(accounts[m].platform, accounts[m].workspace)].append(m)
-        for (platform, workspace), recipients in sorted(by_place.items()):
-            message = introduction_message(
-                prompts,
-                introduction_id=intro_id,
-                programme=programme.name,
-                members=members,
-                recipients=set(recipients),
-                platform=platform,
-                why=why,
-                starter=starter_text,
-                checkin_days=programme.checkin_days,
-                programme_id=programme_id,
-            )
-            queued += queue(
-                session,
-                now,
-                key=f"intro:{intro_id}:{platform}:{workspace}",
-                platform=platform,
-                workspace=workspace,
-                recipients=[accounts[m].user_id for m in recipients],
-                kind="introduction",
-                message=message,
-                programme_id=programme_id,
-                introduction_id=intro_id,
-            )
+        introduced.append(Introduced(group.members, starter_key, starter_text, why))
+    checkin_at = now + timedelta(days=programme.checkin_days)
+    queued = record_round(
+        session,
+        now,
+        programme_id=programme_id,
+        programme_name=programme.name,
+        round_id=require_id(round_.id),
+        checkin_at=checkin_at,
+        nudge_at=checkin_at + timedelta(days=programme.nudge_days),
+        checkin_days=programme.checkin_days,
+        prompts=cached,
+        introduced=introduced,
+        people=people,
+        organisations=planned.organisations,
+        addresses=planned.addresses,
+        ties=existing_ties(session),
+        report=report,
+    )
     round_.state = RoundState.ANNOUNCED
     round_.announced_at = now
     session.add(round_)
@@ -464,4 +418,4 @@ def run_round(
         groups=len(plan.groups),
         people=plan.people,
     )
-    return RoundSummary(plan, round_id, queued, unreachable=plan.unplaced)
+    return RoundSummary(plan, require_id(round_.id), queued, unreachable=plan.unplaced)

@@ -260,13 +260,14 @@ def people_import(
     programme: ProgrammeOption = None,
 ) -> None:
     """Import or update people from a roster; all rows are checked before anything is stored."""
+    from bot.progress import terminal_progress
     from bot.usecases.common import resolve_programme
     from bot.usecases.people import programme_organisations
     from bot.usecases.programmes import import_roster, read_roster_file
 
     with friendly_errors():
         s = services()
-        with s.db.session() as session:
+        with s.db.session() as session, terminal_progress(console) as progress:
             found = resolve_programme(session, programme)
             allowed = [o.name for o in programme_organisations(session, found)]
             rows = read_roster_file(roster, allowed)
@@ -279,6 +280,7 @@ def people_import(
                 found,
                 rows,
                 local_workspace="local" if bound_locally else None,
+                progress=progress,
             )
         console.print(
             f"Imported {count(len(rows), 'person')} into {found.name}: {result.created} new, "
@@ -293,27 +295,32 @@ def round_run(
     seed: Annotated[int | None, typer.Option(help="Seed for tie-breaks.")] = None,
 ) -> None:
     """Match now and send the introductions (or only print them with --dry-run)."""
+    from bot.progress import terminal_progress
     from bot.usecases.common import resolve_programme
     from bot.usecases.rounds import plan_round, run_round
 
     with friendly_errors():
         s = services()
-        with console.status("Matching…"), s.db.session() as session:
+        with terminal_progress(console) as progress, s.db.session() as session:
             found = resolve_programme(session, programme)
             if dry_run:
                 plan = plan_round(session, s.clock.now(), found, seed=seed)
             else:
-                summary = run_round(session, s.clock.now(), found, s.prompts, seed=seed)
+                summary = run_round(
+                    session, s.clock.now(), found, s.prompts, seed=seed, progress=progress
+                )
                 plan = summary.plan
-        from rich.table import Table
+        title = f"Round {plan.number} of {plan.programme}" + (" (dry run)" if dry_run else "")
+        if len(plan.groups) > 500:  # a large round as plain lines: a table would take minutes
+            lines = [f"{' + '.join(g.names)}\t{' + '.join(g.organisations)}" for g in plan.groups]
+            console.file.write(f"{title}\n" + "\n".join(lines) + "\n")
+        else:
+            from rich.table import Table
 
-        table = Table(
-            f"Round {plan.number} of {plan.programme}" + (" (dry run)" if dry_run else ""),
-            "Organisations",
-        )
-        for group in plan.groups:
-            table.add_row(" + ".join(group.names), " + ".join(group.organisations))
-        console.print(table)
+            table = Table(title, "Organisations")
+            for group in plan.groups:
+                table.add_row(" + ".join(group.names), " + ".join(group.organisations))
+            console.print(table)
         console.print(
             f"{count(len(plan.groups), 'group')}, {count(plan.people, 'person')}, "
             f"{plan.cross_organisation_groups} across organisations; "
