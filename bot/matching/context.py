@@ -72,14 +72,14 @@ class Context:
     sizes: IntArray  # participants per organisation
     rep_keys: IntArray  # sorted keys of pairs that met before
     excl_keys: IntArray  # sorted keys of excluded pairs
-    ties: FloatArray  # K x K past links between organisations (diagonal zero)
+    ties: FloatArray  # K x K past links between organisations that met (diagonal zero)
     trio_recent: BoolArray  # in a trio in one of the last three rounds
     trio_last: BoolArray  # in a trio in the last round
     same_last: IntArray  # last round (rank, -1 = never) in a same-organisation pair
     same_count: IntArray
     role: IntArray  # role index, -1 unknown
     tz: FloatArray  # UTC offset in hours, nan unknown
-    met_org: BoolArray | None = None  # n x K: paired before with someone of that organisation
+    met_org: BoolArray  # n x K: met someone of that (other) organisation before
 
     @property
     def n(self) -> int:
@@ -152,11 +152,12 @@ def build_context(request: MatchRequest) -> Context:
     hist = request.history
     m = len(hist)
     if isinstance(hist, HistoryColumns):  # columns straight from a file: no object per row
-        ha, hb, rounds, oa, ob, _ = hist.arrays(index, org_index)
+        ha, hb, rounds, oa, ob, happened = hist.arrays(index, org_index)
     else:
         ha = _lookup(index, map(attrgetter("a"), hist), m, -1)
         hb = _lookup(index, map(attrgetter("b"), hist), m, -1)
         rounds = np.fromiter(map(attrgetter("round"), hist), dtype=np.int64, count=m)
+        happened = np.fromiter(map(attrgetter("met"), hist), dtype=np.bool_, count=m)
         oa = _lookup(org_index, map(attrgetter("org_a"), hist), m, -2)
         ob = _lookup(org_index, map(attrgetter("org_b"), hist), m, -2)
     # Unknown organisation at the time: fall back to the current one if still a participant.
@@ -171,7 +172,8 @@ def build_context(request: MatchRequest) -> Context:
     rep_keys = _sorted_unique(np.minimum(pa, pb) * nn + np.maximum(pa, pb))
 
     ties = np.zeros((k, k), dtype=np.float64)
-    cross = (oa >= 0) & (ob >= 0) & (oa != ob)
+    # Tiers 4 and 5 count only introductions that happened; tier 3 counts every one.
+    cross = (oa >= 0) & (ob >= 0) & (oa != ob) & happened
     if cross.any():
         flat = np.bincount(oa[cross] * k + ob[cross], minlength=k * k).reshape(k, k)
         ties = (flat + flat.T).astype(np.float64)
@@ -202,12 +204,10 @@ def build_context(request: MatchRequest) -> Context:
                 np.maximum.at(same_last, side, rank)
                 np.add.at(same_count, side, 1)
 
-    met_org: BoolArray | None = None
-    if request.preferences.new_organisations:
-        met_org = np.zeros((n, k), dtype=np.bool_)
-        for who, other in ((ha, ob), (hb, oa)):
-            ok = (who >= 0) & (other >= 0)
-            met_org[who[ok], other[ok]] = True
+    met_org = np.zeros((n, k), dtype=np.bool_)
+    for who, other in ((ha, ob), (hb, oa)):
+        ok = cross & (who >= 0)
+        met_org[who[ok], other[ok]] = True
 
     excl: list[int] = []
     for pair in request.exclusions:
@@ -258,6 +258,13 @@ def org_pair_counts(ctx: Context, a: IntArray, b: IntArray) -> FloatArray:
     return np.bincount(lo * k + hi, minlength=k * k).reshape(k, k).astype(np.float64)
 
 
+def org_repeats(ctx: Context, a: IntArray, b: IntArray) -> IntArray:
+    """Per pair: how many of its two people already met the other's organisation (0-2)."""
+    oa, ob = ctx.org[a], ctx.org[b]
+    seen = ctx.met_org[a, ob].astype(np.int64) + ctx.met_org[b, oa]
+    return np.where(oa != ob, seen, 0)
+
+
 def score_indices(ctx: Context, groups: IntArray) -> Score:
     a, b = group_pairs(groups)
     counts = org_pair_counts(ctx, a, b)
@@ -274,6 +281,7 @@ def score_indices(ctx: Context, groups: IntArray) -> Score:
         same_org_pairs=same,
         repeat_pairs=repeats,
         weak_tie_value=tie,
+        org_repeats=int(np.sum(org_repeats(ctx, a, b))),
         trio_recent=trio_recent,
         unplaced=ctx.n - placed,
     )

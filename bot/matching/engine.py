@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
 from .context import (
-    BoolArray,
     Context,
     FloatArray,
     IntArray,
     array_to_groups,
     build_context,
     groups_to_array,
+    org_repeats,
     score_indices,
 )
-from .exact import fairness_cost, solve_exact
+from .exact import solve_exact
 from .integer import prove_plan
 from .models import MatchRequest, MatchResult, Preferences, Score
+from .place import realise
 from .plan import integer_plan, min_same_org, plan_value
 from .relax import relax
 from .repeats import MATCHING_LIMIT, min_repeat_matching
@@ -31,6 +31,7 @@ EXACT_FALLBACK = 40  # exact solve when the fast engine cannot prove tiers 1-3 o
 _W_EXCL = 1e9
 _W_SAME = 1e5
 _W_REP = 1.0
+_W_ORG = 2e-2  # tier 5: a swap changes at most 12 meetings, so repeats still weigh more
 _W_TRIO = 1e-3
 
 
@@ -56,8 +57,15 @@ def match(request: MatchRequest) -> MatchResult:
     )
 
 
-def _key(sc: Score) -> tuple[int, int, int, float, int]:
-    return (sc.unplaced, sc.same_org_pairs, sc.repeat_pairs, -sc.weak_tie_value, sc.trio_recent)
+def _key(sc: Score) -> tuple[int, int, int, float, int, int]:
+    return (
+        sc.unplaced,
+        sc.same_org_pairs,
+        sc.repeat_pairs,
+        -sc.weak_tie_value,
+        sc.org_repeats,
+        sc.trio_recent,
+    )
 
 
 def _empty() -> IntArray:
@@ -70,7 +78,7 @@ def _empty() -> IntArray:
 def _pairs(ctx: Context, rng: np.random.Generator, prefs: Preferences) -> tuple[IntArray, Score]:
     n = ctx.n
     if n <= 1:
-        return _empty(), Score(0, 0, 0, 0, 0.0, 0, n)
+        return _empty(), Score(0, 0, 0, 0, 0.0, 0, 0, n)
     odd = n % 2 == 1
     s_star = min_same_org(ctx.sizes, odd)
     trio_lb = max(0, 3 - int(np.sum(~ctx.trio_recent))) if odd else 0
@@ -78,7 +86,7 @@ def _pairs(ctx: Context, rng: np.random.Generator, prefs: Preferences) -> tuple[
         ex = solve_exact(ctx, np.arange(n))
         sc = score_indices(ctx, ex.groups)
         return ex.groups, (sc if ex.proven else _lower(sc, n, odd, s_star, None, trio_lb))
-    groups, bound_value = _pairs_fast(ctx, rng, prefs, s_star)
+    groups, bound_value, org_lb = _pairs_fast(ctx, rng, prefs, s_star)
     sc = score_indices(ctx, groups)
     proven = sc.unplaced == 0 and sc.same_org_pairs == s_star and sc.repeat_pairs == 0
     if not proven and n <= EXACT_FALLBACK:
@@ -101,6 +109,7 @@ def _pairs(ctx: Context, rng: np.random.Generator, prefs: Preferences) -> tuple[
         same_org_pairs=sc.same_org_pairs if proven else s_star,
         repeat_pairs=min(repeat_lb, sc.repeat_pairs),
         weak_tie_value=bound_value if bound_value is not None else float("inf"),
+        org_repeats=min(org_lb, sc.org_repeats),
         trio_recent=trio_lb,
         unplaced=0 if n > 1 else n,
     )
@@ -114,6 +123,7 @@ def _lower(sc: Score, n: int, odd: bool, s_star: int, tie: float | None, trio_lb
         same_org_pairs=s_star,
         repeat_pairs=0,
         weak_tie_value=float("inf") if tie is None else tie,
+        org_repeats=0,
         trio_recent=trio_lb,
         unplaced=0,
     )
@@ -121,7 +131,7 @@ def _lower(sc: Score, n: int, odd: bool, s_star: int, tie: float | None, trio_lb
 
 def _pairs_fast(
     ctx: Context, rng: np.random.Generator, prefs: Preferences, s_star: int
-) -> tuple[IntArray, float | None]:
+) -> tuple[IntArray, float | None, int]:
     n, k = ctx.n, ctx.k
     sizes = ctx.sizes
     odd = n % 2 == 1
@@ -139,10 +149,9 @@ def _pairs_fast(
         eligible = np.bincount(ctx.org[~ctx.trio_recent], minlength=k)
         found = odd_plan(sizes, ctx.ties, s_star, eligible)
         plan, trio_orgs, bound = found.plan, found.trio_orgs, found.bound
-    trio = _pick_trio(ctx, rng, trio_orgs) if odd else np.zeros(0, dtype=np.int64)
-    groups = _realise(ctx, rng, prefs, plan, trio)
-    groups = _repair(ctx, rng, groups, same_bad=False)
-    return groups, bound
+    placed = realise(ctx, rng, prefs, plan, trio_orgs)
+    groups = _repair(ctx, rng, placed.groups, same_bad=False)
+    return groups, bound, placed.org_repeats_bound
 
 
 def _even_plan(sizes: IntArray, ties: FloatArray, s_star: int) -> tuple[IntArray, float]:
@@ -159,131 +168,6 @@ def _even_plan(sizes: IntArray, ties: FloatArray, s_star: int) -> tuple[IntArray
     return plan, min(bound, relaxed.bound)
 
 
-def _pick_trio(ctx: Context, rng: np.random.Generator, trio_orgs: list[int]) -> IntArray:
-    options: list[list[tuple[int, ...]]] = []
-    fair = fairness_cost(ctx)
-    for x in sorted(set(trio_orgs)):
-        need = trio_orgs.count(x)
-        members = np.flatnonzero(ctx.org == x)
-        r = rng.random(members.size)
-        order = np.lexsort((r, ctx.trio_recent[members], ctx.trio_last[members]))
-        top = members[order[: need + 3]].tolist()
-        options.append(list(itertools.combinations(top, need)))
-    best: list[int] | None = None
-    best_cost = np.inf
-    for combo in itertools.product(*options):
-        trio = [p for part in combo for p in part]
-        arr = np.array([trio], dtype=np.int64)
-        cost = float(_group_cost(ctx, arr, same_bad=False)[0])
-        same_pairs = sum(1 for a, b in itertools.combinations(trio, 2) if ctx.org[a] == ctx.org[b])
-        if same_pairs:
-            cost += float(sum(fair[p] for p in trio)) * 1e-6
-        if cost < best_cost:
-            best, best_cost = trio, cost
-    assert best is not None
-    return np.array(sorted(best), dtype=np.int64)
-
-
-def _realise(
-    ctx: Context, rng: np.random.Generator, prefs: Preferences, plan: IntArray, trio: IntArray
-) -> IntArray:
-    """Give each person a partner organisation following the plan, then pair within blocks."""
-    n, k = ctx.n, ctx.k
-    rest_mask = np.ones(n, dtype=np.bool_)
-    rest_mask[trio] = False
-    rest = np.flatnonzero(rest_mask)
-    full = plan + plan.T  # diagonal holds twice the same-organisation pairs
-    rand = rng.random(n)
-    fair = fairness_cost(ctx)
-    by_org = np.lexsort((rand[rest], ctx.org[rest]))
-    rest_sorted = rest[by_org]
-    bounds = np.searchsorted(ctx.org[rest_sorted], np.arange(k + 1))
-    slot = np.full(n, -1, dtype=np.int64)
-    for x in range(k):
-        members = rest_sorted[bounds[x] : bounds[x + 1]]
-        if members.size == 0:
-            continue
-        slots = np.repeat(np.arange(k), full[x])
-        if slots.size != members.size:
-            raise AssertionError("organisation plan does not match organisation size")
-        n_same = int(full[x, x])
-        if n_same:
-            order = np.lexsort((rand[members], fair[members]))
-            members = members[order]
-            own = slots == x
-            slots = np.concatenate([slots[own], rng.permutation(slots[~own])])
-        else:
-            slots = rng.permutation(slots)
-        if ctx.met_org is not None:
-            cross = slots != x
-            slots[cross] = _fresh_first(members[cross], slots[cross], ctx.met_org, rng)
-        slot[members] = slots
-    people = rest
-    o = ctx.org[people]
-    s = slot[people]
-    kx = np.minimum(o, s)
-    ky = np.maximum(o, s)
-    side = (o != kx).astype(np.int64)
-    keys: list[np.ndarray] = [rand[people]]
-    if prefs.mix_professions:
-        role = ctx.role[people].astype(np.float64)
-        keys.append(np.where(side == 0, role, -role))
-    if prefs.close_timezones:
-        tz = np.nan_to_num(ctx.tz[people], nan=99.0)
-        keys.append(tz)
-    keys += [side, ky, kx]
-    order = np.lexsort(tuple(keys))
-    seq = people[order]
-    code = (kx * k + ky)[order]
-    same_block = (kx == ky)[order]
-    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    lengths = np.diff(np.r_[starts, code.size])
-    start_of = np.repeat(starts, lengths)
-    len_of = np.repeat(lengths, lengths)
-    offset = np.arange(code.size) - start_of
-    half = len_of // 2
-    first_cross = (~same_block) & (offset < half)
-    first_same = same_block & (offset % 2 == 0)
-    idx_c = np.flatnonzero(first_cross)
-    idx_s = np.flatnonzero(first_same)
-    a = np.concatenate([seq[idx_c], seq[idx_s]])
-    b = np.concatenate([seq[idx_c + half[idx_c]], seq[idx_s + 1]])
-    groups = np.stack([a, b, np.full(a.size, -1)], axis=1)
-    if trio.size:
-        groups = np.concatenate([groups, trio.reshape(1, 3)])
-    return groups.astype(np.int64)
-
-
-def _fresh_first(
-    members: IntArray, slots: IntArray, met_org: BoolArray, rng: np.random.Generator
-) -> IntArray:
-    """Reassign partner organisations so that people meet organisations new to them.
-
-    Greedy on scarcity: the partner organisation with the fewest newcomers is served first,
-    and among its newcomers those with the fewest other new options go first.
-    """
-    if members.size == 0:
-        return slots
-    targets, need = np.unique(slots, return_counts=True)
-    fresh = ~met_org[np.ix_(members, targets)]
-    free = np.ones(members.size, dtype=np.bool_)
-    out = np.full(members.size, -1, dtype=np.int64)
-    left = need.copy()
-    tie = rng.random(members.size)
-    for j in np.argsort(fresh.sum(axis=0), kind="stable").tolist():
-        cand = np.flatnonzero(fresh[:, j] & free)
-        if cand.size == 0:
-            continue
-        options = fresh[cand][:, left > 0].sum(axis=1)
-        take = cand[np.lexsort((tie[cand], options))][: left[j]]
-        out[take] = targets[j]
-        free[take] = False
-        left[j] -= take.size
-    rest = np.flatnonzero(free)
-    out[rest[rng.permutation(rest.size)]] = np.repeat(targets, left)
-    return out
-
-
 # --------------------------------------------------------------------------- repair
 
 
@@ -298,6 +182,7 @@ def _group_cost(ctx: Context, groups: IntArray, same_bad: bool) -> FloatArray:
             _W_EXCL * ctx.excluded(aa, bb)
             + _W_SAME * (ctx.org[aa] == ctx.org[bb])
             + _W_REP * ctx.met(aa, bb)
+            + _W_ORG * org_repeats(ctx, aa, bb)
         )
     trio = groups[:, 2] >= 0
     if trio.any():

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from .context import Context, IntArray
+from .context import Context, IntArray, org_repeats
 
 
 @dataclass
@@ -149,16 +149,18 @@ def solve_exact(ctx: Context, people: IntArray, time_limit: float = 20.0) -> Exa
     c1[u0 : u0 + n] = w1
     c4 = np.zeros(nvar)
     c4[seg0:] = -np.asarray(seg_val)
+    c5 = edge_obj(org_repeats(ctx, a, b).astype(np.float64))
     fair = fairness_cost(ctx)[people]
-    c5 = edge_obj(same * (fair[iu] + fair[ju]) / (n + 1.0))
-    # tier 5: nobody in the trio twice in a row first, then fewest recent trio members
-    c5[t0 : t0 + n] = 4.0 * ctx.trio_recent[people] + 16.0 * ctx.trio_last[people]
+    c6 = edge_obj(same * (fair[iu] + fair[ju]) / (n + 1.0))
+    # tier 6: nobody in the trio twice in a row first, then fewest recent trio members
+    c6[t0 : t0 + n] = 4.0 * ctx.trio_recent[people] + 16.0 * ctx.trio_last[people]
 
     extra_rows: list[np.ndarray] = []
     extra_ub: list[float] = []
     proven = True
     sol: np.ndarray | None = None
-    for stage, (cvec, slack) in enumerate(((c1, 0.5), (c4, 1e-7), (c5, 0.0))):
+    stages = ((c1, 0.5), (c4, 1e-7), (c5, 0.5), (c6, 0.0))
+    for stage, (cvec, slack) in enumerate(stages):
         if extra_rows:
             a_mat = LinearConstraint(
                 _stack(base_a, extra_rows),
@@ -182,7 +184,7 @@ def solve_exact(ctx: Context, people: IntArray, time_limit: float = 20.0) -> Exa
         if res.status != 0:
             proven = False
         sol = res.x
-        if stage < 2:
+        if stage < len(stages) - 1:
             extra_rows.append(cvec)
             extra_ub.append(float(cvec @ sol) + slack)
     assert sol is not None

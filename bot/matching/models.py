@@ -16,7 +16,10 @@ class Participant:
 
 @dataclass(frozen=True, slots=True)
 class PastPair:
-    """One past pair; a trio appears as three rows of the same round."""
+    """One past pair; a trio appears as three rows of the same round.
+
+    `met` is False when the introduction is known not to have happened: it still counts as
+    a repeat (tier 3) but not as a link between organisations (tiers 4 and 5)."""
 
     round: int
     a: str
@@ -28,7 +31,10 @@ class PastPair:
 
 @dataclass(frozen=True, slots=True)
 class Preferences:
-    """Optional soft preferences, applied below tier 4 of the objective."""
+    """Optional soft preferences, applied below the objective.
+
+    `new_organisations` is kept for old callers: sending people to organisations new to them
+    is now tier 5 of the objective, so the flag changes nothing."""
 
     mix_professions: bool = False
     close_timezones: bool = False
@@ -52,6 +58,7 @@ class Score:
     same_org_pairs: int
     repeat_pairs: int
     weak_tie_value: float
+    org_repeats: int  # meetings with an organisation the person already met (per person)
     trio_recent: int
     unplaced: int
 
