@@ -130,7 +130,7 @@ def inessential(fresh: BoolArray, match: Matching) -> BoolArray:
     exposed = match.slot < 0
     if fresh.shape[1] == 0:
         return exposed
-    reached = fresh[exposed].any(axis=0)
+    reached: BoolArray = np.asarray(fresh[exposed].any(axis=0), dtype=np.bool_)
     while True:
         more = reached | (match.arcs[reached] > 0).any(axis=0)
         if np.array_equal(more, reached):

@@ -24,6 +24,8 @@ from bot.db.models import (
     ProgrammeOrganisation,
     Round,
     RoundState,
+    Tie,
+    TieStage,
 )
 from bot.formatting import zone
 from bot.matching import MatchRequest, MatchResult, Participant, PastPair, match
@@ -137,6 +139,15 @@ def _history(session: Session, programme_id: int) -> list[PastPair]:
     groups: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
     for number, intro_id, person_id, org_id in rows:
         groups[intro_id].append((number, person_id, org_id))
+    # Ties that happened (met or further) link organisations; the rest count only as repeats.
+    happened = {
+        (a, b)
+        for a, b in session.exec(
+            select(Tie.person_a_id, Tie.person_b_id).where(
+                Tie.programme_id == programme_id, Tie.stage != TieStage.INTRODUCED
+            )
+        ).all()
+    }
     pairs: list[PastPair] = []
     for members in groups.values():
         for i, (number, a, org_a) in enumerate(members):
@@ -148,6 +159,7 @@ def _history(session: Session, programme_id: int) -> list[PastPair]:
                         str(b),
                         str(org_a) if org_a else None,
                         str(org_b) if org_b else None,
+                        met=(min(a, b), max(a, b)) in happened,
                     )
                 )
     return pairs
