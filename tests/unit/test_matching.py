@@ -125,8 +125,8 @@ def requests(draw: st.DrawFn, max_n: int = 8) -> MatchRequest:
         for r in range(draw(st.integers(0, 4))):
             for _ in range(draw(st.integers(0, n))):
                 a, b = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
-                if a != b:
-                    history.append(PastPair(r + 1, a, b))
+                if a != b:  # some introductions did not happen: repeats, but no link
+                    history.append(PastPair(r + 1, a, b, met=draw(st.integers(0, 3)) > 0))
     excl: list[frozenset[str]] = []
     if n >= 2:
         for _ in range(draw(st.integers(0, 3 if n <= 7 else 0))):
