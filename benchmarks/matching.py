@@ -13,7 +13,9 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections import Counter
 from dataclasses import asdict
+from itertools import combinations, permutations
 from pathlib import Path
 
 import numpy as np
@@ -200,20 +202,82 @@ def _row(r: dict[str, object]) -> str:
     rx_s = f"{rx / t:.1f}" if isinstance(rx, float) else "-"
     lb = b["same_org_pairs"] if b is not None else "-"
     bound = f"{b['weak_tie_value']:.3f}" if b is not None else "-"
+    org_lb = b["org_repeats"] if b is not None else "-"
     return (
         f"| {r['case']} | {t:.2f} | {r['traced_mb']:.0f} | {r['rss_growth_mb']:.0f} | "
         f"{s['same_org_pairs']} | {lb} | {s['repeat_pairs']} | {s['weak_tie_value']:.3f} | "
-        f"{bound} | {gap_s} | {s['trio_recent']}/{r['back_to_back']} | "
+        f"{bound} | {gap_s} | {s['org_repeats']} | {org_lb} | "
+        f"{s['trio_recent']}/{r['back_to_back']} | "
         f"{base['same_org_pairs']} | {base['repeat_pairs']} | {base['weak_tie_value']:.3f} | "
-        f"{rx_s} |"
+        f"{base['org_repeats']} | {rx_s} |"
     )
 
 
 HEADER = (
     "| case | time s | traced MB | RSS growth MB | same | same lb | repeats | tie value | "
-    "tie bound | gap % | trio recent/last | shuffle same | shuffle repeats | shuffle tie | "
-    "rx/ours |\n|" + "---|" * 15
+    "tie bound | gap % | org rep | org rep lb | trio recent/last | shuffle same | "
+    "shuffle repeats | shuffle tie | shuffle org rep | rx/ours |\n|" + "---|" * 18
 )
+
+DEMO_SIZES = (16, 10, 9, 7, 4, 3)  # a partnership the size of `crossties demo`
+
+
+def _loop(
+    people: list[Participant], rounds: int, pick: object
+) -> tuple[dict[str, int], list[list[tuple[str, ...]]]]:
+    """Run rounds, feeding each back as history; totals of tiers 2, 3 and 5."""
+    assert callable(pick)
+    hist: list[PastPair] = []
+    total = Counter(same=0, repeats=0, org_repeats=0)
+    plans = []
+    for r in range(1, rounds + 1):
+        groups = pick(hist, r)
+        sc = score(groups, MatchRequest(people, hist))
+        total.update(same=sc.same_org_pairs, repeats=sc.repeat_pairs, org_repeats=sc.org_repeats)
+        hist += [PastPair(r, a, b) for g in groups for a, b in combinations(g, 2)]
+        plans.append(groups)
+    return dict(total), plans
+
+
+def _plan_floor(people: list[Participant], plans: list[list[tuple[str, ...]]]) -> int:
+    """Fewest repeated-organisation meetings of any rounds with these organisation plans.
+
+    Over the rounds, the people of x meet y in `places` person-rounds; at most
+    min(size of x, places) of them can be a person's first round with y, and every other
+    one is at least one meeting with an organisation already met.
+    """
+    org = {p.id: p.organisation for p in people}
+    size = Counter(org.values())
+    places: Counter[tuple[str, str]] = Counter()
+    for groups in plans:
+        seen = {(a, org[b]) for g in groups for a, b in permutations(g, 2) if org[a] != org[b]}
+        places.update((org[a], y) for a, y in seen)
+    return sum(p - min(size[x], p) for (x, _), p in places.items())
+
+
+def breadth(rounds: int = 5, shuffles: int = 30) -> dict[str, float]:
+    """Tier 5 on a demo-sized partnership over several rounds, against random shuffles."""
+    people = [
+        Participant(f"o{o}p{i:02d}", f"org{o}") for o, s in enumerate(DEMO_SIZES) for i in range(s)
+    ]
+    ids = [p.id for p in people]
+    ours, plans = _loop(
+        people, rounds, lambda h, r: list(match(MatchRequest(people, h, seed=r)).groups)
+    )
+    rng = np.random.default_rng(0)
+    shuffled = [
+        _loop(people, rounds, lambda h, r: shuffle_groups(ids, rng))[0]["org_repeats"]
+        for _ in range(shuffles)
+    ]
+    median = float(np.median(shuffled))
+    return {
+        "ours": ours["org_repeats"],
+        "same": ours["same"],
+        "repeats": ours["repeats"],
+        "shuffle_median": median,
+        "ratio": ours["org_repeats"] / median,
+        "floor": _plan_floor(people, plans),
+    }
 
 
 def main() -> None:
@@ -244,6 +308,14 @@ def main() -> None:
     print(
         f"\nclosed loop (400 people, 20 organisations, largest 45%): rounds until every "
         f"organisation pair is linked: ours {ours}, shuffle {shuf}"
+    )
+    b = breadth()
+    print(
+        f"\npersonal breadth ({sum(DEMO_SIZES)} people, organisations of "
+        f"{', '.join(map(str, DEMO_SIZES))}; 5 rounds fed back as history): meetings with an "
+        f"organisation already met: ours {b['ours']:.0f}, shuffle {b['shuffle_median']:.0f} "
+        f"(median of 30), ratio {b['ratio']:.2f}; same-organisation pairs {b['same']:.0f}, "
+        f"repeated pairs {b['repeats']:.0f}; floor for these organisation plans {b['floor']:.0f}"
     )
 
 

@@ -21,6 +21,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 _EULER = 0.5772156649015329
+_CHUNK = 1 << 20
 # Fixed reference instant so that timezone offsets (and hence results) are reproducible.
 _TZ_REFERENCE = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -205,9 +206,12 @@ def build_context(request: MatchRequest) -> Context:
                 np.add.at(same_count, side, 1)
 
     met_org = np.zeros((n, k), dtype=np.bool_)
-    for who, other in ((ha, ob), (hb, oa)):
-        ok = cross & (who >= 0)
-        met_org[who[ok], other[ok]] = True
+    flat = met_org.reshape(-1)
+    for lo in range(0, m, _CHUNK):  # in slices, so millions of rows need little memory
+        part = slice(lo, lo + _CHUNK)
+        for who, other in ((ha[part], ob[part]), (hb[part], oa[part])):
+            ok = cross[part] & (who >= 0)
+            flat[who[ok] * k + other[ok]] = True
 
     excl: list[int] = []
     for pair in request.exclusions:
