@@ -56,7 +56,7 @@ def min_repeat_matching(ctx: Context, s_star: int) -> tuple[IntArray | None, int
 
 
 def _add_to_cheapest_pair(ctx: Context, groups: IntArray, person: int) -> IntArray | None:
-    """Make the trio from the pair that costs least with this person (tiers 2, 3, then 5)."""
+    """Make the trio from the pair that costs least with this person (tiers 2, 3, then 6)."""
     a, b = groups[:, 0], groups[:, 1]
     p = np.full(a.size, person)
     banned = ctx.excluded(p, a) | ctx.excluded(p, b)
