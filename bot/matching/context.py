@@ -206,12 +206,12 @@ def build_context(request: MatchRequest) -> Context:
                 np.add.at(same_count, side, 1)
 
     met_org = np.zeros((n, k), dtype=np.bool_)
-    flat = met_org.reshape(-1)
+    cells = met_org.reshape(-1)  # a view: writing a cell writes met_org
     for lo in range(0, m, _CHUNK):  # in slices, so millions of rows need little memory
         part = slice(lo, lo + _CHUNK)
         for who, other in ((ha[part], ob[part]), (hb[part], oa[part])):
             ok = cross[part] & (who >= 0)
-            flat[who[ok] * k + other[ok]] = True
+            cells[who[ok] * k + other[ok]] = True
 
     excl: list[int] = []
     for pair in request.exclusions:
