@@ -88,7 +88,9 @@ def _status_kb(field: str) -> int:
     return 0
 
 
-def run_case(n: int, k: int, big: float, rounds: int, seed: int) -> dict[str, object]:
+def run_case(
+    n: int, k: int, big: float, rounds: int, seed: int, rx: bool = True
+) -> dict[str, object]:
     """One benchmark case; meant to run in its own process (see main)."""
     rng = np.random.default_rng(seed)
     people = population(n, k, big, rng)
@@ -117,7 +119,7 @@ def run_case(n: int, k: int, big: float, rounds: int, seed: int) -> dict[str, ob
     ctx = build_context(req)
     trio = [g for g in res.groups if len(g) == 3]
     back_to_back = sum(int(ctx.trio_last[ctx.index[p]]) for g in trio for p in g)
-    rx_t = rustworkx_time(req) if n <= 2000 else None
+    rx_t = rustworkx_time(req) if rx and n <= 2000 else None
     return {
         "case": f"N={n} K={k} big={round(big * 100)}% R={rounds}",
         "n": n,
@@ -285,16 +287,19 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--case", nargs=4, metavar=("N", "K", "BIG", "ROUNDS"))
     ap.add_argument("--json", metavar="FILE", help="also write every result as JSON lines")
+    ap.add_argument("--no-rx", action="store_true", help="skip the rustworkx timing")
     args = ap.parse_args()
     if args.case:
         n, k, big, rounds = args.case
-        print(json.dumps(run_case(int(n), int(k), float(big), int(rounds), seed=1)))
+        result = run_case(int(n), int(k), float(big), int(rounds), seed=1, rx=not args.no_rx)
+        print(json.dumps(result))
         return
     out = open(args.json, "w", encoding="utf-8") if args.json else None  # noqa: SIM115
     print(HEADER, flush=True)
     for n, k, big, rounds in cases(args.quick):
         proc = subprocess.run(
-            [sys.executable, __file__, "--case", str(n), str(k), str(big), str(rounds)],
+            [sys.executable, __file__, "--case", str(n), str(k), str(big), str(rounds)]
+            + (["--no-rx"] if args.no_rx else []),
             check=True,
             capture_output=True,
             text=True,
