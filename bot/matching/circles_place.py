@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from .circles import CircleSignup
 
 EXHAUSTIVE = 200
-SAMPLE = 16
-PASSES = 3
+SAMPLE = 12
+PASSES = 2
 
 
 def improve_mix(
@@ -72,11 +72,13 @@ def improve_mix(
                 d_role += roles[b][rp] - (roles[a][rp] - 1)
             if rq is not None:
                 d_role += roles[a][rq] - (roles[b][rq] - 1)
+        if d_role:
+            return (d_role, 0)  # tier 4 decides; tier 5 need not be counted
+        before = mates_in(p, a) + mates_in(q, b)
+        if not before:
+            return (0, 0)  # nothing to gain in tier 5
         mutual = 1 if q in mates[p] else 0
-        d_rep = (mates_in(p, b) - mutual + mates_in(q, a) - mutual) - (
-            mates_in(p, a) + mates_in(q, b)
-        )
-        return (d_role, d_rep)
+        return (0, mates_in(p, b) + mates_in(q, a) - 2 * mutual - before)
 
     def swap(p: int, q: int) -> None:
         a, b = where[p], where[q]
