@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from .circles import CircleSignup
 
 EXHAUSTIVE = 200
-SAMPLE = 12
-PASSES = 2
+SAMPLE = 16
+PASSES = 4
 
 
 def improve_mix(
@@ -44,6 +44,10 @@ def improve_mix(
     hi = {o: -(-c // k) for o, c in totals.items()}
     orgs = [Counter(org[i] for i in c) for c in circles]
     roles = [Counter(role[i] for i in c if role[i] is not None) for c in circles]
+    # how many circles hold each count of each role, to find the emptiest circle fast
+    spread: dict[str, Counter[int]] = {r: Counter() for r in set(role.values()) if r is not None}
+    for r, hist in spread.items():
+        hist.update(c[r] for c in roles)
     same_org: dict[str, list[int]] = {}
     for i in people:
         same_org.setdefault(org[i], []).append(i)
@@ -52,8 +56,11 @@ def improve_mix(
         return sum(1 for j in mates[p] if where[j] == circle)
 
     def conflicted(p: int) -> bool:
+        # a swap started by p helps tier 4 only if some circle holds two fewer of p's role
         r = role[p]
-        return (r is not None and roles[where[p]][r] > 1) or mates_in(p, where[p]) > 0
+        if r is not None and roles[where[p]][r] >= min(n for n, c in spread[r].items() if c) + 2:
+            return True
+        return mates_in(p, where[p]) > 0
 
     def delta(p: int, q: int) -> tuple[int, int]:
         a, b = where[p], where[q]
@@ -90,8 +97,13 @@ def improve_mix(
             orgs[dst][org[i]] += 1
             r = role[i]
             if r is not None:
+                hist = spread[r]
+                hist[roles[src][r]] -= 1
+                hist[roles[dst][r]] -= 1
                 roles[src][r] -= 1
                 roles[dst][r] += 1
+                hist[roles[src][r]] += 1
+                hist[roles[dst][r]] += 1
 
     exhaustive = len(people) <= EXHAUSTIVE
     passes = 10 * len(people) if exhaustive else PASSES
