@@ -218,3 +218,23 @@ def test_person_left_out_never_costs_an_affected_organisation(seed: int) -> None
     signups = [CircleSignup(f"p{i}", f"org{i}") for i in range(7)]
     res = form_circles(signups, {"org3"}, seed=seed)
     assert "p3" not in res.unplaced and res.coverage == 1 and len(res.unplaced) == 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 2), st.lists(st.integers(0, 59), max_size=3)),
+        min_size=20,
+        max_size=60,
+    ),
+    st.integers(),
+)
+def test_mid_sized_rounds_are_swap_optimal(
+    rows: list[tuple[int, int, list[int]]], seed: int
+) -> None:
+    signups = build([(f"org{o}", f"role{r}", mates) for o, r, mates in rows])
+    affected = {"org0", "org1", "org2"}
+    res = form_circles(signups, affected, seed=seed)
+    check_shape(res, signups, 4, 6)
+    assert res.gap == 0.0
+    assert swap_optimal(res, signups, affected)
