@@ -45,6 +45,10 @@ class Presence:
 
     def _drop(self) -> None:
         if self._connection is not None:
+            # Release the locks before closing: a closed socket frees them only once the
+            # server's backend has exited, which a busy server does a moment later.
+            with contextlib.suppress(Exception):
+                self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
             with contextlib.suppress(Exception):
                 self._connection.invalidate()
                 self._connection.close()
