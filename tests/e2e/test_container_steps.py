@@ -7,9 +7,10 @@ the runtime stage's environment starts its ENTRYPOINT + CMD (`crossties serve`) 
 unprivileged user (nobody, when the tests run as root) on PostgreSQL, the way compose.yaml runs
 it, and the HEALTHCHECK command itself must pass.
 
-Two settings are changed for the replay, neither of which changes what is installed: package
-caches stay on (the image turns them off to stay small) and bytecode is not precompiled (the
-image does it at build time so a read-only install starts fast).
+Three settings are changed for the replay, none of which changes what is installed: package
+caches stay on (the image turns them off to stay small), files are linked from uv's cache
+rather than copied, and bytecode is not precompiled (the image does it at build time so a
+read-only install starts fast).
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ import pytest
 from packaging.utils import canonicalize_name
 from sqlalchemy.engine import make_url
 
-from tests.conftest import POSTGRES_URL
 from tests.dockerfile import ROOT, Stage, parse
-from tests.pgtools import require_server, scratch_database
 
 pytestmark = pytest.mark.slow
 
@@ -111,8 +110,8 @@ class Replay:
     def environment(self, stage: Stage, **settings: str) -> dict[str, str]:
         """This machine's environment without the project's settings, then the stage's ENV."""
         env = {k: self.map(v) for k, v in stage.env({"PATH": self.host_path}).items()}
-        env.pop("UV_NO_CACHE", None)
-        env.pop("PIP_NO_CACHE_DIR", None)
+        for speed_only in ("UV_NO_CACHE", "UV_LINK_MODE", "PIP_NO_CACHE_DIR"):
+            env.pop(speed_only, None)
         env["UV_COMPILE_BYTECODE"] = "0"
         inherited = {
             k: v
@@ -173,11 +172,10 @@ def image() -> Iterator[tuple[Replay, Stage]]:
 
 
 @pytest.fixture
-def database() -> Iterator[str]:
-    """A scratch PostgreSQL database, addressed the way compose.yaml addresses its own."""
-    require_server(POSTGRES_URL)
-    with scratch_database(POSTGRES_URL, "crossties_image") as url:
-        yield make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+def database(postgres_server: str) -> str:
+    """This test run's PostgreSQL database, addressed the way compose.yaml addresses its own."""
+    url = make_url(postgres_server).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
 
 
 def runtime_environment(
