@@ -65,6 +65,8 @@ def base_python() -> Path:
 def as_image_user() -> list[str]:
     if os.geteuid() != 0:
         return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is needed to run as an unprivileged user")
     return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"]
 
 
