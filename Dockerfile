@@ -18,6 +18,7 @@ RUN uv pip install --python "$VIRTUAL_ENV/bin/python" --require-hashes -r requir
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
+COPY crossties ./crossties
 COPY prompts ./prompts
 RUN uv pip install --python "$VIRTUAL_ENV/bin/python" --no-deps .
 
