@@ -15,6 +15,7 @@ read-only install starts fast).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -220,8 +221,15 @@ def test_the_image_installs_the_locked_versions_and_serves_healthy_as_an_unprivi
     assert not (venv / "bin" / "pip").exists()
 
     port = free_port()
+    # The Teams credentials are checked at start against a closed port here, never the internet.
+    login = f"https://127.0.0.1:{free_port()}"
     env, home = runtime_environment(
-        replay, runtime, CROSSTIES_PORT=str(port), CROSSTIES_DATABASE_URL=database, **TEAMS
+        replay,
+        runtime,
+        CROSSTIES_PORT=str(port),
+        CROSSTIES_DATABASE_URL=database,
+        CROSSTIES_TEAMS_LOGIN_URL=login,
+        **TEAMS,
     )
     assert env["CROSSTIES_HOST"] == "0.0.0.0"
     command = [*runtime.one("ENTRYPOINT").exec_form(), *runtime.one("CMD").exec_form()]
@@ -247,7 +255,8 @@ def test_the_image_installs_the_locked_versions_and_serves_healthy_as_an_unprivi
             time.sleep(0.5)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
             assert response.status == 200
-            assert b'"ok"' in response.read()
+            health = json.loads(response.read())
+        assert health["parts"]["database"]["state"] == "up"
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
