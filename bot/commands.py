@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.db.models import Answer
+from bot.events import MENTION_MARK, UserRef
 
 MAX_COMMAND_LENGTH = 3000
 MAX_NOTE_LENGTH = 1000
@@ -19,10 +20,10 @@ MAX_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True, slots=True)
-class MentionById:
-    """A platform mention the adapter resolved to a user id in the sender's workspace."""
+class MentionOf:
+    """A platform mention: the account the adapter's translate found in the words."""
 
-    user_id: str
+    user: UserRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class MentionByName:
     text: str
 
 
-Mention = MentionById | MentionByName
+Mention = MentionOf | MentionByName
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +180,7 @@ ALL_WORDS = STAFF_WORDS + LEAD_WORDS + COORDINATOR_WORDS
 
 _PROGRAMME_OPTION = re.compile(r"(?:^|\s)--programme(?:=|\s+)(?P<name>.+)$", re.IGNORECASE)
 _MENTION = re.compile(
-    r"""^(?:<@(?P<id>[A-Za-z0-9_.:\-]+)(?:\|[^>]*)?>"""  # <@U123> or <@U123|ann>
+    rf"""^(?:{MENTION_MARK}(?P<index>\d+){MENTION_MARK}"""  # a platform mention, numbered
     r"""|@"(?P<quoted>[^"]+)\""""  # @"Ann Lee"
     r"""|@(?P<bare>\S+))"""  # @ann.lee@nhs.net or @p17
 )
@@ -240,14 +241,17 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def parse_mention(token: str) -> tuple[Mention, str] | None:
+def parse_mention(token: str, mentions: tuple[UserRef, ...] = ()) -> tuple[Mention, str] | None:
     """Read one mention at the start of `token`; returns it and the rest of the text."""
     match = _MENTION.match(token)
     if not match:
         return None
     rest = token[match.end() :].strip()
-    if match.group("id"):
-        return MentionById(match.group("id")), rest
+    if match.group("index") is not None:
+        index = int(match.group("index"))
+        if index >= len(mentions):
+            return None
+        return MentionOf(mentions[index]), rest
     name = match.group("quoted") or match.group("bare") or ""
     name = name.strip()
     if not name:
@@ -255,17 +259,27 @@ def parse_mention(token: str) -> tuple[Mention, str] | None:
     return MentionByName(name), rest
 
 
-def parse(text: str) -> Parsed | ParseError:
+def parse(text: str, mentions: tuple[UserRef, ...] = ()) -> Parsed | ParseError:
+    """`mentions` are the accounts behind the MENTION_MARKs in `text`, in order."""
     try:
-        return _parse(text)
+        return _parse(text, mentions)
     except Exception:  # never let odd input escape as an exception
         return ParseError("error_unknown_command", word=text[:40])
 
 
-def _parse(text: str) -> Parsed | ParseError:
+def _number_marks(text: str) -> str:
+    """Each mention mark becomes a numbered token, so a mention is found wherever it is."""
+    pieces = text.split(MENTION_MARK)
+    numbered = [pieces[0]]
+    for index, piece in enumerate(pieces[1:]):
+        numbered.append(f"{MENTION_MARK}{index}{MENTION_MARK}{piece}")
+    return "".join(numbered)
+
+
+def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
     if len(text) > MAX_COMMAND_LENGTH:
         return ParseError("error_too_long")
-    text = clean_text(text)
+    text = _number_marks(clean_text(text))
     # Some chat clients prefix the bot's own mention or the slash command.
     text = re.sub(r"^(?:/crossties|crossties)\b\s*", "", text, flags=re.IGNORECASE)
     programme: str | None = None
@@ -318,7 +332,7 @@ def _parse(text: str) -> Parsed | ParseError:
         case "could" if rest_lower in {"not meet", "not"}:
             return Met(Answer.COULD_NOT_MEET, programme=programme)
         case "log":
-            return _parse_log(rest, programme)
+            return _parse_log(rest, programme, mentions)
         case "ties" | "connections":
             return Ties(programme=programme)
         case "forget":
@@ -338,7 +352,7 @@ def _parse(text: str) -> Parsed | ParseError:
                 return RoundRun(programme=programme)
             return ParseError("error_round_usage")
         case "exclude":
-            return _parse_exclude(rest, programme)
+            return _parse_exclude(rest, programme, mentions)
         case "programmes" | "programme" | "programs":
             return Programmes(programme=programme)
     return ParseError("error_unknown_command", word=words[0][:40])
@@ -402,8 +416,8 @@ def _parse_profile(rest: str, programme: str | None) -> Profile | ParseError:
     return ParseError("error_profile_usage")
 
 
-def _parse_log(rest: str, programme: str | None) -> Log | ParseError:
-    mention = parse_mention(rest)
+def _parse_log(rest: str, programme: str | None, mentions: tuple[UserRef, ...]) -> Log | ParseError:
+    mention = parse_mention(rest, mentions)
     if mention is None:
         return ParseError("error_log_usage")
     person, note = mention
@@ -415,12 +429,14 @@ def _parse_log(rest: str, programme: str | None) -> Log | ParseError:
     return Log(person, note, tags[:10], programme=programme)
 
 
-def _parse_exclude(rest: str, programme: str | None) -> Exclude | ParseError:
-    first = parse_mention(rest)
+def _parse_exclude(
+    rest: str, programme: str | None, mentions: tuple[UserRef, ...]
+) -> Exclude | ParseError:
+    first = parse_mention(rest, mentions)
     if first is None:
         return ParseError("error_exclude_usage")
     a, remainder = first
-    second = parse_mention(remainder)
+    second = parse_mention(remainder, mentions)
     if second is None or second[1]:
         return ParseError("error_exclude_usage")
     return Exclude(a, second[0], programme=programme)

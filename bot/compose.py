@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import actions
 from bot.events import Button, Card, Fact, Message
 from bot.templates import Prompts
 
-CHECKIN_ACTION = "checkin"
-PAUSE_ACTION = "pause"
+CHECKIN_ACTION = actions.CHECKIN  # older names, kept for callers
+PAUSE_ACTION = actions.PAUSE
+PAUSE_WEEKS = actions.PAUSE_WEEKS
+pause_value = actions.pause_value
 
 
 @dataclass(frozen=True)
@@ -21,23 +24,12 @@ class GroupMember:
     email: str | None  # only when the person shares it
 
 
-PAUSE_WEEKS = 4
-
-
-def pause_value(programme_id: int | None, weeks: int = PAUSE_WEEKS) -> str:
-    """A pause button's value: `weeks:programme id`, so it needs no "which programme?"."""
-    return f"{weeks}:{programme_id}" if programme_id is not None else str(weeks)
-
-
 def checkin_buttons(prompts: Prompts, introduction_id: int) -> tuple[Button, ...]:
-    return (
-        Button(prompts.render("button_met"), CHECKIN_ACTION, f"{introduction_id}:met", "primary"),
-        Button(prompts.render("button_not_yet"), CHECKIN_ACTION, f"{introduction_id}:not_yet"),
-        Button(
-            prompts.render("button_could_not_meet"),
-            CHECKIN_ACTION,
-            f"{introduction_id}:could_not_meet",
-        ),
+    return actions.checkin_buttons(
+        introduction_id,
+        prompts.render("button_met"),
+        prompts.render("button_not_yet"),
+        prompts.render("button_could_not_meet"),
     )
 
 
@@ -79,7 +71,7 @@ def introduction_message(
         facts=tuple(facts),
         buttons=(
             *checkin_buttons(prompts, introduction_id),
-            Button(prompts.render("button_pause"), PAUSE_ACTION, pause_value(programme_id)),
+            actions.pause_button(prompts.render("button_pause"), programme_id),
         ),
     )
     return Message((card,))

@@ -8,8 +8,11 @@ escape it for their platform.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Literal
+
+from bot.db.models import Answer
+from bot.ids import IntroductionId, ProgrammeId
 
 Platform = Literal["slack", "teams", "local"]
 PLATFORMS: tuple[Platform, ...] = ("slack", "teams", "local")
@@ -34,6 +37,10 @@ class ConversationRef:
     id: str
 
 
+# A mention inside typed words: the adapter's translate puts this mark where the mention was
+# and the mentioned account, in order, in `CommandReceived.mentions`.
+MENTION_MARK = "\ufffc"
+
 # ---------------------------------------------------------------- inbound
 
 
@@ -49,6 +56,8 @@ class CommandReceived:
     raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     # The adapter's key for the request that carried this event: handled once (bot/core.py)
     request_key: str | None = field(default=None, compare=False, repr=False)
+    mentions: tuple[UserRef, ...] = ()  # one per MENTION_MARK in `text`, in order
+    dm_channel: str | None = None  # the words came in the bot's own direct chat with the user
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +89,157 @@ class MemberJoined:
     request_key: str | None = field(default=None, compare=False, repr=False)
 
 
-InboundEvent = CommandReceived | ActionInvoked | MemberJoined
+@dataclass(frozen=True, slots=True)
+class CheckInAnswered:
+    """ "Did you meet?" answered for one introduction (a button on it)."""
+
+    user: UserRef
+    introduction: IntroductionId
+    answer: Answer
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PauseRequested:
+    """A pause button: `programme` None on older cards that did not name it."""
+
+    user: UserRef
+    weeks: int
+    programme: ProgrammeId | None = None
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeForm:
+    """What a coordinator fills in; `programme_id` is set when editing."""
+
+    name: str
+    organisations: tuple[str, ...]
+    cadence: str = "fortnightly"
+    group_size: int = 2
+    cross_organisation: bool = True
+    programme_id: ProgrammeId | None = None
+
+
+def split_organisations(text: str) -> tuple[str, ...]:
+    """One organisation per line (commas also separate)."""
+    names = [part.strip() for line in text.splitlines() for part in line.split(",")]
+    return tuple(name for name in names if name)
+
+
+@dataclass(frozen=True, slots=True)
+class FormOpened:
+    """The programme form asked for: blank (`programme` None) or to edit one programme.
+
+    `admin_known` says whether the platform tells who administers the workspace (Slack does,
+    Teams does not); `workspace_admin` is what it said."""
+
+    user: UserRef
+    programme: ProgrammeId | None = None
+    _: KW_ONLY
+    workspace_admin: bool | None = False  # None: the platform says only on saving
+    admin_known: bool = True
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FormSubmitted:
+    """A filled-in programme form."""
+
+    user: UserRef
+    form: ProgrammeForm
+    _: KW_ONLY
+    workspace_admin: bool = False
+    admin_known: bool = True
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedMember:
+    """A member of a chat channel or team, as the platform describes them."""
+
+    user_id: str
+    display_name: str | None
+    email: str | None = None
+    is_bot: bool = False
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MembersListed:
+    """A coordinator asked to invite everyone in a channel or team to a programme."""
+
+    user: UserRef
+    programme: ProgrammeId
+    members: tuple[ListedMember, ...]
+    _: KW_ONLY
+    admin_known: bool = True
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeOpened:
+    """The person's own overview was opened (`refresh`: redrawn after something changed, which
+    reads only and never meets the person again — they may just have been forgotten)."""
+
+    user: UserRef
+    _: KW_ONLY
+    workspace_admin: bool = False
+    refresh: bool = False
+    dm_channel: str | None = None
+    display_name: str | None = None
+    email: str | None = None
+    conversation: ConversationRef | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ReachChanged:
+    """What the bot learnt about reaching a person: it can (again) or can no longer write to
+    them (the app was installed for them or removed), or it found its direct chat with them."""
+
+    user: UserRef
+    reachable: bool | None = None
+    _: KW_ONLY
+    dm_channel: str | None = None
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+InboundEvent = (
+    CommandReceived
+    | ActionInvoked
+    | MemberJoined
+    | CheckInAnswered
+    | PauseRequested
+    | FormOpened
+    | FormSubmitted
+    | MembersListed
+    | HomeOpened
+    | ReachChanged
+)
 
 
 # ---------------------------------------------------------------- outbound

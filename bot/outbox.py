@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.db.models import Outbox
 from bot.events import Button, Card, Fact, Image, Message, Part, Text
@@ -113,3 +113,22 @@ def queue(
         )
     )
     return True
+
+
+def last_card(session: Session, introduction_id: int, platform: str, workspace: str) -> Card | None:
+    """The latest card sent on one platform and workspace about an introduction."""
+    row = session.exec(
+        select(Outbox)
+        .where(
+            Outbox.introduction_id == introduction_id,
+            Outbox.platform == platform,
+            Outbox.workspace == workspace,
+        )
+        .order_by(col(Outbox.id).desc())
+    ).first()
+    if row is None:
+        return None
+    for part in decode_message(row.payload).parts:
+        if isinstance(part, Card):
+            return part
+    return None

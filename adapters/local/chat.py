@@ -5,41 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from rich.console import Console
-from sqlmodel import col, select
 
 from adapters.local.runtime import LocalRuntime
+from bot.accounts import local_user
 from bot.app import Services
-from bot.db.models import Person, PlatformAccount
 from bot.events import Button, Card, Image, Message, Text
-from bot.usecases.common import UseCaseError
-
-
-def find_local_account(services: Services, who: str) -> PlatformAccount:
-    wanted = who.strip().casefold()
-    with services.db.session() as session:
-        people = session.exec(select(Person).where(col(Person.erased).is_(False))).all()
-        matches = [
-            p
-            for p in people
-            if wanted
-            in {
-                (p.name or "").casefold(),
-                (p.external_id or "").casefold(),
-                (p.email or "").casefold(),
-            }
-        ]
-        if not matches:
-            raise UseCaseError("error_unknown_person", name=who)
-        if len(matches) > 1:
-            raise UseCaseError("error_ambiguous_person", name=who)
-        account = session.exec(
-            select(PlatformAccount).where(
-                PlatformAccount.person_id == matches[0].id, PlatformAccount.platform == "local"
-            )
-        ).first()
-        if account is None:
-            raise UseCaseError("error_unknown_person", name=who)
-        return account
 
 
 def show(console: Console, message: Message, buttons: list[Button]) -> None:
@@ -62,7 +32,7 @@ def show(console: Console, message: Message, buttons: list[Button]) -> None:
 
 
 def run_chat(services: Services, who: str, *, console: Console) -> None:
-    account = find_local_account(services, who)
+    account = local_user(services.db, who)
     runtime = LocalRuntime(services.core, account.workspace)
     console.print("Type to talk to Crossties; a number presses a button; `quit` ends.", style="dim")
 
@@ -78,16 +48,16 @@ def run_chat(services: Services, who: str, *, console: Console) -> None:
                 return
             if text.isdigit() and 1 <= int(text) <= len(buttons):
                 button = buttons[int(text) - 1]
-                reply = await runtime.press(account.user_id, button.action, button.value)
+                reply = await runtime.press(account.id, button.action, button.value)
             else:
-                reply = await runtime.say(account.user_id, text)
+                reply = await runtime.say(account.id, text)
             buttons = []
             for message in reply.messages:
                 show(console, message, buttons)
             seen = len(runtime.platform.delivered)
             await runtime.deliver()
             for delivered in runtime.platform.delivered[seen:]:
-                if account.user_id in delivered.recipients:
+                if account.id in delivered.recipients:
                     show(console, delivered.message, buttons)
 
     asyncio.run(loop())

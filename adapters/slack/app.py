@@ -160,7 +160,7 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
             )
         return known
 
-    sender = SlackSender(client_for, services.db, pacer)
+    sender = SlackSender(client_for, pacer)
     runtime = SlackRuntime(
         services,
         bolt,

@@ -7,7 +7,6 @@ and the rest happens after. Nothing here decides rights: the core does.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import re
@@ -24,10 +23,19 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack import render, translate, views
 from adapters.slack.manifest import COMMAND
 from adapters.slack.replies import Where, deliver
-from bot.compose import CHECKIN_ACTION
-from bot.events import ActionInvoked, InboundEvent, Message, UserRef
-from bot.usecases import coordination, home
-from bot.usecases.common import UseCaseError, first_request
+from bot import actions as codec
+from bot.events import (
+    FormOpened,
+    FormSubmitted,
+    HomeOpened,
+    ListedMember,
+    MembersListed,
+    Message,
+    ReachChanged,
+    UserRef,
+)
+from bot.ids import ProgrammeId
+from bot.views import AnsweredCheckIn, HomeView, ProgrammeFormView, ProgrammeSaved, Reply
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackRuntime
@@ -183,6 +191,24 @@ def _acked(rt: SlackRuntime, what: str, answer: Answerer, *, shed: bool = False)
     return listener
 
 
+def where(
+    rt: SlackRuntime,
+    client: AsyncWebClient,
+    user: UserRef,
+    channel: str | None = None,
+    response_url: str | None = None,
+) -> Where:
+    """Where replies to one request go; a DM the core keeps is used, one opened is kept."""
+
+    async def known_dm() -> str | None:
+        return (await rt.core.stored(user)).dm_channel
+
+    async def keep_dm(opened: str) -> None:
+        await rt.core.handle(ReachChanged(user, dm_channel=opened))
+
+    return Where(client, user.workspace, user.id, channel, response_url, known_dm, keep_dm)
+
+
 def _on_command(rt: SlackRuntime) -> Any:
     async def answer(
         body: dict[str, Any], client: AsyncWebClient, respond: Any, key: str | None
@@ -191,19 +217,11 @@ def _on_command(rt: SlackRuntime) -> Any:
         if event is None:
             return
         event = await rt.profiles.enrich(client, event, rt.core.known_by_name)
-        # No note of the channel: a command typed in a DM between two people has a D… channel
-        # too, and the app cannot post there; only events say which DM is the app's own.
-        reply = await rt.core.handle(replace(event, request_key=key))
+        reply = await rt.core.handle(codec.with_key(event, key))
         if reply.duplicate:
             return
-        where = Where(
-            client,
-            event.user.workspace,
-            event.user.id,
-            body.get("channel_id"),
-            body.get("response_url"),
-        )
-        await deliver(where, reply.messages, rt.sender, respond)
+        to = where(rt, client, event.user, body.get("channel_id"), body.get("response_url"))
+        await deliver(to, reply.messages, rt.sender, respond)
 
     return _acked(rt, "command", answer, shed=True)
 
@@ -216,24 +234,16 @@ def _on_message(rt: SlackRuntime) -> Any:
             return
         rt.services.backlog.take(even_if_full=True)
         try:
-            await _answer_message(rt, client, body, replace(event, request_key=context.get(CLAIM)))
+            event = await rt.profiles.enrich(client, event, rt.core.known_by_name)
+            reply = await rt.core.handle(codec.with_key(event, context.get(CLAIM)))
+            if reply.duplicate:
+                return
+            channel = (body.get("event") or {}).get("channel")
+            await deliver(where(rt, client, event.user, channel), reply.messages, rt.sender)
         finally:
             rt.services.backlog.give_back()
 
     return listener
-
-
-async def _answer_message(
-    rt: SlackRuntime, client: AsyncWebClient, body: dict[str, Any], event: InboundEvent
-) -> None:
-    event = await rt.profiles.enrich(client, event, rt.core.known_by_name)
-    reply = await rt.core.handle(event)
-    if reply.duplicate:
-        return
-    channel = (body.get("event") or {}).get("channel")
-    await rt.sender.note_dm(event.user.workspace, event.user.id, channel)
-    where = Where(client, event.user.workspace, event.user.id, channel)
-    await deliver(where, reply.messages, rt.sender)
 
 
 def _on_home_opened(rt: SlackRuntime) -> Any:
@@ -243,15 +253,16 @@ def _on_home_opened(rt: SlackRuntime) -> Any:
         rt.track()
         if event.get("tab") not in (None, "home"):
             return
-        neutral = translate.translate(body)
-        if neutral is None:
+        opened = translate.translate(body)
+        if not isinstance(opened, HomeOpened):
             return
-        neutral = await rt.profiles.enrich(client, neutral, rt.core.known_by_name)
-        neutral = replace(neutral, request_key=context.get(CLAIM))
-        if (await rt.core.handle(neutral)).duplicate:  # meet the person; the home welcomes
-            return
-        await rt.sender.note_dm(neutral.user.workspace, neutral.user.id, event.get("channel"))
-        await publish_home(rt, client, neutral.user.workspace, neutral.user.id)
+        opened = await rt.profiles.enrich(client, opened, rt.core.known_by_name)
+        profile = await rt.profiles.get(client, opened.user.workspace, opened.user.id)
+        admin = bool(profile and profile.admin)
+        opened = replace(opened, workspace_admin=admin, request_key=context.get(CLAIM))
+        reply = await rt.core.handle(opened)  # meets the person, keeps the DM, draws the home
+        if not reply.duplicate:
+            await _publish(rt, client, opened.user, reply)
 
     return listener
 
@@ -259,23 +270,28 @@ def _on_home_opened(rt: SlackRuntime) -> Any:
 async def publish_home(
     rt: SlackRuntime, client: AsyncWebClient, team: str, user: str, *, forgotten: bool = False
 ) -> None:
-    """The person's App Home. For someone just forgotten, their profile is not looked up
-    again (it would put their name and email back in this process's memory)."""
+    """The person's App Home, redrawn. For someone just forgotten, their profile is not looked
+    up again (it would put their name and email back in this process's memory)."""
     profile = None if forgotten else await rt.profiles.get(client, team, user)
+    ref = rt.user_ref(team, user)
     admin = bool(profile and profile.admin)
-    user_ref = rt.user_ref(team, user)
+    await _publish(
+        rt, client, ref, await rt.core.handle(HomeOpened(ref, workspace_admin=admin, refresh=True))
+    )
 
-    def build() -> Any:
-        with rt.services.db.session() as session:
-            view = home.home_view(session, user_ref, rt.services.prompts, workspace_admin=admin)
-        return views.home(view, rt.services.prompts)
 
-    view = await asyncio.to_thread(build)
-    await rt.pacer.limit("slack", team, "views.publish")
+async def _publish(rt: SlackRuntime, client: AsyncWebClient, user: UserRef, reply: Reply) -> None:
+    if not isinstance(reply.view, HomeView):
+        return
+    view = views.home(reply.view, rt.services.prompts)
+    await rt.pacer.limit("slack", user.workspace, "views.publish")
     try:
-        await client.views_publish(user_id=user, view=view)
+        await client.views_publish(user_id=user.id, view=view)
     except SlackApiError as exc:
         log.warning("views.publish failed: %s", exc.response.get("error"))
+
+
+HOME_CHANGES = frozenset({codec.JOIN, "leave", "resume", codec.PAUSE})
 
 
 def _on_action(rt: SlackRuntime) -> Any:
@@ -283,83 +299,68 @@ def _on_action(rt: SlackRuntime) -> Any:
         body: dict[str, Any], client: AsyncWebClient, respond: Any, key: str | None
     ) -> None:
         event = translate.translate(body)
-        if not isinstance(event, ActionInvoked):
+        if event is None:
             return
         team, user = event.user.workspace, event.user.id
         from_home = (body.get("container") or {}).get("type") == "view"
-        if event.action in views.FORM_ACTIONS:
+        if isinstance(event, FormOpened):
             await _open_programme_modal(rt, client, body, event)
             return
         event = await rt.profiles.enrich(client, event, rt.core.known_by_name)
-        reply = await rt.core.handle(replace(event, request_key=key))
+        reply = await rt.core.handle(codec.with_key(event, key))
         if reply.duplicate:
             return
-        where = Where(
+        conversation = getattr(event, "conversation", None)
+        to = where(
+            rt,
             client,
-            team,
-            user,
-            event.conversation.id if event.conversation and not from_home else None,
+            event.user,
+            conversation.id if conversation and not from_home else None,
             None if from_home else body.get("response_url"),
         )
-        await deliver(where, reply.messages, rt.sender, respond)
-        if event.action == CHECKIN_ACTION and not from_home:
-            await _show_answers(rt, client, body, event)
-        if from_home or event.action in {"join", "leave", "resume", "pause"}:
+        await deliver(to, reply.messages, rt.sender, respond)
+        if isinstance(reply.view, AnsweredCheckIn) and conversation and not from_home:
+            await _show_answers(rt, client, body, event.user, conversation.id, reply.view)
+        if from_home or translate.action_of(body) in HOME_CHANGES:
             await publish_home(rt, client, team, user, forgotten=bool(reply.forgotten))
 
     return _acked(rt, "button", answer)
 
 
 async def _show_answers(
-    rt: SlackRuntime, client: AsyncWebClient, body: dict[str, Any], event: ActionInvoked
+    rt: SlackRuntime,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    user: UserRef,
+    channel: str,
+    answered: AnsweredCheckIn,
 ) -> None:
-    """Update the shared introduction to show who has answered (members only)."""
-    intro_text = event.value.partition(":")[0]
+    """Update the shared introduction to show who has answered (members only: only they
+    can answer)."""
     message = body.get("message") or {}
-    channel = event.conversation.id if event.conversation else None
-    if not intro_text.isdigit() or not message.get("ts") or not channel:
+    if not message.get("ts"):
         return
-    intro_id = int(intro_text)
-
-    def answers() -> tuple[bool, str]:
-        with rt.services.db.session() as session:
-            listed = home.introduction_answers(session, intro_id)
-            member = home.is_member(session, event.user, intro_id)
-        return member, rt.services.prompts.render("checkin_status", answers=listed)
-
-    member, line = await asyncio.to_thread(answers)
-    if not member:
-        return
-    await rt.pacer.limit("slack", event.user.workspace, "chat.update")
+    await rt.pacer.limit("slack", user.workspace, "chat.update")
     try:
         await client.chat_update(
             channel=channel,
             ts=message["ts"],
-            text=message.get("text") or render.escape(line),
-            blocks=render.with_status(message.get("blocks") or [], line),
+            text=message.get("text") or render.escape(answered.status),
+            blocks=render.with_status(message.get("blocks") or [], answered.status),
         )
     except SlackApiError as exc:
         log.info("chat.update failed: %s", exc.response.get("error"))
 
 
 async def _open_programme_modal(
-    rt: SlackRuntime, client: AsyncWebClient, body: dict[str, Any], event: ActionInvoked
+    rt: SlackRuntime, client: AsyncWebClient, body: dict[str, Any], event: FormOpened
 ) -> None:
-    programme_id = int(event.value) if event.value.isdigit() else None
-
-    def form() -> coordination.ProgrammeForm | str:
-        try:
-            with rt.services.db.session() as session:
-                return coordination.form_for(session, event.user, programme_id)
-        except UseCaseError as error:
-            return rt.services.prompts.render(error.prompt, **error.context)
-
-    found = await asyncio.to_thread(form)
-    if isinstance(found, str):
-        where = Where(client, event.user.workspace, event.user.id)
-        await deliver(where, (Message.text(found, ephemeral=True),), rt.sender)
+    # Who may create is checked when the form is saved (Slack says who administers then).
+    reply = await rt.core.handle(replace(event, workspace_admin=None))
+    if not isinstance(reply.view, ProgrammeFormView):
+        await deliver(where(rt, client, event.user), reply.messages, rt.sender)
         return
-    view = views.programme_modal(found, rt.services.prompts)
+    view = views.programme_modal(reply.view, rt.services.prompts)
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as exc:
@@ -373,67 +374,45 @@ def _on_programme_form(rt: SlackRuntime) -> Any:
         rt.track()
         team, user = translate.team_of(body), translate.user_id_of(body)
         user_ref = rt.user_ref(team, user)
-        form = translate.programme_form(body)
         profile = await rt.profiles.get(client, team, user)
-        now = rt.services.clock.now()
-
-        key = context.get(CLAIM)
-
-        def save() -> tuple[str, bool, int] | UseCaseError | None:
-            """The saved programme, a refusal, or None when the form was handled before."""
-            try:
-                with rt.services.db.session() as session:
-                    if key and not first_request(session, key, now):
-                        return None
-                    programme = coordination.save_programme(
-                        session,
-                        now,
-                        user_ref,
-                        form,
-                        workspace_admin=bool(profile and profile.admin),
-                        display_name=profile.name if profile else None,
-                    )
-                    assert programme.id is not None
-                    return programme.name, form.programme_id is None, programme.id
-            except UseCaseError as error:
-                return error
-
-        saved = await asyncio.to_thread(save)
-        prompts = rt.services.prompts
-        if saved is None:
+        submitted = FormSubmitted(
+            user_ref,
+            translate.programme_form(body),
+            workspace_admin=bool(profile and profile.admin),
+            display_name=profile.name if profile else None,
+            request_key=context.get(CLAIM),
+        )
+        reply = await rt.core.handle(submitted)
+        if reply.duplicate:
             await ack()
             return
-        if isinstance(saved, UseCaseError):
-            text = prompts.render(saved.prompt, **saved.context)
-            block = FORM_ERRORS.get(saved.prompt)
-            if block is not None:
+        to = where(rt, client, user_ref)
+        if not isinstance(reply.view, ProgrammeSaved):
+            block = FORM_ERRORS.get(reply.refused or "")
+            if block is not None and reply.messages:
+                text = reply.messages[0].plain()
                 await ack(response_action="errors", errors={block: text[:150]})
                 return
             await ack()
-            await deliver(
-                Where(client, team, user), (Message.text(text, ephemeral=True),), rt.sender
-            )
+            await deliver(to, reply.messages, rt.sender)
             return
         await ack()
-        name, created, programme_id = saved
-        where = Where(client, team, user)
-        saved_note = prompts.render("programme_saved", programme=name, created=created)
-        await deliver(where, (Message.text(saved_note, ephemeral=True),), rt.sender)
+        await deliver(to, reply.messages, rt.sender)
         await publish_home(rt, client, team, user)
         channel = translate.sync_channel(body)
         if channel:  # one users.info per member, paced: a large channel takes minutes
-            synced = await sync_channel(rt, client, user_ref, programme_id, channel)
-            await deliver(where, (Message.text(synced, ephemeral=True),), rt.sender)
+            synced = await sync_channel(rt, client, user_ref, reply.view.programme, channel)
+            await deliver(to, synced, rt.sender)
 
     return listener
 
 
 async def sync_channel(
-    rt: SlackRuntime, client: AsyncWebClient, coordinator: UserRef, programme_id: int, channel: str
-) -> str:
+    rt: SlackRuntime, client: AsyncWebClient, coordinator: UserRef, programme: int, channel: str
+) -> tuple[Message, ...]:
     """Invite a channel's members: conversations.members (paginated) + users.info each."""
     prompts = rt.services.prompts
-    members: list[coordination.ChannelMember] = []
+    members: list[ListedMember] = []
     cursor: str | None = None
     try:
         while True:
@@ -445,7 +424,7 @@ async def sync_channel(
                 if profile is None:
                     continue
                 members.append(
-                    coordination.ChannelMember(
+                    ListedMember(
                         str(user_id), profile.name, profile.email, profile.bot, profile.deleted
                     )
                 )
@@ -453,27 +432,7 @@ async def sync_channel(
             if not cursor:
                 break
     except SlackApiError as exc:
-        return prompts.render("error_channel_members", reason=exc.response.get("error"))
-    now = rt.services.clock.now()
-
-    def sync() -> coordination.SyncResult | UseCaseError:
-        try:
-            with rt.services.db.session() as session:
-                return coordination.sync_members(
-                    session, now, prompts, coordinator, programme_id, members
-                )
-        except UseCaseError as error:
-            return error
-
-    result = await asyncio.to_thread(sync)
-    if isinstance(result, UseCaseError):
-        return prompts.render(result.prompt, **result.context)
-    if result.invited:
-        await rt.wake()
-    return prompts.render(
-        "synced",
-        programme=result.programme,
-        invited=result.invited,
-        already=result.already_members,
-        skipped=result.skipped,
-    )
+        text = prompts.render("error_channel_members", reason=exc.response.get("error"))
+        return (Message.text(text, ephemeral=True),)
+    listed = MembersListed(coordinator, ProgrammeId(programme), tuple(members))
+    return (await rt.core.handle(listed)).messages

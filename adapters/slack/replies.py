@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack import render
 from adapters.slack.sender import SlackSender, upload
-from bot.events import ActionInvoked, InboundEvent, Message, UserRef
+from bot.events import InboundEvent, Message, UserRef
 from bot.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -102,20 +102,31 @@ class Profiles:
         found = await self.get(client, event.user.workspace, event.user.id)
         if found is None:
             return event
-        if isinstance(event, ActionInvoked):
-            return replace(event, display_name=found.name)
-        return replace(event, display_name=found.name, email=found.email)
+        if hasattr(event, "email"):
+            return replace(event, display_name=found.name, email=found.email)  # type: ignore[arg-type]
+        return replace(event, display_name=found.name)
+
+
+async def _unknown_dm() -> str | None:
+    return None
+
+
+async def _keep_nothing(channel: str) -> None:
+    return None
 
 
 @dataclass
 class Where:
-    """Where replies to one request go."""
+    """Where replies to one request go. Replies that go to the person's DM use the one the
+    core keeps (`known_dm`) or open one and hand it back to be kept (`keep_dm`)."""
 
     client: AsyncWebClient
     team: str
     user: str
     channel: str | None = None
     response_url: str | None = None
+    known_dm: Callable[[], Awaitable[str | None]] = _unknown_dm
+    keep_dm: Callable[[str], Awaitable[None]] = _keep_nothing
 
 
 def slack_error(exc: BaseException) -> str:
@@ -171,4 +182,9 @@ async def _upload_somewhere(where: Where, image: Any, sender: SlackSender, *, sh
 async def _dm(where: Where, sender: SlackSender) -> str:
     if where.channel and where.channel.startswith("D"):
         return where.channel
-    return await sender.channel_for(where.client, where.team, (where.user,))
+    known = await where.known_dm()
+    if known:
+        return known
+    opened = await sender.open_channel(where.client, where.team, (where.user,))
+    await where.keep_dm(opened)
+    return opened

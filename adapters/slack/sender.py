@@ -1,7 +1,8 @@
 """SlackSender: the core's PlatformSender for Slack.
 
-One conversation per message: the known DM channel for one person (kept on PlatformAccount),
-otherwise `conversations.open` with the 1–8 users (a group DM for an introduction). Then
+One conversation per message: the person's DM channel when the attempt carries it (the core
+keeps it with their account), otherwise `conversations.open` with the 1–8 users (a group DM for
+an introduction); a DM opened for one person is handed back to be kept. Then
 `chat.postMessage` with Block Kit and an escaped fallback; images go up with files_upload_v2.
 Calls are paced with bot.pacing.Pacer: conversations.open is Tier 3 (about 50 a minute) per
 workspace; chat.postMessage about one a second per channel.
@@ -13,19 +14,14 @@ message up (conversations.history) instead of posting it twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
 
 from adapters.slack import render
 from adapters.slack.client import UNREACHABLE, classify, error_code, retry_after_of
-from bot.db.models import PlatformAccount
-from bot.db.session import Database
 from bot.delivery import Attempt, PermanentSendError, Sent
 from bot.events import Image, Message
 from bot.pacing import Pacer
@@ -39,9 +35,8 @@ ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 
 
 class SlackSender:
-    def __init__(self, client_for: ClientFor, db: Database, pacer: Pacer) -> None:
+    def __init__(self, client_for: ClientFor, pacer: Pacer) -> None:
         self.client_for = client_for
-        self.db = db
         self.pacer = pacer
 
     async def send(
@@ -64,8 +59,11 @@ class SlackSender:
             raise PermanentSendError(f"not installed in workspace {attempt.workspace}") from exc
         channel = attempt.channel
         if channel is None:
-            channel = await self.channel_for(client, attempt.workspace, users)
+            known = attempt.dm_channels.get(users[0]) if len(users) == 1 else None
+            channel = known or await self.open_channel(client, attempt.workspace, users)
             await attempt.remember_channel(channel)
+            if len(users) == 1 and not known:
+                await attempt.remember_dm(users[0], channel)
         elif attempt.maybe_sent:
             found = await self._already_posted(client, channel, attempt.key)
             if found is not None:
@@ -91,14 +89,10 @@ class SlackSender:
                 return str(item.get("ts"))
         return None
 
-    async def channel_for(
+    async def open_channel(
         self, client: AsyncWebClient, workspace: str, users: tuple[str, ...]
     ) -> str:
-        """The known DM for one person, else conversations.open (paced)."""
-        if len(users) == 1:
-            known = await asyncio.to_thread(self._known_dm, workspace, users[0])
-            if known:
-                return known
+        """conversations.open (paced): the DM for one person, a group DM for several."""
         await self.pacer.limit("slack", workspace, "conversations.open")
         try:
             response = await client.conversations_open(users=",".join(users))
@@ -112,10 +106,7 @@ class SlackSender:
             raise classify(exc, users) from exc
         except Exception as exc:
             raise classify(exc, users) from exc
-        channel = str(response["channel"]["id"])
-        if len(users) == 1:
-            await asyncio.to_thread(self._remember_dm, workspace, users[0], channel)
-        return channel
+        return str(response["channel"]["id"])
 
     async def post(
         self,
@@ -178,41 +169,6 @@ class SlackSender:
             if profile.get("deleted") or profile.get("is_bot"):
                 gone.append(user)
         return tuple(gone)
-
-    # ------------------------------------------------------------ DM channels
-
-    async def note_dm(self, workspace: str, user: str, channel: str | None) -> None:
-        """Keep the person's DM with the app when Slack shows it to us (Home, a DM, a command
-        typed in the DM), so later messages to them need no conversations.open."""
-        if channel and channel.startswith("D"):
-            try:
-                await asyncio.to_thread(self._remember_dm, workspace, user, channel)
-            except SQLAlchemyError as error:  # only a shortcut: the answer still goes out
-                log.warning("could not keep a DM channel: %s", type(error).__name__)
-
-    def _known_dm(self, workspace: str, user: str) -> str | None:
-        with self.db.session() as session:
-            account = session.exec(
-                select(PlatformAccount).where(
-                    PlatformAccount.platform == "slack",
-                    PlatformAccount.workspace == workspace,
-                    PlatformAccount.user_id == user,
-                )
-            ).first()
-            return account.dm_channel if account else None
-
-    def _remember_dm(self, workspace: str, user: str, channel: str) -> None:
-        with self.db.session() as session:
-            account = session.exec(
-                select(PlatformAccount).where(
-                    PlatformAccount.platform == "slack",
-                    PlatformAccount.workspace == workspace,
-                    PlatformAccount.user_id == user,
-                )
-            ).first()
-            if account is not None and account.dm_channel != channel:
-                account.dm_channel = channel
-                session.add(account)
 
 
 async def upload(client: AsyncWebClient, channel: str, image: Image) -> None:

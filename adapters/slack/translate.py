@@ -1,8 +1,9 @@
 """Slack payloads → neutral events, one dispatch table keyed on the payload's type.
 
 The workspace of every event is the Slack team id, so the core scopes programmes, people and
-reports to the team the request came from. Mentions `<@U123|name>` become `<@U123>` tokens the
-command parser understands; Slack's own escaping (`&amp;` …) is undone.
+reports to the team the request came from. A mention `<@U123|name>` becomes a mention mark in
+the words and a typed account in the event; Slack's own escaping (`&amp;` …) is undone. Button
+values are decoded by the core's codec (bot.actions), never here.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from adapters.slack.render import parse_action_id
+from bot import actions as codec
 from bot.events import (
+    MENTION_MARK,
     ActionInvoked,
     CommandReceived,
     ConversationRef,
+    HomeOpened,
     InboundEvent,
-    MemberJoined,
+    ProgrammeForm,
     UserRef,
+    split_organisations,
 )
-from bot.usecases.coordination import ProgrammeForm, split_organisations
+from bot.ids import ProgrammeId
 
 Body = Mapping[str, Any]
 
@@ -35,14 +40,33 @@ _SUBTEAM = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^>|]+)(?:\|[^>]*)?>")
 
 
-def clean_text(text: str) -> str:
-    """Slack's wire format → the plain words the user typed, with user mentions kept."""
-    text = _USER.sub(lambda m: f"<@{m.group(1)}>", text)
+def words_and_mentions(text: str) -> tuple[str, tuple[str, ...]]:
+    """Slack's wire format → the plain words, each user mention a mark, and the ids of the
+    users mentioned, in order."""
+    mentioned: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        mentioned.append(match.group(1))
+        return MENTION_MARK
+
+    text = text.replace(MENTION_MARK, "")
+    text = _USER.sub(mark, text)
     text = _CHANNEL.sub(lambda m: "#" + m.group(1), text)
     text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
     text = _SUBTEAM.sub(lambda m: m.group(1) or "@group", text)
     text = _LINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return text, tuple(mentioned)
+
+
+def _words(team: str, text: str) -> tuple[str, tuple[UserRef, ...]]:
+    words, mentioned = words_and_mentions(text)
+    return words, tuple(UserRef("slack", team, user) for user in mentioned)
+
+
+def _dm(channel: object) -> str | None:
+    """The app's own DM with the person (a D… channel), when the payload shows it."""
+    return str(channel) if isinstance(channel, str) and channel.startswith("D") else None
 
 
 def team_of(body: Body) -> str:
@@ -79,9 +103,13 @@ def kind_of(body: Body) -> str:
 
 def _slash(body: Body) -> InboundEvent:
     team = team_of(body)
+    words, mentions = _words(team, str(body.get("text") or ""))
+    # No note of the channel as a DM: a command typed in a DM between two people has a D…
+    # channel too, and the app cannot post there; only events say which DM is the app's own.
     return CommandReceived(
         user=UserRef("slack", team, str(body["user_id"])),
-        text=clean_text(str(body.get("text") or "")),
+        text=words,
+        mentions=mentions,
         conversation=ConversationRef("slack", team, str(body.get("channel_id") or "")),
         raw=body,
     )
@@ -97,6 +125,14 @@ def _action_value(action: Mapping[str, Any], block_id: str) -> str:
     return value
 
 
+def action_of(body: Body) -> str | None:
+    """The neutral action of a button press (its action id, without Slack's framing)."""
+    pressed = body.get("actions") or []
+    if not pressed or not isinstance(pressed[0], Mapping):
+        return None
+    return parse_action_id(str(pressed[0].get("action_id", "")))
+
+
 def _block_actions(body: Body) -> InboundEvent | None:
     actions = body.get("actions") or []
     if not actions:
@@ -108,7 +144,7 @@ def _block_actions(body: Body) -> InboundEvent | None:
     team = team_of(body)
     container = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-    return ActionInvoked(
+    pressed = ActionInvoked(
         user=UserRef("slack", team, user_id_of(body)),
         action=name,
         value=_action_value(action, str(action.get("block_id") or "")),
@@ -116,6 +152,7 @@ def _block_actions(body: Body) -> InboundEvent | None:
         message_id=container.get("message_ts") or (body.get("message") or {}).get("ts"),
         raw=body,
     )
+    return codec.decode(pressed) or pressed  # an unreadable value: the core says so
 
 
 def _message(body: Body) -> InboundEvent | None:
@@ -123,10 +160,13 @@ def _message(body: Body) -> InboundEvent | None:
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return None
     team = team_of(body)
+    words, mentions = _words(team, str(event.get("text") or ""))
     return CommandReceived(
         user=UserRef("slack", team, str(event.get("user") or "")),
-        text=clean_text(str(event.get("text") or "")),
+        text=words,
+        mentions=mentions,
         conversation=ConversationRef("slack", team, str(event.get("channel") or "")),
+        dm_channel=_dm(event.get("channel")),
         raw=body,
     )
 
@@ -136,9 +176,10 @@ def _home_opened(body: Body) -> InboundEvent | None:
     team = team_of(body)
     user = str(event.get("user") or "")
     channel = event.get("channel")
-    return MemberJoined(
+    return HomeOpened(
         user=UserRef("slack", team, user),
         conversation=ConversationRef("slack", team, str(channel)) if channel else None,
+        dm_channel=_dm(channel),
         raw=body,
     )
 
@@ -197,7 +238,7 @@ def programme_form(body: Body) -> ProgrammeForm:
         cadence=str(state.get("cadence") or "fortnightly"),
         group_size=size,
         cross_organisation="cross" in (state.get("rules") or []),
-        programme_id=int(metadata) if metadata.isdigit() else None,
+        programme_id=ProgrammeId(int(metadata)) if metadata.isdigit() else None,
     )
 
 

@@ -22,18 +22,15 @@ from slack_sdk.models.views import View
 
 from adapters.slack.render import action_id, button, mrkdwn, plain
 from adapters.slack.translate import JOIN_BLOCK, PROGRAMME_MODAL
-from bot.compose import PAUSE_ACTION, checkin_buttons, pause_value
+from bot import actions
+from bot.compose import checkin_buttons
 from bot.events import Button
 from bot.templates import Prompts
-from bot.usecases.coordination import PROGRAMME_FORM_ACTION, ProgrammeForm
-from bot.usecases.home import HomeProgramme, HomeView
-from bot.usecases.programmes import CADENCES
+from bot.views import HomeProgramme, HomeView, ProgrammeFormView
 
 MAX_HOME_BLOCKS = 100
-EDIT_ACTION = "programme edit"
-NEW_ACTION = "programme new"
-# Buttons that open the programme modal: Home's own, and the core's neutral one (`programmes`).
-FORM_ACTIONS = (EDIT_ACTION, NEW_ACTION, PROGRAMME_FORM_ACTION)
+EDIT_ACTION = actions.HOME_EDIT_FORM
+NEW_ACTION = actions.HOME_NEW_FORM
 
 
 def _text(prompts: Prompts, prompt: str, /, **context: object) -> str:
@@ -111,11 +108,11 @@ def _status(programme: HomeProgramme, prompts: Prompts) -> list[Block]:
         until=programme.paused_until,
     )
     section: list[Block] = [DividerBlock(), SectionBlock(text=mrkdwn(text))]
-    suffix = f"--programme {programme.name}"
+    suffix = actions.programme_suffix(programme.name)
     if programme.status in (None, "left"):
         if len(programme.organisations) <= 5:
             buttons = [
-                button(Button(o, "join", f"{o} {suffix}"), i)
+                button(Button(o, actions.JOIN, actions.join_value(o, programme.name)), i)
                 for i, o in enumerate(programme.organisations)
             ]
             section.append(ActionsBlock(block_id=f"home-join-{programme.id}", elements=buttons))
@@ -127,7 +124,7 @@ def _status(programme: HomeProgramme, prompts: Prompts) -> list[Block]:
             ActionsBlock(block_id=f"home-resume-{programme.id}", elements=[button(resume, 0)])
         )
     else:
-        pause = Button(_text(prompts, "button_pause"), PAUSE_ACTION, pause_value(programme.id))
+        pause = actions.pause_button(_text(prompts, "button_pause"), programme.id)
         leave = Button(_text(prompts, "button_leave"), "leave", suffix)
         section.append(
             ActionsBlock(
@@ -157,11 +154,11 @@ def _coordinating(programme: HomeProgramme, prompts: Prompts) -> list[Block]:
         organisations=list(programme.organisations),
         paused=programme.paused,
     )
-    suffix = f"--programme {programme.name}"
+    suffix = actions.programme_suffix(programme.name)
     buttons = [
         Button(_text(prompts, "button_preview"), "round preview", suffix),
         Button(_text(prompts, "button_run_round"), "round run", suffix, "primary"),
-        Button(_text(prompts, "button_edit"), EDIT_ACTION, str(programme.id)),
+        Button(_text(prompts, "button_edit"), EDIT_ACTION, actions.form_value(programme.id)),
     ]
     confirm = _text(prompts, "confirm_round_run", programme=programme.name)
     elements: list[ButtonElement] = [
@@ -174,9 +171,10 @@ def _coordinating(programme: HomeProgramme, prompts: Prompts) -> list[Block]:
     ]
 
 
-def programme_modal(form: ProgrammeForm, prompts: Prompts) -> View:
+def programme_modal(view: ProgrammeFormView, prompts: Prompts) -> View:
     """Create (blank form) or edit (filled, `private_metadata` = programme id)."""
-    cadences = [Option(text=plain(c.capitalize()), value=c) for c in CADENCES]
+    form = view.form
+    cadences = [Option(text=plain(c.capitalize()), value=c) for c in view.cadences]
     sizes = [Option(text=plain(_text(prompts, "form_size", size=n)), value=str(n)) for n in (2, 3)]
     cross = Option(text=plain(_text(prompts, "form_cross_organisation")), value="cross")
     blocks: list[Block] = [

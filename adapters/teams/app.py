@@ -208,7 +208,7 @@ def build_teams(
             "MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID and MICROSOFT_APP_TYPE"
         ) from error
     adapter = CloudAdapter(auth)
-    sender = TeamsSender(adapter, services.db, services.prompts, app_id=configuration.APP_ID)
+    sender = TeamsSender(adapter, services.prompts, app_id=configuration.APP_ID)
     bot = CrosstiesTeamsBot(services.core, sender)
 
     async def on_error(context: TurnContext, error: Exception) -> None:

@@ -2,7 +2,7 @@
 submitted form says.
 
 The core's `programmes` card carries neutral `programme_form` buttons; in Teams a click brings
-this form, prefilled from `coordination.form_for`. Its Save button is an `Action.Execute`
+this form, prefilled from the core's `ProgrammeFormView`. Its Save button is an `Action.Execute`
 whose data carry the programme (id or "new") and, when the set-up began in a team, that team,
 so the saved note can offer to invite the team's members. Inputs arrive merged into the
 action's data; anything odd is left for the core's validation.
@@ -14,17 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.teams.render import CARD_VERSION, escape_markdown
+from bot import actions
+from bot.events import ProgrammeForm, split_organisations
 from bot.templates import Prompts
-from bot.usecases.coordination import (
-    NEW_PROGRAMME,
-    PROGRAMME_FORM_ACTION,
-    ProgrammeForm,
-    form_target,
-    split_organisations,
-)
-from bot.usecases.programmes import CADENCES
+from bot.views import CADENCES
 
-FORM_ACTION = PROGRAMME_FORM_ACTION
+FORM_ACTION = actions.PROGRAMME_FORM
 SAVE_ACTION = "programme_save"
 SYNC_ACTION = "programme_sync"
 ACTIONS = frozenset({FORM_ACTION, SAVE_ACTION, SYNC_ACTION})
@@ -42,8 +37,12 @@ def team_in(data: Mapping[str, Any]) -> str | None:
     return _scalar(data, TEAM_KEY) or None
 
 
-def parse_form(value: str, data: Mapping[str, Any]) -> ProgrammeForm:
-    """The submitted form; `value` names the programme (raises for a forged one)."""
+def parse_form(value: str, data: Mapping[str, Any]) -> ProgrammeForm | None:
+    """The submitted form; `value` names the programme (None for a forged one)."""
+    try:
+        target = actions.form_target(value)
+    except ValueError:
+        return None
     size = _scalar(data, "group_size")
     return ProgrammeForm(
         name=_scalar(data, "name"),
@@ -51,7 +50,7 @@ def parse_form(value: str, data: Mapping[str, Any]) -> ProgrammeForm:
         cadence=_scalar(data, "cadence") or "fortnightly",
         group_size=int(size) if size.isascii() and size.isdigit() and len(size) < 3 else 0,
         cross_organisation=_scalar(data, "cross_organisation").lower() == "true",
-        programme_id=form_target(value),
+        programme_id=target,
     )
 
 
@@ -148,7 +147,7 @@ def form_card(
             "valueOff": "false",
         },
     ]
-    target = str(form.programme_id) if form.programme_id is not None else NEW_PROGRAMME
+    target = actions.form_value(form.programme_id)
     save = {
         "type": "Action.Execute",
         "title": r("form_save"),

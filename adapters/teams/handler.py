@@ -20,13 +20,25 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
-from adapters.teams import directory, forms, render, translate
-from adapters.teams.platform import TeamsSender, introduction_links
-from bot.compose import CHECKIN_ACTION
+from adapters.teams import forms, render, translate
+from adapters.teams.platform import TeamsSender, introduction_links, partner_handles
+from adapters.teams.translate import Address
+from bot import actions as codec
 from bot.core import Crossties
-from bot.events import ActionInvoked, Card, InboundEvent, Message
-from bot.usecases import coordination
-from bot.usecases.common import UseCaseError
+from bot.events import (
+    ActionInvoked,
+    Card,
+    FormOpened,
+    FormSubmitted,
+    InboundEvent,
+    ListedMember,
+    MembersListed,
+    Message,
+    ReachChanged,
+    UserRef,
+)
+from bot.ids import ProgrammeId
+from bot.views import AnsweredCheckIn, ProgrammeFormView, ProgrammeSaved, Reply
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +61,7 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             if event is not None and event.action in forms.ACTIONS:
                 await self._programme_action(turn_context, event, invoke=False)
             elif event is not None:
-                await self._answer(turn_context, event)
+                await self._answer(turn_context, codec.decode(event) or event)
             return
         if not translate.is_addressed_to_bot(activity):
             return
@@ -83,13 +95,7 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         address = translate.member_address(
             activity, str(activity.from_property.id), team_id=translate.team_of(activity), upn=None
         )
-        stored = await asyncio.to_thread(
-            directory.addresses,
-            self.core.db,
-            address.tenant_id,
-            [translate.user_id(activity.from_property)],
-        )
-        address = next(iter(stored.values()), address)
+        address = await self._stored_address(translate.user_ref(activity)) or address
         note = self.core.prompts.render("teams_sent_privately")
         try:
             await self.sender.deliver_to(address, outgoing)
@@ -123,11 +129,17 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 resolved[str(member_id)] = str(member.aad_object_id)
         return resolved
 
+    async def _stored_address(self, user: UserRef) -> Address | None:
+        return Address.from_json((await self.core.stored(user)).address)
+
+    async def _has_personal_address(self, user: UserRef) -> bool:
+        stored = await self._stored_address(user)
+        return stored is not None and stored.reference is not None
+
     async def _remember_sender(self, turn_context: TurnContext) -> None:
         """Keep the 1:1 address of anyone who writes to the bot, if it is not stored yet."""
         activity = turn_context.activity
-        user = translate.user_ref(activity)
-        if await asyncio.to_thread(directory.has_personal_address, self.core.db, user):
+        if await self._has_personal_address(translate.user_ref(activity)):
             return
         await self._join(turn_context, activity.from_property, personal=True)
 
@@ -139,15 +151,13 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         if translate.conversation_kind(activity) == "personal":
             await self._join(turn_context, activity.from_property, personal=True)
-            user = translate.user_ref(activity)
-            await asyncio.to_thread(directory.set_reachable, self.core.db, user, True)
+            await self.core.handle(ReachChanged(translate.user_ref(activity), True))
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         """The person removed the app: the bot can no longer write to them."""
         activity = turn_context.activity
         if translate.conversation_kind(activity) == "personal":
-            user = translate.user_ref(activity)
-            await asyncio.to_thread(directory.set_reachable, self.core.db, user, False)
+            await self.core.handle(ReachChanged(translate.user_ref(activity), False))
 
     async def on_teams_members_added(
         self,
@@ -211,9 +221,7 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         else:
             address = translate.member_address(activity, str(member.id), team_id=team_id, upn=upn)
         event = translate.member_joined(activity, member, address, email=email)
-        if not personal and await asyncio.to_thread(
-            directory.has_personal_address, self.core.db, event.user
-        ):
+        if not personal and await self._has_personal_address(event.user):
             event = replace(event, address=None)  # keep the 1:1 chat they already have
         async with self._joining.setdefault(str(event.user), asyncio.Lock()):
             reply = await self.core.handle(event)
@@ -233,35 +241,20 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             response = await self._programme_action(turn_context, event, invoke=True)
             assert response is not None
             return response
-        reply = await self.core.handle(event)
-        if event.action == CHECKIN_ACTION:
-            card = await self._answered_card(event, reply)
-            if card is not None:
-                return InvokeResponse(status=200, body=render.refresh_response(card))
+        reply = await self.core.handle(codec.decode(event) or event)
+        if isinstance(reply.view, AnsweredCheckIn):
+            card = self._answered_card(reply.view)
+            return InvokeResponse(status=200, body=render.refresh_response(card))
         await self.reply(turn_context, reply.messages)
         return InvokeResponse(status=200, body=render.message_response(_plain(reply.messages)))
 
-    async def _answered_card(self, event: ActionInvoked, reply: Any) -> dict[str, Any] | None:
-        """The card the button was on, redrawn with the answer in place of the buttons; None
-        when no answer was recorded (the card keeps its buttons and the reason is said)."""
-        head, _, answer = event.value.partition(":")
-        if not head.isdigit():
-            return None
-        db = self.core.db
-        recorded = await asyncio.to_thread(directory.answer_of, db, int(head), event.user)
-        if recorded is None or recorded != answer:
-            return None
-        text = _plain(reply.messages)
-        tenant = event.user.workspace
-        card = await asyncio.to_thread(directory.sent_card, db, int(head), tenant)
-        if card is None:
-            lines = text.split("\n")
+    def _answered_card(self, answered: AnsweredCheckIn) -> dict[str, Any]:
+        """The card the button was on, redrawn with the answer in place of the buttons."""
+        if answered.card is None:
+            lines = answered.text.split("\n")
             return render.adaptive_card(Card(title=lines[0], sections=tuple(lines[1:])))
-        handles = await asyncio.to_thread(
-            directory.partner_handles, db, int(head), tenant, [event.user.id]
-        )
-        links = introduction_links(self.core.prompts, handles.get(event.user.id, []))
-        return render.adaptive_card(card, links=links, answered=text)
+        links = introduction_links(self.core.prompts, partner_handles(answered.contacts))
+        return render.adaptive_card(answered.card, links=links, answered=answered.text)
 
     # ------------------------------------------------------------ programme set-up
 
@@ -274,14 +267,18 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         data = translate.card_data(activity)
         team = forms.team_in(data) or translate.team_of(activity)
         if event.action == forms.FORM_ACTION:
-            found = await asyncio.to_thread(self._open_form, event)
-            if isinstance(found, str):
-                await self.reply(turn_context, (Message.text(found, ephemeral=True),))
-                text = found
+            opened = codec.decode(event)
+            if isinstance(opened, FormOpened):
+                reply = await self.core.handle(replace(opened, admin_known=False))
             else:
-                content = forms.form_card(found, self.core.prompts, team=team)
+                reply = Reply((self.core.say("error_bad_action"),))
+            if isinstance(reply.view, ProgrammeFormView):
+                content = forms.form_card(reply.view.form, self.core.prompts, team=team)
                 text = content["fallbackText"]
                 await self._send_card(turn_context, content)
+            else:
+                await self.reply(turn_context, reply.messages)
+                text = _plain(reply.messages)
             if not invoke:
                 return None
             return InvokeResponse(status=200, body=render.message_response(text))
@@ -302,76 +299,43 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         else:
             await self._send_privately(turn_context, outgoing)
 
-    def _refusal(self, error: UseCaseError) -> str:
-        """The polite sentence for a refusal; Teams cannot say who administers a tenant, so
-        only coordinators create programmes there (the first comes from the CLI)."""
-        prompt = error.prompt
-        if prompt == "denied_create_programme":
-            prompt = "teams_denied_create_programme"
-        return self.core.prompts.render(prompt, **error.context)
-
-    def _open_form(self, event: ActionInvoked) -> coordination.ProgrammeForm | str:
-        try:
-            with self.core.db.session() as session:
-                return coordination.open_form(
-                    session, event.user, event.value, workspace_admin=False
-                )
-        except UseCaseError as error:
-            return self._refusal(error)
-
     async def _save_form(self, event: ActionInvoked, data: Any, team: str | None) -> dict[str, Any]:
         """The saved note, or the form again with what was typed and why it was refused."""
         prompts = self.core.prompts
-        try:
-            form = forms.parse_form(event.value, data)
-        except UseCaseError as error:
-            return forms.note_card(self._refusal(error))
-        now = self.core.clock.now()
-
-        def save() -> tuple[int, str] | UseCaseError:
-            try:
-                with self.core.db.session() as session:
-                    programme = coordination.save_programme(
-                        session,
-                        now,
-                        event.user,
-                        form,
-                        workspace_admin=False,
-                        display_name=event.display_name,
-                    )
-                    assert programme.id is not None
-                    return programme.id, programme.name
-            except UseCaseError as error:
-                return error
-
-        saved = await asyncio.to_thread(save)
-        if isinstance(saved, UseCaseError):
-            return forms.form_card(form, prompts, team=team, error=self._refusal(saved))
-        programme_id, name = saved
-        created = form.programme_id is None
-        text = prompts.render("programme_saved", programme=name, created=created)
-        return forms.saved_card(prompts, text, programme_id=programme_id, programme=name, team=team)
+        form = forms.parse_form(event.value, data)
+        if form is None:
+            return forms.note_card(prompts.render("error_bad_action"))
+        submitted = FormSubmitted(
+            event.user,
+            form,
+            workspace_admin=False,
+            admin_known=False,
+            display_name=event.display_name,
+        )
+        reply = await self.core.handle(submitted)
+        saved = reply.view
+        if not isinstance(saved, ProgrammeSaved):
+            return forms.form_card(form, prompts, team=team, error=_plain(reply.messages))
+        return forms.saved_card(
+            prompts, saved.note, programme_id=saved.programme, programme=saved.name, team=team
+        )
 
     async def _sync_team(
         self, turn_context: TurnContext, event: ActionInvoked, team: str | None
     ) -> dict[str, Any]:
         """Invite a team's members (read now, so their addresses are stored) to a programme."""
         prompts = self.core.prompts
-        if not team or not event.value.isdigit():
+        try:
+            programme = codec.form_target(event.value)
+        except ValueError:
+            programme = None
+        if not team or programme is None:
             return forms.note_card(prompts.render("error_bad_action"))
-        programme_id = int(event.value)
-
-        def refused() -> str | None:
-            try:
-                with self.core.db.session() as session:
-                    coordination.form_for(session, event.user, programme_id)  # coordinators only
-            except UseCaseError as error:
-                return self._refusal(error)
-            return None
-
-        refusal = await asyncio.to_thread(refused)
-        if refusal is not None:
-            return forms.note_card(refusal)
+        # Coordinators only: asked before the roster is read.
+        checked = FormOpened(event.user, programme, workspace_admin=None, admin_known=False)
+        refusal = await self.core.handle(checked)
+        if not isinstance(refusal.view, ProgrammeFormView):
+            return forms.note_card(_plain(refusal.messages))
         try:
             members = await self._team_members(turn_context, team)
         except Exception as error:  # not installed in that team, or it is gone
@@ -381,37 +345,12 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return forms.note_card(prompts.render("teams_sync_not_in_team"))
         for member in members:
             await self._join(turn_context, member, personal=False, team_id=team)
-        listed = [
-            coordination.ChannelMember(
-                translate.user_id(m), m.name, getattr(m, "email", None) or None
-            )
+        listed = tuple(
+            ListedMember(translate.user_id(m), m.name, getattr(m, "email", None) or None)
             for m in members
-        ]
-        now = self.core.clock.now()
-
-        def sync() -> coordination.SyncResult | UseCaseError:
-            try:
-                with self.core.db.session() as session:
-                    return coordination.sync_members(
-                        session, now, prompts, event.user, programme_id, listed
-                    )
-            except UseCaseError as error:
-                return error
-
-        result = await asyncio.to_thread(sync)
-        if isinstance(result, UseCaseError):
-            return forms.note_card(self._refusal(result))
-        if result.invited:
-            await self.core.wake_delivery()
-        return forms.note_card(
-            prompts.render(
-                "synced",
-                programme=result.programme,
-                invited=result.invited,
-                already=result.already_members,
-                skipped=result.skipped,
-            )
         )
+        synced = MembersListed(event.user, ProgrammeId(programme), listed, admin_known=False)
+        return forms.note_card(_plain((await self.core.handle(synced)).messages))
 
     async def _team_members(
         self, turn_context: TurnContext, team_id: str

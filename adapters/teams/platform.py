@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +24,10 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from adapters.teams import directory, render
+from adapters.teams import render
 from adapters.teams.translate import Address
-from bot.db.session import Database
-from bot.delivery import PermanentSendError, Sent, TransientSendError
-from bot.events import Message
+from bot.accounts import Contact
+from bot.delivery import Attempt, PermanentSendError, Sent, TransientSendError
 from bot.pacing import Pacer
 from bot.templates import Prompts
 
@@ -65,7 +64,6 @@ class TeamsSender:
     """Implements the core's PlatformSender over a botbuilder adapter."""
 
     adapter: BotAdapter
-    db: Database
     prompts: Prompts
     app_id: str | None = None
     pacer: Pacer = field(default_factory=Pacer)
@@ -76,28 +74,27 @@ class TeamsSender:
     max_wait: float = 30.0  # longer waits go back to the outbox
     _delivered: dict[tuple[str, str], Sent] = field(default_factory=dict)  # oldest first
 
-    async def send(
-        self, workspace: str, recipients: Sequence[str], message: Message, *, key: str
-    ) -> Sent:
-        known = await asyncio.to_thread(directory.addresses, self.db, workspace, recipients)
-        introduction = directory.introduction_of(message)
+    async def deliver(self, attempt: Attempt) -> Sent:
+        """One message to each recipient's 1:1 chat, at the address the attempt carries; an
+        introduction gets deep links to its partners (from the contacts the attempt reads)."""
         handles: dict[str, list[str]] = {}
-        if introduction is not None:
-            handles = await asyncio.to_thread(
-                directory.partner_handles, self.db, introduction, workspace, recipients
-            )
+        if attempt.introduction_id is not None:
+            contacts = await attempt.contacts()
+            handles = {user: partner_handles(found) for user, found in contacts.items()}
         first: Sent | None = None
         unreachable: list[str] = []
+        key, recipients = attempt.key, attempt.recipients
         for user_id in recipients:
             done = self._delivered.get((key, user_id))
             if done is None:
-                address = known.get(user_id)
+                address = Address.from_json(attempt.addresses.get(user_id))
                 if address is None:
                     unreachable.append(user_id)
                     continue
                 links = introduction_links(self.prompts, handles.get(user_id, []))
+                activities = render.activities(attempt.message, links=links)
                 try:
-                    done = await self.deliver_to(address, render.activities(message, links=links))
+                    done = await self.deliver_to(address, activities)
                 except Unreachable:
                     log.info("a Teams user is unreachable (outbox %s)", key)
                     unreachable.append(user_id)
@@ -210,3 +207,15 @@ def introduction_links(prompts: Prompts, handles: Sequence[str]) -> tuple[tuple[
         (prompts.render("teams_link_chat").strip(), render.chat_link(handles, topic)),
         (prompts.render("teams_link_meeting").strip(), render.meeting_link(handles, topic)),
     )
+
+
+def partner_handles(contacts: Iterable[Contact]) -> list[str]:
+    """How to reach each partner in Teams: the UPN stored with their Teams address, else an
+    email address they share."""
+    handles = []
+    for contact in contacts:
+        address = Address.from_json(contact.address)
+        handle = (address.upn if address is not None else None) or contact.email
+        if handle:
+            handles.append(handle)
+    return handles

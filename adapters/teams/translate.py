@@ -1,8 +1,8 @@
 """Teams activities → neutral events.
 
 A Teams person is `UserRef("teams", tenant id, Entra object id)`, or the Bot Framework user id
-(`29:…`) when the object id is not in the payload. Mentions of other people become `<@id>`
-tokens the core's grammar reads; the bot's own mention is dropped.
+(`29:…`) when the object id is not in the payload. Mentions of other people become mention
+marks in the words and typed accounts in the event; the bot's own mention is dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
-from bot.events import ActionInvoked, CommandReceived, ConversationRef, MemberJoined, UserRef
+from bot.events import (
+    MENTION_MARK,
+    ActionInvoked,
+    CommandReceived,
+    ConversationRef,
+    MemberJoined,
+    UserRef,
+)
 
 _AT_TAG = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]+>")
@@ -147,14 +154,22 @@ def entity_data(entity: Any) -> dict[str, Any]:
 
 
 def command_text(activity: Activity, resolved: Mapping[str, str] | None = None) -> str:
-    """The words typed, with mentions turned into grammar tokens.
+    """The words typed, each mention of someone other than the bot a mention mark."""
+    return words_and_mentions(activity, resolved)[0]
+
+
+def words_and_mentions(
+    activity: Activity, resolved: Mapping[str, str] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """The words typed, with mentions turned into marks, and the ids of the people mentioned.
 
     `resolved` maps a mentioned channel id to the id the person is known by (from the roster)
     when the mention entity does not carry the Entra object id.
     """
-    text = (activity.text or "").replace("\x00", "")
+    text = (activity.text or "").replace("\x00", "").replace(MENTION_MARK, "")
     bot_id = activity.recipient.id if activity.recipient is not None else None
     tokens: list[str] = []
+    people: list[str] = []
     for entity in activity.entities or []:
         data = entity_data(entity)
         if data.get("type") != "mention":
@@ -167,13 +182,14 @@ def command_text(activity: Activity, resolved: Mapping[str, str] | None = None) 
             token = ""
         else:
             known = mentioned.get("aadObjectId") or (resolved or {}).get(str(mentioned.get("id")))
-            token = f"<@{known or mentioned.get('id')}>"
+            token = MENTION_MARK
+            people.append(str(known or mentioned.get("id")))
         tokens.append(token)
         text = text.replace(tag, f" \x00{len(tokens) - 1}\x00 ", 1)
     text = _AT_TAG.sub(" ", text)  # any mention left without an entity
     text = html.unescape(_HTML_TAG.sub(" ", text))
     text = _PLACEHOLDER.sub(lambda m: tokens[int(m.group(1))], text)
-    return " ".join(text.split())
+    return " ".join(text.split()), tuple(people)
 
 
 def is_addressed_to_bot(activity: Activity) -> bool:
@@ -189,9 +205,12 @@ def is_addressed_to_bot(activity: Activity) -> bool:
 
 
 def command(activity: Activity, resolved: Mapping[str, str] | None = None) -> CommandReceived:
+    text, mentioned = words_and_mentions(activity, resolved)
+    tenant = tenant_of(activity)
     return CommandReceived(
         user=user_ref(activity),
-        text=command_text(activity, resolved),
+        text=text,
+        mentions=tuple(UserRef("teams", tenant, person) for person in mentioned),
         display_name=activity.from_property.name,
         conversation=conversation_ref(activity),
         raw=activity.serialize(),

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot import accounts
 from bot.compose import checkin_message
 from bot.db.models import (
     Answer,
@@ -14,7 +15,6 @@ from bot.db.models import (
     Introduction,
     IntroductionMember,
     Person,
-    PlatformAccount,
     Programme,
     Round,
     TieStage,
@@ -172,14 +172,6 @@ def record_answer(
     )
 
 
-def _account(session: Session, person_id: int) -> PlatformAccount | None:
-    return session.exec(
-        select(PlatformAccount)
-        .where(PlatformAccount.person_id == person_id, col(PlatformAccount.reachable).is_(True))
-        .order_by(col(PlatformAccount.platform) == "local", col(PlatformAccount.id))
-    ).first()
-
-
 def queue_due_checkins(session: Session, now: datetime, prompts: Prompts) -> int:
     """Queue every check-in and nudge that is due. Idempotent: safe to run at any interval."""
     queued = 0
@@ -224,7 +216,7 @@ def queue_due_checkins(session: Session, now: datetime, prompts: Prompts) -> int
 def _queue_one(
     session: Session, now: datetime, prompts: Prompts, checkin: CheckIn, *, nudge: bool
 ) -> int:
-    account = _account(session, checkin.person_id)
+    account = accounts.first_reachable(session, checkin.person_id)
     introduction = session.get(Introduction, checkin.introduction_id)
     if account is None or introduction is None:
         return 0

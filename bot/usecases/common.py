@@ -9,18 +9,20 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot.accounts import account_for, person_for
 from bot.db.models import (
     AuditLog,
     HandledRequest,
     Organisation,
     Person,
-    PlatformAccount,
     Programme,
     ProgrammeRole,
     ProgrammeRoleKind,
     ProgrammeWorkspace,
 )
 from bot.events import UserRef
+
+__all__ = ["account_for", "person_for"]  # re-exported: the use cases' shared look-ups
 
 
 class UseCaseError(Exception):
@@ -59,23 +61,6 @@ def audit(
 
 def actor_of(person: Person | None) -> str:
     return f"person:{person.id}" if person is not None else "cli"
-
-
-def account_for(session: Session, user: UserRef) -> PlatformAccount | None:
-    return session.exec(
-        select(PlatformAccount).where(
-            PlatformAccount.platform == user.platform,
-            PlatformAccount.workspace == user.workspace,
-            PlatformAccount.user_id == user.id,
-        )
-    ).first()
-
-
-def person_for(session: Session, user: UserRef) -> Person | None:
-    account = account_for(session, user)
-    if account is None:
-        return None
-    return session.get(Person, account.person_id)
 
 
 def organisation_by_name(session: Session, name: str) -> Organisation | None:

@@ -15,8 +15,18 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot import actions
 from bot.db.models import MembershipStatus, Programme, ProgrammeRoleKind
-from bot.events import Button, Card, Message, UserRef
+from bot.events import (
+    Button,
+    Card,
+    ListedMember,
+    Message,
+    ProgrammeForm,
+    UserRef,
+    split_organisations,
+)
+from bot.ids import ProgrammeId
 from bot.outbox import queue
 from bot.templates import Prompts
 from bot.usecases import people, programmes
@@ -31,29 +41,7 @@ from bot.usecases.common import (
     visible_programmes,
 )
 
-JOIN_ACTION = "join"
-# The neutral button that opens the programme form (Slack modal, Teams card); its value is a
-# programme id, or NEW_PROGRAMME for a blank form.
-PROGRAMME_FORM_ACTION = "programme_form"
-NEW_PROGRAMME = "new"
-
-
-@dataclass(frozen=True)
-class ProgrammeForm:
-    """What a coordinator fills in; `programme_id` is set when editing."""
-
-    name: str
-    organisations: tuple[str, ...]
-    cadence: str = "fortnightly"
-    group_size: int = 2
-    cross_organisation: bool = True
-    programme_id: int | None = None
-
-
-def split_organisations(text: str) -> tuple[str, ...]:
-    """One organisation per line (commas also separate)."""
-    names = [part.strip() for line in text.splitlines() for part in line.split(",")]
-    return tuple(name for name in names if name)
+__all__ = ["ProgrammeForm", "split_organisations"]  # the form's types live with the events
 
 
 def _visible(session: Session, user: UserRef, programme_id: int) -> Programme:
@@ -85,18 +73,16 @@ def form_for(session: Session, user: UserRef, programme_id: int | None) -> Progr
         cadence=programme.cadence,
         group_size=programme.group_size,
         cross_organisation=programme.cross_organisation,
-        programme_id=programme_id,
+        programme_id=ProgrammeId(programme_id),
     )
 
 
 def form_target(value: str) -> int | None:
     """The programme a form button names: an id, or None for a new programme."""
-    value = value.strip()
-    if value in ("", NEW_PROGRAMME):
-        return None
-    if not value.isdigit():
-        raise UseCaseError("error_bad_action")
-    return int(value)
+    try:
+        return actions.form_target(value)
+    except ValueError:
+        raise UseCaseError("error_bad_action") from None
 
 
 def open_form(
@@ -150,15 +136,7 @@ def save_programme(
     return programmes.create_programme(session, now, settings, actor=actor, coordinator=person)
 
 
-@dataclass(frozen=True)
-class ChannelMember:
-    """A member of a chat channel, as the platform describes them."""
-
-    user_id: str
-    display_name: str | None
-    email: str | None = None
-    is_bot: bool = False
-    deleted: bool = False
+ChannelMember = ListedMember  # the older name
 
 
 @dataclass(frozen=True)
@@ -175,7 +153,7 @@ def invitation(prompts: Prompts, programme: Programme, organisations: Sequence[s
         title=prompts.render("invite_title", programme=programme.name),
         sections=(prompts.render("invite_body", programme=programme.name),),
         buttons=tuple(
-            Button(name, JOIN_ACTION, f"{name} --programme {programme.name}")
+            Button(name, actions.JOIN, actions.join_value(name, programme.name))
             for name in organisations
         ),
     )
@@ -188,7 +166,7 @@ def sync_members(
     prompts: Prompts,
     coordinator: UserRef,
     programme_id: int,
-    members: Sequence[ChannelMember],
+    members: Sequence[ListedMember],
 ) -> SyncResult:
     """Meet everyone in a channel; invite those not yet taking part (through the outbox)."""
     programme = _visible(session, coordinator, programme_id)

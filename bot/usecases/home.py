@@ -6,9 +6,6 @@ coordinators, the programmes they run. Only the person's own data and programme 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from sqlmodel import Session, col, func, select
 
 from bot.db.models import (
@@ -21,38 +18,12 @@ from bot.db.models import (
     ProgrammeRoleKind,
 )
 from bot.events import UserRef
+from bot.ids import ProgrammeId
 from bot.templates import Prompts
 from bot.usecases import checkins, ties
 from bot.usecases.common import display_name, has_role, person_for, visible_programmes
 from bot.usecases.people import membership_of, programme_organisations
-
-
-@dataclass(frozen=True)
-class HomeProgramme:
-    id: int
-    name: str
-    status: str | None  # active / paused / left, None when never joined
-    paused_until: date | None
-    organisations: tuple[str, ...]
-    coordinator: bool
-    lead: bool
-    active_members: int | None  # only for coordinators
-    paused: bool  # the programme itself
-
-
-@dataclass(frozen=True)
-class HomeView:
-    name: str | None
-    organisation: str | None
-    role: str | None
-    current: checkins.CurrentIntroduction | None
-    ties: tuple[ties.TieView, ...]
-    programmes: tuple[HomeProgramme, ...]
-    may_create: bool
-
-    @property
-    def coordinates(self) -> tuple[HomeProgramme, ...]:
-        return tuple(p for p in self.programmes if p.coordinator)
+from bot.views import HomeProgramme, HomeView
 
 
 def _active_members(session: Session, programme_id: int) -> int:
@@ -80,7 +51,7 @@ def home_view(
         coordinator = has_role(session, person, programme, ProgrammeRoleKind.COORDINATOR)
         listed.append(
             HomeProgramme(
-                id=programme.id,
+                id=ProgrammeId(programme.id),
                 name=programme.name,
                 status=str(membership.status) if membership else None,
                 paused_until=membership.paused_until if membership else None,

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
+from bot import accounts
 from bot.commands import clean_text
 from bot.db.models import (
     CheckIn,
@@ -19,10 +20,7 @@ from bot.db.models import (
     Membership,
     MembershipStatus,
     Organisation,
-    Outbox,
-    OutboxState,
     Person,
-    PlatformAccount,
     Programme,
     ProgrammeOrganisation,
     ProgrammeRole,
@@ -30,10 +28,9 @@ from bot.db.models import (
     Tie,
     TieEvent,
 )
-from bot.events import PLATFORMS, UserRef
+from bot.events import UserRef
 from bot.usecases.common import (
     UseCaseError,
-    account_for,
     audit,
     organisation_by_name,
     require_id,
@@ -52,14 +49,11 @@ def ensure_person(
     address: str | None = None,
 ) -> Person:
     """The person behind a platform account, created on first contact."""
-    account = account_for(session, user)
+    account = accounts.account_for(session, user)
     if account is not None:
         person = session.get(Person, account.person_id)
         assert person is not None
-        if address and account.address != address:
-            account.address = address
-            account.reachable = True
-            session.add(account)
+        accounts.store_address(session, account, address)
         if display_name and not person.name and not person.erased:
             person.name = clean_text(display_name)[:200]
             session.add(person)
@@ -71,16 +65,7 @@ def ensure_person(
     )
     session.add(person)
     session.flush()
-    session.add(
-        PlatformAccount(
-            person_id=require_id(person.id),
-            platform=user.platform,
-            workspace=user.workspace,
-            user_id=user.id,
-            address=address,
-            created_at=now,
-        )
-    )
+    accounts.add_account(session, require_id(person.id), user, now, address=address)
     session.flush()
     return person
 
@@ -312,9 +297,7 @@ def profile(session: Session, person: Person) -> ProfileView:
 def my_data(session: Session, person: Person) -> str:
     """Everything we hold about a person, as JSON they can keep."""
     view = profile(session, person)
-    accounts = session.exec(
-        select(PlatformAccount).where(PlatformAccount.person_id == person.id)
-    ).all()
+    held = accounts.accounts_of(session, require_id(person.id))
     ties = session.exec(
         select(Tie).where(or_(col(Tie.person_a_id) == person.id, col(Tie.person_b_id) == person.id))
     ).all()
@@ -334,8 +317,7 @@ def my_data(session: Session, person: Person) -> str:
         "name_in_reports": view.name_in_reports,
         "roster_id": person.external_id,
         "accounts": [
-            {"platform": a.platform, "workspace": a.workspace, "user_id": a.user_id}
-            for a in accounts
+            {"platform": a.platform, "workspace": a.workspace, "user_id": a.user_id} for a in held
         ],
         "programmes": [
             {"programme": p, "status": s, "paused_until": u} for p, s, u in view.memberships
@@ -399,88 +381,4 @@ def _my_rounds(session: Session, person_id: int) -> dict[str, object]:
 
 def accounts_of(session: Session, person: Person) -> tuple[UserRef, ...]:
     """The person's chat accounts, as references."""
-    accounts = session.exec(
-        select(PlatformAccount).where(PlatformAccount.person_id == person.id)
-    ).all()
-    found: list[UserRef] = []
-    for account in accounts:
-        if account.platform in PLATFORMS:
-            found.append(UserRef(account.platform, account.workspace, account.user_id))
-    return tuple(found)
-
-
-def forget(session: Session, now: datetime, person: Person) -> None:
-    """Erase a person's personal data and accounts; aggregates stay correct but anonymous.
-
-    Ties keep the organisations they joined (so report counts do not change) and point at an
-    anonymous row; notes the person wrote are deleted; memberships become `left`.
-    """
-    person_id = require_id(person.id)
-    accounts = list(
-        session.exec(select(PlatformAccount).where(PlatformAccount.person_id == person_id)).all()
-    )
-    session.execute(delete(PlatformAccount).where(col(PlatformAccount.person_id) == person_id))
-    session.execute(
-        update(TieEvent).where(col(TieEvent.by_person_id) == person_id).values(note=None, tags=None)
-    )
-    # A partner's note on a tie with them may name them: the words go, the dated fact stays.
-    their_ties = select(Tie.id).where(
-        or_(col(Tie.person_a_id) == person_id, col(Tie.person_b_id) == person_id)
-    )
-    session.execute(update(TieEvent).where(col(TieEvent.tie_id).in_(their_ties)).values(note=None))
-    session.execute(delete(ProgrammeRole).where(col(ProgrammeRole.person_id) == person_id))
-    session.execute(
-        delete(Exclusion).where(
-            or_(col(Exclusion.person_a_id) == person_id, col(Exclusion.person_b_id) == person_id)
-        )
-    )
-    session.execute(
-        update(Membership)
-        .where(col(Membership.person_id) == person_id)
-        .where(col(Membership.status) != MembershipStatus.LEFT)
-        .values(status=MembershipStatus.LEFT, left_at=now, paused_until=None)
-    )
-    _scrub_outbox(session, person, [(a.platform, a.user_id) for a in accounts])
-    # Keep the organisation on introductions (aggregate), nothing personal is stored there.
-    person.name = None
-    person.email = None
-    person.external_id = None
-    person.role = None
-    person.timezone = "UTC"
-    person.erased = True
-    person.name_in_reports = False
-    session.add(person)
-    audit(session, now, "system", "forget", None, person=person_id)
-
-
-def _scrub_outbox(session: Session, person: Person, accounts: list[tuple[str, str]]) -> None:
-    """Messages waiting for the person are dropped; any kept message naming them is blanked."""
-    needles = [value for value in (person.name, person.email, person.external_id) if value]
-    needles += [user_id for _, user_id in accounts]
-    # Payloads are JSON: a name with accents is stored \u-escaped, so look for that form too.
-    needles += [escaped for n in needles if (escaped := json.dumps(n)[1:-1]) != n]
-    if not needles:
-        return
-    touching = or_(
-        *(col(Outbox.payload).contains(needle, autoescape=True) for needle in needles),
-        *(col(Outbox.recipients).contains(needle, autoescape=True) for needle in needles),
-    )
-    for row in session.exec(select(Outbox).where(touching)).all():
-        recipients = json.loads(row.recipients)
-        to_them = any(
-            user_id in recipients for platform, user_id in accounts if platform == row.platform
-        )
-        mentions = any(needle in row.payload for needle in needles)
-        waiting = row.state in {OutboxState.PENDING, OutboxState.SENDING}
-        if to_them and waiting and len(recipients) == 1:
-            session.delete(row)
-        elif to_them or mentions:
-            row.payload = json.dumps({"erased": True})
-            row.recipients = json.dumps(
-                [r for r in recipients if (row.platform, r) not in accounts]
-            )
-            if waiting:
-                row.state = OutboxState.FAILED
-            if waiting or row.last_error:
-                row.last_error = "erased"
-            session.add(row)
+    return accounts.refs_of(session, require_id(person.id))

@@ -7,14 +7,14 @@ from datetime import datetime
 
 from sqlmodel import Session, col, or_, select
 
-from bot.commands import Mention, MentionById, clean_text
+from bot import accounts
+from bot.commands import Mention, MentionOf, clean_text
 from bot.db.models import (
     STAGE_ORDER,
     Membership,
     MembershipStatus,
     Organisation,
     Person,
-    PlatformAccount,
     Programme,
     Tie,
     TieEvent,
@@ -106,19 +106,15 @@ def resolve_mention(
     programme: Programme | None,
 ) -> Person:
     """A mention names someone in the sender's workspace or programme; never anyone else."""
-    if isinstance(mention, MentionById):
-        if sender is None:
-            raise UseCaseError("error_unknown_person", name=mention.user_id)
-        account = session.exec(
-            select(PlatformAccount).where(
-                PlatformAccount.platform == sender.platform,
-                PlatformAccount.workspace == sender.workspace,
-                PlatformAccount.user_id == mention.user_id,
-            )
-        ).first()
-        person = session.get(Person, account.person_id) if account else None
+    if isinstance(mention, MentionOf):
+        target = mention.user
+        same_place = sender is not None and (target.platform, target.workspace) == (
+            sender.platform,
+            sender.workspace,
+        )
+        person = accounts.person_for(session, target) if same_place else None
         if person is None or person.erased:
-            raise UseCaseError("error_unknown_person", name=mention.user_id)
+            raise UseCaseError("error_unknown_person", name=target.id)
         return person
     wanted = mention.text.strip().casefold()
     query = select(Person).where(col(Person.erased).is_(False))

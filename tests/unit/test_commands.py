@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot import commands as c
 from bot.db.models import Answer
+from bot.events import MENTION_MARK, UserRef
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,6 @@ from bot.db.models import Answer
         ("report --programme North Partnership", c.Report(programme="North Partnership")),
         ("round preview", c.RoundPreview()),
         ("round run", c.RoundRun()),
-        ("exclude <@U1> <@U2|bo>", c.Exclude(c.MentionById("U1"), c.MentionById("U2"))),
         ('exclude @"Ann Lee" @u7', c.Exclude(c.MentionByName("Ann Lee"), c.MentionByName("u7"))),
         ("programmes", c.Programmes()),
     ],
@@ -55,13 +55,37 @@ def test_documented_words_parse(text: str, expected: c.Parsed) -> None:
     assert c.parse(text) == expected
 
 
+U1, U2, U9 = (UserRef("slack", "T1", user) for user in ("U1", "U2", "U9"))
+
+
+def test_platform_mentions_arrive_as_typed_accounts() -> None:
+    parsed = c.parse(f"exclude {MENTION_MARK} {MENTION_MARK}", (U1, U2))
+    assert parsed == c.Exclude(c.MentionOf(U1), c.MentionOf(U2))
+
+
 def test_log_reads_mention_note_and_tags() -> None:
-    parsed = c.parse("log <@U9|sam> ran a joint clinic #Discharge #frailty #discharge")
+    parsed = c.parse(f"log {MENTION_MARK} ran a joint clinic #Discharge #frailty #discharge", (U9,))
     assert parsed == c.Log(
-        c.MentionById("U9"),
+        c.MentionOf(U9),
         "ran a joint clinic #Discharge #frailty #discharge",
         ("discharge", "frailty"),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "mentions"),
+    [
+        (f"exclude {MENTION_MARK} {MENTION_MARK}", (U1,)),  # more marks than mentions
+        (f"log {MENTION_MARK} coffee", ()),
+        ("exclude <@U1> <@U2>", (U1, U2)),  # platform syntax is the adapter's to read
+    ],
+)
+def test_a_mark_without_its_mention_is_a_usage_error(
+    text: str, mentions: tuple[UserRef, ...]
+) -> None:
+    parsed = c.parse(text, mentions)
+    assert isinstance(parsed, c.ParseError)
+    assert parsed.prompt in {"error_exclude_usage", "error_log_usage"}
 
 
 @pytest.mark.parametrize(
@@ -122,6 +146,7 @@ def test_parser_never_raises_on_any_text(text: str) -> None:
                 "log",
                 "@",
                 "<@U1>",
+                MENTION_MARK,
                 "#tag",
                 "--programme",
                 "met",

@@ -14,7 +14,7 @@ from adapters.slack.sender import SlackSender
 from bot.clock import ManualClock
 from bot.db.models import PlatformAccount
 from bot.db.session import Database
-from bot.delivery import Attempt, PermanentSendError, TransientSendError
+from bot.delivery import Attempt, PermanentSendError, TransientSendError, prepared
 from bot.events import Message, UserRef
 from bot.pacing import Pacer
 from bot.usecases.people import ensure_person
@@ -29,7 +29,7 @@ def _sender(db: Database, base_url: str, timeline: Timeline) -> SlackSender:
     async def client_for(team: str):  # type: ignore[no-untyped-def]
         return client
 
-    return SlackSender(client_for, db, Pacer(clock=timeline, sleep=timeline.sleep))
+    return SlackSender(client_for, Pacer(clock=timeline, sleep=timeline.sleep))
 
 
 def _attempt(key: str, users: tuple[str, ...], **kw: object) -> Attempt:
@@ -48,8 +48,12 @@ async def test_dm_channels_are_kept_and_reused(
     with db.session() as session:
         ensure_person(session, UserRef("slack", "T0001", "U01"), clock.now(), display_name="Ann")
     sender = _sender(db, slack.api_url, Timeline())
-    first = await sender.send("T0001", ["U01"], Message.text("one"), key="a")
-    second = await sender.send("T0001", ["U01"], Message.text("two"), key="b")
+    one = prepared(db, "slack", "T0001", ("U01",), Message.text("one"), key="a")
+    assert one.dm_channels == {}  # nothing kept yet: the sender opens the DM
+    first = await sender.deliver(one)
+    two = prepared(db, "slack", "T0001", ("U01",), Message.text("two"), key="b")
+    assert two.dm_channels == {"U01": first.channel}  # kept by the core, carried to the sender
+    second = await sender.deliver(two)
     assert first.channel == second.channel
     assert slack.count("conversations.open") == 1 and slack.count("chat.postMessage") == 2
     with db.session() as session:

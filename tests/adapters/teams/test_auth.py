@@ -117,13 +117,17 @@ async def test_anonymous_mode_serves_without_a_token(harness: Harness) -> None:
 async def test_proactive_messages_carry_the_bots_credentials(
     secured: Harness, identity: FakeIdentity
 ) -> None:
+    from bot.delivery import prepared
     from bot.events import Message
     from tests.fakes_teams import TENANT
 
     token = identity.token(audience=APP_ID, service_url=secured.url)
     await secured.post(person_message(secured.url, "help"), token=token)
     secured.connector.requests.clear()
-    await secured.teams.sender.send(TENANT, ["aad-0"], Message.text("Round 2 is out"), key="k")
+    attempt = prepared(
+        secured.core.db, "teams", TENANT, ("aad-0",), Message.text("Round 2 is out"), key="k"
+    )
+    await secured.teams.sender.deliver(attempt)
     (sent,) = secured.connector.sent()
     assert sent.body["text"] == "Round 2 is out"
     assert sent.authorization == "Bearer outgoing-token"
@@ -138,6 +142,7 @@ async def test_the_server_mounts_teams_and_warns_when_unauthenticated(
 
     from adapters.teams.app import ROUTE, mount_teams
     from bot.config import Settings
+    from bot.delivery import ResumableSender
     from tests.adapters.teams.conftest import services_for
 
     services = services_for(core)  # type: ignore[arg-type]
@@ -147,7 +152,7 @@ async def test_the_server_mounts_teams_and_warns_when_unauthenticated(
         sender = mount_teams(app, services)
     assert any("NOT authenticated" in r.getMessage() for r in caplog.records)
     assert [r.resource.canonical for r in app.router.routes()] == [ROUTE]
-    assert hasattr(sender, "send")
+    assert isinstance(sender, ResumableSender)  # it takes whole delivery attempts
 
     caplog.clear()
     services.settings = Settings(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="x")

@@ -33,7 +33,7 @@ def _adapter(kind: str = "personal") -> TestAdapter:
 
 
 def _bot(core: Crossties, adapter: TestAdapter) -> CrosstiesTeamsBot:
-    return CrosstiesTeamsBot(core, TeamsSender(adapter, core.db, core.prompts))
+    return CrosstiesTeamsBot(core, TeamsSender(adapter, core.prompts))
 
 
 async def _turn(adapter: TestAdapter, bot: CrosstiesTeamsBot, activity: Activity) -> list[Activity]:

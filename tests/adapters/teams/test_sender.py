@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.teams import directory
 from adapters.teams.platform import CONVERSATION_BURST, CONVERSATION_RATE
-from bot.delivery import PermanentSendError, TransientSendError
+from bot.delivery import PermanentSendError, Sent, TransientSendError, prepared
 from bot.events import Message
 from tests.adapters.teams.conftest import Harness
 from tests.fakes_teams import TENANT
@@ -20,8 +19,12 @@ async def _alex(harness: Harness) -> None:
     harness.connector.requests.clear()
 
 
-async def _send(harness: Harness, text: str = "Hello", key: str = "k1") -> object:
-    return await harness.teams.sender.send(TENANT, ["aad-0"], Message.text(text), key=key)
+async def _send(
+    harness: Harness, text: str = "Hello", key: str = "k1", to: tuple[str, ...] = ("aad-0",)
+) -> Sent:
+    """Send as the delivery does: the attempt carries the addresses the core keeps."""
+    attempt = prepared(harness.core.db, "teams", TENANT, to, Message.text(text), key=key)
+    return await harness.teams.sender.deliver(attempt)
 
 
 async def test_429_waits_for_retry_after_then_delivers(harness: Harness) -> None:
@@ -76,7 +79,7 @@ async def test_unknown_or_gone_people_are_unreachable(harness: Harness) -> None:
     await _alex(harness)
     harness.connector.gone.add("29:user-0")
     with pytest.raises(PermanentSendError) as raised:
-        await harness.teams.sender.send(TENANT, ["aad-0", "aad-9"], Message.text("Hi"), key="k2")
+        await _send(harness, "Hi", "k2", ("aad-0", "aad-9"))
     assert sorted(raised.value.unreachable_users) == ["aad-0", "aad-9"]
 
 
@@ -95,11 +98,3 @@ async def test_one_conversation_is_paced(harness: Harness) -> None:
     assert len(harness.connector.texts()) == CONVERSATION_BURST + 3
     waited = harness.time.now - start
     assert waited == pytest.approx(3 / CONVERSATION_RATE, rel=0.01)
-
-
-def test_introduction_is_read_from_the_buttons() -> None:
-    from bot.events import Button, Card
-
-    card = Card(title="t", buttons=(Button("We met", "checkin", "42:met"),))
-    assert directory.introduction_of(Message((card,))) == 42
-    assert directory.introduction_of(Message.text("x")) is None

@@ -8,7 +8,7 @@ from pathlib import Path
 from botbuilder.schema import Activity
 
 from adapters.teams import translate
-from bot.events import ActionInvoked
+from bot.events import MENTION_MARK, ActionInvoked, UserRef
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "teams"
 
@@ -47,9 +47,16 @@ def test_the_bot_mention_goes_and_other_mentions_become_tokens() -> None:
         ],
     )
     assert translate.is_addressed_to_bot(activity)
-    text = translate.command_text(activity, {"29:adele": "aad-adele"})
-    assert text == "exclude <@aad-megan> <@aad-adele> & more"
-    assert translate.command_text(activity) == "exclude <@aad-megan> <@29:adele> & more"
+    event = translate.command(activity, {"29:adele": "aad-adele"})
+    assert event.text == f"exclude {MENTION_MARK} {MENTION_MARK} & more"
+    tenant = event.user.workspace
+    assert event.mentions == (
+        UserRef("teams", tenant, "aad-megan"),
+        UserRef("teams", tenant, "aad-adele"),
+    )
+    unresolved = translate.command(activity)
+    assert unresolved.text == event.text
+    assert [m.id for m in unresolved.mentions] == ["aad-megan", "29:adele"]
 
 
 def test_shared_chats_need_the_bot_mentioned() -> None:

@@ -1,0 +1,202 @@
+"""The one codec for button and card values: what the bot puts on a button, and the typed
+event a press of it becomes. Renderers carry values as opaque strings; nothing else reads them.
+
+A press arrives as `ActionInvoked(action, value)`; `decode` turns it into `CheckInAnswered`,
+`PauseRequested`, `FormOpened` or the command the button stands for (`join …`, `leave`, …).
+A value that cannot be read decodes to None, and the core answers "couldn't follow that".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.db.models import Answer
+from bot.events import (
+    ActionInvoked,
+    Button,
+    CheckInAnswered,
+    CommandReceived,
+    FormOpened,
+    InboundEvent,
+    PauseRequested,
+)
+from bot.ids import IntroductionId, ProgrammeId
+
+CHECKIN = "checkin"
+PAUSE = "pause"
+FORGET = "forget"
+JOIN = "join"
+PROGRAMME_FORM = "programme_form"
+# The form buttons of Slack's App Home (older names of PROGRAMME_FORM, still on drawn homes).
+HOME_EDIT_FORM = "programme edit"
+HOME_NEW_FORM = "programme new"
+FORM_ACTIONS = frozenset({PROGRAMME_FORM, HOME_EDIT_FORM, HOME_NEW_FORM})
+NEW_PROGRAMME = "new"
+PAUSE_WEEKS = 4
+MAX_PAUSE_WEEKS = 52
+# Buttons that stand for the words of a command: the value is the rest of the command.
+COMMAND_BUTTONS = frozenset(
+    {
+        "join",
+        "resume",
+        "leave",
+        "help",
+        "ties",
+        "match",
+        "report",
+        "round preview",
+        "round run",
+        "profile",
+    }
+)
+
+
+# ---------------------------------------------------------------- packing
+
+
+def checkin_value(introduction: int, answer: Answer) -> str:
+    return f"{introduction}:{answer.value}"
+
+
+def pause_value(programme: int | None, weeks: int = PAUSE_WEEKS) -> str:
+    """`weeks:programme id`, so the press needs no "which programme?"."""
+    return f"{weeks}:{programme}" if programme is not None else str(weeks)
+
+
+def form_value(programme: int | None) -> str:
+    return str(programme) if programme is not None else NEW_PROGRAMME
+
+
+def programme_suffix(programme: str) -> str:
+    """The words that name a programme on a command button."""
+    return f"--programme {programme}"
+
+
+def join_value(organisation: str, programme: str) -> str:
+    return f"{organisation} {programme_suffix(programme)}"
+
+
+def forget_button(label: str) -> Button:
+    return Button(label, FORGET, "confirm", "danger")
+
+
+def pause_button(label: str, programme: int | None) -> Button:
+    return Button(label, PAUSE, pause_value(programme))
+
+
+def form_button(label: str, programme: int | None, style: str = "default") -> Button:
+    assert style in ("default", "primary", "danger")
+    return Button(label, PROGRAMME_FORM, form_value(programme), style)  # type: ignore[arg-type]
+
+
+def checkin_buttons(
+    introduction: int, met: str, not_yet: str, could_not_meet: str
+) -> tuple[Button, ...]:
+    """The three answers to "did you meet?", labelled by the caller."""
+    return (
+        Button(met, CHECKIN, checkin_value(introduction, Answer.MET), "primary"),
+        Button(not_yet, CHECKIN, checkin_value(introduction, Answer.NOT_YET)),
+        Button(could_not_meet, CHECKIN, checkin_value(introduction, Answer.COULD_NOT_MEET)),
+    )
+
+
+# ---------------------------------------------------------------- unpacking
+
+
+def form_target(value: str) -> ProgrammeId | None:
+    """The programme a form value names: an id, or None for a new programme; ValueError for
+    anything else."""
+    value = value.strip()
+    if value in ("", NEW_PROGRAMME):
+        return None
+    if not value.isdigit():
+        raise ValueError(value)
+    return ProgrammeId(int(value))
+
+
+def _checkin(event: ActionInvoked) -> CheckInAnswered | None:
+    head, _, answer = event.value.partition(":")
+    try:
+        introduction = IntroductionId(int(head))
+        chosen = Answer(answer)
+    except ValueError:
+        return None
+    return CheckInAnswered(
+        event.user,
+        introduction,
+        chosen,
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
+
+
+def _pause(event: ActionInvoked) -> PauseRequested | None:
+    weeks_text, named, programme_text = event.value.partition(":")
+    weeks_text = weeks_text or str(PAUSE_WEEKS)
+    if not (weeks_text.isascii() and weeks_text.isdigit() and len(weeks_text) <= 2):
+        return None
+    weeks = max(1, min(MAX_PAUSE_WEEKS, int(weeks_text)))
+    programme: ProgrammeId | None = None
+    if named:  # "weeks:programme id"; a bare "weeks" from older cards
+        if not (programme_text.isascii() and programme_text.isdigit()):
+            return None
+        programme = ProgrammeId(int(programme_text))
+    return PauseRequested(
+        event.user,
+        weeks,
+        programme,
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
+
+
+def _form(event: ActionInvoked) -> FormOpened | None:
+    try:
+        programme = None if event.action == HOME_NEW_FORM else form_target(event.value)
+    except ValueError:
+        return None
+    return FormOpened(
+        event.user,
+        programme,
+        display_name=event.display_name,
+        conversation=event.conversation,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
+
+
+def _command(event: ActionInvoked, text: str) -> CommandReceived:
+    return CommandReceived(
+        event.user,
+        text,
+        display_name=event.display_name,
+        conversation=event.conversation,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
+
+
+def decode(event: ActionInvoked) -> InboundEvent | None:
+    """The typed event a button press stands for; None when its value cannot be read."""
+    if event.action == CHECKIN:
+        return _checkin(event)
+    if event.action == PAUSE:
+        return _pause(event)
+    if event.action in FORM_ACTIONS:
+        return _form(event)
+    if event.action == FORGET:
+        return _command(event, "forget me confirm") if event.value == "confirm" else None
+    if event.action in COMMAND_BUTTONS:
+        return _command(event, event.action + (f" {event.value}" if event.value else ""))
+    return None
+
+
+def with_key(event: InboundEvent, key: str | None) -> InboundEvent:
+    """The event carrying the adapter's key for its request."""
+    return replace(event, request_key=key)

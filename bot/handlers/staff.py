@@ -1,0 +1,148 @@
+"""What staff ask: joining, pausing, their profile, introduction, check-ins, ties, erasure."""
+
+from __future__ import annotations
+
+from bot import accounts, presenters
+from bot import commands as c
+from bot.db.models import ProgrammeRoleKind
+from bot.events import CheckInAnswered, Message, PauseRequested, Text
+from bot.handlers.turn import Turn
+from bot.ids import IntroductionId
+from bot.outbox import last_card
+from bot.usecases import checkins, erasure, people, ties
+from bot.usecases.common import UseCaseError, has_role, visible_programmes
+from bot.views import AnsweredCheckIn, Reply
+
+StaffCommand = (
+    c.Help
+    | c.Join
+    | c.Leave
+    | c.Pause
+    | c.Resume
+    | c.Profile
+    | c.ShowMatch
+    | c.Met
+    | c.Log
+    | c.Ties
+    | c.ForgetMe
+    | c.MyData
+)
+
+
+def command(turn: Turn, command: StaffCommand) -> Reply:
+    session, person, say = turn.session, turn.person, turn.say
+    match command:
+        case c.Help():
+            roles = _roles(turn)
+            return Reply((say("help", coordinator="coordinator" in roles, lead="lead" in roles),))
+        case c.Join(organisation=organisation):
+            programme = turn.programme(command.programme)
+            result = people.join(session, turn.now, person, programme, organisation)
+            joined = say(
+                "joined",
+                programme=result.programme,
+                organisation=result.organisation,
+                rejoined=result.rejoined,
+            )
+            return Reply((joined,))
+        case c.Leave():
+            programme = turn.programme(command.programme)
+            people.leave(session, turn.now, person, programme)
+            return Reply((say("left", programme=programme.name),))
+        case c.Pause(until=until, weeks=weeks):
+            programme = turn.programme(command.programme)
+            until = people.pause(
+                session, turn.today, turn.now, person, programme, until=until, weeks=weeks
+            )
+            return Reply((say("paused", programme=programme.name, until=until),))
+        case c.Resume():
+            programme = turn.programme(command.programme)
+            was = people.resume(session, turn.now, person, programme)
+            return Reply((say("resumed", programme=programme.name, was_paused=was),))
+        case c.Profile(field_name=None):
+            return Reply((presenters.profile(turn.prompts, people.profile(session, person)),))
+        case c.Profile(field_name=field_name, value=value):
+            where = turn.programme(command.programme) if field_name == "organisation" else None
+            assert field_name is not None and value is not None
+            people.update_profile(session, turn.now, person, field_name, value, where)
+            return Reply((say("profile_updated", field=field_name),))
+        case c.ShowMatch():
+            scope = turn.programme_or_none(command.programme)
+            intro = checkins.latest_introduction(session, person, scope)
+            if intro is None:
+                return Reply((say("no_match"),))
+            info = checkins.describe(session, intro, person, turn.prompts)
+            return Reply((presenters.current_match(turn.prompts, info),))
+        case c.Met(answer=answer):
+            scope = turn.programme_or_none(command.programme)
+            intro = checkins.latest_introduction(session, person, scope)
+            if intro is None or intro.id is None:
+                raise UseCaseError("error_no_introduction")
+            answered = checkins.record_answer(session, turn.now, person, intro.id, answer)
+            return Reply((_thanks(turn, answered),))
+        case c.Log(person=mention, note=note, tags=tags):
+            programme = turn.programme(command.programme)
+            people.require_membership(session, person, programme)
+            other = ties.resolve_mention(session, turn.user, mention, programme)
+            ties.log_collaboration(session, turn.now, person, other, programme, note, tags)
+            return Reply((say("logged", name=other.name or "them", tags=list(tags)),))
+        case c.Ties():
+            views = ties.my_ties(session, person)
+            if not views:
+                return Reply((say("no_ties"),))
+            return Reply((presenters.ties_card(turn.prompts, views),))
+        case c.ForgetMe(confirmed=False):
+            return Reply((presenters.forget_confirmation(turn.prompts),))
+        case c.ForgetMe(confirmed=True):
+            gone = people.accounts_of(session, person)
+            erasure.forget(session, turn.now, person)
+            return Reply((say("forgotten"),), forgotten=gone)
+        case c.MyData():
+            data = people.my_data(session, person)
+            parts = (Text(turn.prompts.render("my_data")), Text(data))
+            return Reply((Message(parts, ephemeral=True),))
+    raise UseCaseError("error_unknown_command", word="")
+
+
+def answer_checkin(turn: Turn, event: CheckInAnswered) -> Reply:
+    """Record the answer; the view carries what a platform needs to redraw the message."""
+    answered = checkins.record_answer(
+        turn.session, turn.now, turn.person, event.introduction, event.answer
+    )
+    thanks = _thanks(turn, answered)
+    user = turn.user
+    view = AnsweredCheckIn(
+        introduction=IntroductionId(answered.introduction_id),
+        answer=answered.answer,
+        text=thanks.plain(),
+        status=turn.prompts.render("checkin_status", answers=answered.answers),
+        card=last_card(turn.session, event.introduction, user.platform, user.workspace),
+        contacts=accounts.contacts(
+            turn.session, event.introduction, user.platform, user.workspace, [user.id]
+        ).get(user.id, ()),
+    )
+    return Reply((thanks,), view=view)
+
+
+def pause(turn: Turn, event: PauseRequested) -> Reply:
+    if event.programme is not None:
+        programme = turn.programme_by_id(event.programme)
+    else:
+        programme = turn.programme(None)
+    until = people.pause(
+        turn.session, turn.today, turn.now, turn.person, programme, weeks=event.weeks
+    )
+    return Reply((turn.say("paused", programme=programme.name, until=until),))
+
+
+def _thanks(turn: Turn, result: checkins.AnswerResult) -> Message:
+    return turn.say("answer_recorded", answer=result.answer.value, answers=result.answers)
+
+
+def _roles(turn: Turn) -> set[str]:
+    found: set[str] = set()
+    for programme in visible_programmes(turn.session, turn.user):
+        for role in ProgrammeRoleKind:
+            if has_role(turn.session, turn.person, programme, role):
+                found.add(role.value)
+    return found
