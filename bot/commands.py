@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from bot.db.models import Answer
 from bot.events import MENTION_MARK, UserRef
+from bot.text import clean_text, parse_date
+
+__all__ = ["clean_text", "parse_date"]  # re-exported: the use cases clean names with it
 
 MAX_COMMAND_LENGTH = 3000
 MAX_NOTE_LENGTH = 1000
@@ -185,60 +188,7 @@ _MENTION = re.compile(
     r"""|@(?P<bare>\S+))"""  # @ann.lee@nhs.net or @p17
 )
 _WEEKS = re.compile(r"^for\s+(?P<n>\d{1,3})\s+(?P<unit>weeks?|days?)$", re.IGNORECASE)
-_MONTHS = {
-    name: i
-    for i, name in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        start=1,
-    )
-}
 _TAG = re.compile(r"(?:^|\s)#(?P<tag>[\w\-]{1,40})", re.UNICODE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(text: str) -> str:
-    """Drop control characters and fold white space; keeps the words as they were."""
-    return " ".join(_CONTROL.sub("", text).split())
-
-
-def parse_date(text: str) -> date | None:
-    """ISO `2027-01-12`, UK `12/01/2027` or `12 January 2027`; None if not a date."""
-    text = text.strip().lower().rstrip(".")
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time)
-        except ValueError:
-            pass
-    match = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\s+(\d{4})", text)
-    if match:
-        day, month_name, year = match.groups()
-        month = _MONTHS.get(month_name) or next(
-            (
-                n
-                for name, n in _MONTHS.items()
-                if len(month_name) >= 3 and name.startswith(month_name)
-            ),
-            None,
-        )
-        if month:
-            try:
-                return date(int(year), month, int(day))
-            except ValueError:
-                return None
-    return None
 
 
 def parse_mention(token: str, mentions: tuple[UserRef, ...] = ()) -> tuple[Mention, str] | None:

@@ -7,20 +7,17 @@ and the rest happens after. Nothing here decides rights: the core does.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render, translate, views
+from adapters.slack.acks import CLAIM, acked, deduplicate, on_error
 from adapters.slack.manifest import COMMAND
 from adapters.slack.replies import Where, deliver
 from bot import actions as codec
@@ -42,8 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Answerer = Callable[[dict[str, Any], AsyncWebClient, Any, str | None], Awaitable[None]]
-
 MEMBERS_PAGE = 200  # conversations.members page size
 # Which modal field a core refusal belongs to, for inline errors.
 FORM_ERRORS = {
@@ -58,8 +53,8 @@ FORM_ERRORS = {
 
 
 def register(bolt: AsyncApp, rt: SlackRuntime, *, oauth: bool) -> None:
-    bolt.error(_on_error)
-    bolt.use(_deduplicate(rt))
+    bolt.error(on_error)
+    bolt.use(deduplicate(rt))
     bolt.command(COMMAND)(_on_command(rt))
     bolt.action(re.compile(r"^ct\|"))(_on_action(rt))
     bolt.view(translate.PROGRAMME_MODAL)(_on_programme_form(rt))
@@ -70,19 +65,6 @@ def register(bolt: AsyncApp, rt: SlackRuntime, *, oauth: bool) -> None:
         ("tokens_revoked", bolt.default_tokens_revoked_event_listener() if oauth else None),
     ):
         bolt.event(kind)(_on_removed(rt, forget))
-
-
-MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
-
-
-async def _on_error(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
-    """A body Bolt's own middleware cannot read is the sender's fault (400), not ours (500);
-    other failures stay 500, so Slack retries an event we could not take."""
-    if isinstance(error, MALFORMED) and response is not None and response.status >= 500:
-        log.warning("refused a Slack request Bolt could not read: %s", type(error).__name__)
-        return BoltResponse(status=400, body="")
-    log.error("Slack request failed: %s", type(error).__name__, exc_info=error)
-    return None
 
 
 def _on_removed(rt: SlackRuntime, forget: Any) -> Any:
@@ -97,96 +79,6 @@ def _on_removed(rt: SlackRuntime, forget: Any) -> Any:
             await forget(context=context)
         elif forget is not None:
             await forget(event=event, context=context)
-
-    return listener
-
-
-def _deduplicate(rt: SlackRuntime) -> Any:
-    """Events are deduplicated by `event_id` (Slack's retries re-sign them); slash commands and
-    interactions carry no id, so a signed request replayed inside the 5-minute window is known
-    by its (timestamp, signature) pair and acknowledged without being handled again.
-
-    Only this process's memory is asked before the ack (`dedup.py`). After it, the key goes
-    with the event to the core, which records it in the same transaction as the handling
-    (`Reply.duplicate`; the programme form records it with the programme), so a request sent
-    to several servers is still handled by one, and a retry of one that failed half-way is
-    handled."""
-
-    async def middleware(
-        body: dict[str, Any], req: Any, context: Any, next: Any
-    ) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        key = str(event_id) if event_id else request_key(req.headers)
-        if key and rt.seen.seen_here(key):
-            log.info("dropping a repeated Slack request %s", key)
-            return BoltResponse(status=200, body="")
-        context[CLAIM] = key
-        result: BoltResponse | None = await next()
-        return result
-
-    return middleware
-
-
-CLAIM = "crossties_claim"
-
-
-def request_key(headers: dict[str, Any]) -> str | None:
-    """A short key for one signed request (None in Socket Mode, where nothing is signed)."""
-    stamp = (headers.get("x-slack-request-timestamp") or [""])[0]
-    signature = (headers.get("x-slack-signature") or [""])[0]
-    if not stamp or not signature:
-        return None
-    return "sig:" + hashlib.sha256(f"{stamp}:{signature}".encode()).hexdigest()[:60]
-
-
-async def _sorry(rt: SlackRuntime, respond: Any, what: str) -> None:
-    """The last resort after the ack: a polite "try again shortly", never silence or a trace."""
-    log.exception("could not answer a Slack %s", what)
-    try:
-        await respond(text=rt.services.prompts.render("error_internal"), response_type="ephemeral")
-    except Exception as error:
-        log.warning("could not tell the person about the failure: %s", type(error).__name__)
-
-
-def _responder(rt: SlackRuntime, body: dict[str, Any], respond: Any) -> Any:
-    """Answers to the request's `response_url` through the runtime's shared session."""
-    url = body.get("response_url")
-    if not url:
-        return respond
-
-    async def send(**fields: Any) -> None:
-        answer = await AsyncWebhookClient(str(url), session=rt.http()).send(**fields)
-        if answer.status_code != 200:
-            log.warning("response_url answered %s", answer.status_code)
-
-    return send
-
-
-def _acked(rt: SlackRuntime, what: str, answer: Answerer, *, shed: bool = False) -> Any:
-    """Ack at once, then answer; any failure after the ack gets the polite "try again".
-
-    With `shed`, a request arriving while the process already has its backlog of work in
-    progress is answered in the ack itself: busy, try again in a moment (nothing is done, so
-    trying again is safe). Slash commands shed; clicks (check-in answers) always queue."""
-
-    async def listener(
-        ack: Any, body: dict[str, Any], client: AsyncWebClient, respond: Any, context: Any
-    ) -> None:
-        backlog = rt.services.backlog
-        if not backlog.take(even_if_full=not shed):
-            busy = rt.services.prompts.render("busy")
-            await ack(text=busy, response_type="ephemeral")
-            return
-        rt.track()
-        try:
-            await ack()
-            respond = _responder(rt, body, respond)
-            try:
-                await answer(body, client, respond, context.get(CLAIM))
-            except Exception:
-                await _sorry(rt, respond, what)
-        finally:
-            backlog.give_back()
 
     return listener
 
@@ -223,7 +115,7 @@ def _on_command(rt: SlackRuntime) -> Any:
         to = where(rt, client, event.user, body.get("channel_id"), body.get("response_url"))
         await deliver(to, reply.messages, rt.sender, respond)
 
-    return _acked(rt, "command", answer, shed=True)
+    return acked(rt, "command", answer, shed=True)
 
 
 def _on_message(rt: SlackRuntime) -> Any:
@@ -324,7 +216,7 @@ def _on_action(rt: SlackRuntime) -> Any:
         if from_home or translate.action_of(body) in HOME_CHANGES:
             await publish_home(rt, client, team, user, forgotten=bool(reply.forgotten))
 
-    return _acked(rt, "button", answer)
+    return acked(rt, "button", answer)
 
 
 async def _show_answers(
