@@ -90,7 +90,7 @@ async def worker_main(db_url: str, api_url: str, sim: SimTime, pacer_burst: int)
         rate = limits[("slack", "conversations.open")]
         limits[("slack", "conversations.open")] = replace(rate, burst=pacer_burst)
     pacer = Pacer(clock=sim, sleep=sim.sleep, limits=limits)
-    sender = SlackSender(client_for, db, pacer)
+    sender = SlackSender(client_for, pacer)
     owner = os.getpid()
     presence = Presence(db, owner)
     await presence.start()
