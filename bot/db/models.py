@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.db.types import UTCDateTime
+from bot.db.types import StrEnumText, UTCDateTime
 
 
 def _ts(nullable: bool = True, index: bool = False) -> Column[datetime]:
@@ -125,7 +125,7 @@ class ProgrammeWorkspace(SQLModel, table=True):
 class ProgrammeRole(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True)
-    role: str = Field(max_length=16, primary_key=True)
+    role: ProgrammeRoleKind = Field(sa_type=StrEnumText(ProgrammeRoleKind), primary_key=True)
 
 
 class Membership(SQLModel, table=True):
@@ -133,7 +133,9 @@ class Membership(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    status: str = Field(default=MembershipStatus.ACTIVE, max_length=16)
+    status: MembershipStatus = Field(
+        default=MembershipStatus.ACTIVE, sa_type=StrEnumText(MembershipStatus)
+    )
     paused_until: date | None = None
     joined_at: datetime = Field(sa_column=_ts(nullable=False))
     left_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -150,7 +152,7 @@ class Round(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", index=True)
     number: int
     slot: str | None = Field(default=None, max_length=64)
-    state: str = Field(default=RoundState.PLANNED, max_length=16)
+    state: RoundState = Field(default=RoundState.PLANNED, sa_type=StrEnumText(RoundState))
     seed: int = 0
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     matched_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -166,7 +168,7 @@ class Introduction(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     checkin_due_at: datetime = Field(sa_column=_ts(nullable=False, index=True))
     nudge_due_at: datetime = Field(sa_column=_ts(nullable=False, index=True))
-    outcome: str | None = Field(default=None, max_length=16)
+    outcome: Answer | None = Field(default=None, sa_type=StrEnumText(Answer))
 
 
 class IntroductionMember(SQLModel, table=True):
@@ -197,7 +199,7 @@ class CheckIn(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts())
     nudge_due_at: datetime = Field(sa_column=_ts(nullable=False))
     nudged_at: datetime | None = Field(default=None, sa_column=_ts())
-    answer: str | None = Field(default=None, max_length=16)
+    answer: Answer | None = Field(default=None, sa_type=StrEnumText(Answer))
     answered_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
@@ -211,7 +213,7 @@ class Tie(SQLModel, table=True):
     person_b_id: int = Field(foreign_key="person.id", index=True)
     organisation_a_id: int | None = Field(default=None, foreign_key="organisation.id")
     organisation_b_id: int | None = Field(default=None, foreign_key="organisation.id")
-    stage: str = Field(default=TieStage.INTRODUCED, max_length=16)
+    stage: TieStage = Field(default=TieStage.INTRODUCED, sa_type=StrEnumText(TieStage))
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     met_at: datetime | None = Field(default=None, sa_column=_ts())
     collaborating_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -251,7 +253,7 @@ class Outbox(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON neutral message
     programme_id: int | None = Field(default=None, foreign_key="programme.id", index=True)
     introduction_id: int | None = Field(default=None, foreign_key="introduction.id")
-    state: str = Field(default=OutboxState.PENDING, max_length=16)
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=StrEnumText(OutboxState))
     attempts: int = 0
     next_try_at: datetime = Field(sa_column=_ts(nullable=False))
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

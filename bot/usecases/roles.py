@@ -25,7 +25,7 @@ def grant(
             ProgrammeRole(
                 programme_id=require_id(programme.id),
                 person_id=require_id(person.id),
-                role=role.value,
+                role=role,
             )
         )
         audit(session, now, actor, "grant", programme.id, person=person.id, role=role.value)
