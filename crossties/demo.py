@@ -17,13 +17,13 @@ from rich.progress import Progress
 from sqlmodel import select
 
 from adapters.local.runtime import LocalRuntime
+from bot import actions
 from bot.app import Services
 from bot.charts import report_chart
 from bot.clock import ManualClock
-from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
-from bot.db.models import Programme
-from bot.events import Card
+from bot.db.models import Answer, Programme
+from bot.events import ActionInvoked, Card, CheckInAnswered, Part
 from bot.formatting import count
 from bot.reports import build_report, load_report_input
 from bot.usecases.checkins import queue_due_checkins
@@ -267,15 +267,9 @@ async def simulate(services: Services, *, seed: int, console: Console) -> list[R
             for delivered in intros:
                 recipients = list(delivered.recipients)
                 card = delivered.message.parts[0]
-                intro_value = (
-                    next(b.value for b in card.buttons if b.action == CHECKIN_ACTION)
-                    if isinstance(card, Card)
-                    else ""
-                )
-                intro_id = intro_value.split(":")[0]
                 roll = rng.random()
                 if roll < 0.68:
-                    await runtime.press(recipients[0], CHECKIN_ACTION, f"{intro_id}:met")
+                    await _answer(runtime, recipients[0], card, Answer.MET)
                     log.met += 1
                     if rng.random() < 0.3 and len(recipients) >= 2:
                         other = recipients[1]
@@ -284,12 +278,10 @@ async def simulate(services: Services, *, seed: int, console: Console) -> list[R
                         await runtime.say(recipients[0], f"log @{other} {deed} {tag}")
                         log.collaborations += 1
                 elif roll < 0.85:
-                    await runtime.press(recipients[0], CHECKIN_ACTION, f"{intro_id}:not_yet")
+                    await _answer(runtime, recipients[0], card, Answer.NOT_YET)
                     log.not_yet += 1
                 elif roll < 0.93:
-                    await runtime.press(
-                        recipients[-1], CHECKIN_ACTION, f"{intro_id}:could_not_meet"
-                    )
+                    await _answer(runtime, recipients[-1], card, Answer.COULD_NOT_MEET)
                     log.could_not += 1
             clock.advance(timedelta(days=7))
             with services.db.session() as session:
@@ -332,3 +324,13 @@ def run_demo(services: Services, *, seed: int, png: Path, console: Console) -> N
         f'[bold]crossties chat --as "{roster()[0].name}"[/bold].',
         highlight=False,
     )
+
+
+async def _answer(runtime: LocalRuntime, user_id: str, card: Part, answer: Answer) -> None:
+    """Press the check-in button on a delivered introduction that gives this answer."""
+    for button in card.buttons if isinstance(card, Card) else ():
+        pressed = ActionInvoked(runtime.user(user_id), button.action, button.value)
+        decoded = actions.decode(pressed)
+        if isinstance(decoded, CheckInAnswered) and decoded.answer == answer:
+            await runtime.press(user_id, button.action, button.value)
+            return
