@@ -119,7 +119,7 @@ class PauseRequested:
     request_key: str | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProgrammeForm:
     """What a coordinator fills in; `programme_id` is set when editing."""
 
