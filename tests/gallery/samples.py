@@ -14,7 +14,7 @@ What it reaches beyond `Crossties.handle` and the outbox, where an adapter does 
 `home.home_view` + `views.home` (App Home), `coordination.form_for` + `views.programme_modal`
 / `forms.form_card` (set-up form), `coordination.invitation` (channel invitation),
 `queue_due_checkins` (what the scheduler runs), `home.introduction_answers` +
-`render.with_status` (Slack's answered introduction), `partner_handles` +
+`render.with_status` (Slack's answered introduction), `accounts.contacts` + `partner_handles` +
 `introduction_links` + `render.adaptive_card(answered=...)` (Teams' links and answered card).
 """
 
@@ -37,9 +37,9 @@ from adapters.slack import render as slack_render
 from adapters.slack import views as slack_views
 from adapters.teams import forms as teams_forms
 from adapters.teams import render as teams_render
-from adapters.teams.directory import partner_handles
-from adapters.teams.platform import introduction_links
+from adapters.teams.platform import introduction_links, partner_handles
 from adapters.teams.translate import Address
+from bot import accounts
 from bot.clock import ManualClock
 from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
@@ -51,6 +51,7 @@ from bot.templates import Prompts
 from bot.usecases import coordination, home
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.programmes import ProgrammeSettings, RosterRow, create_programme, import_roster
+from bot.views import ProgrammeFormView
 from tests.gallery.kinds import PURPOSES
 
 PlatformName = Literal["slack", "teams"]
@@ -284,8 +285,10 @@ def _intro_shots(world: World, platform: PlatformName) -> Iterator[Shot]:
 
 
 def _teams_links(world: World, introduction: int, recipient: str) -> tuple[tuple[str, str], ...]:
-    handles = partner_handles(world.core.db, introduction, TENANT, [recipient])
-    return introduction_links(world.core.prompts, handles.get(recipient, []))
+    with world.core.db.session() as session:
+        contacts = accounts.contacts(session, introduction, "teams", TENANT, [recipient])
+    handles = partner_handles(contacts.get(recipient, ()))
+    return introduction_links(world.core.prompts, handles)
 
 
 def _recipients(row: Outbox) -> list[str]:
@@ -347,7 +350,7 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
         form = coordination.form_for(session, world.ref(lead), programme.id)
     add("invitation", (invitation,), where="Direct message")
     if platform == "slack":
-        view = slack_views.programme_modal(form, prompts).to_dict()
+        view = slack_views.programme_modal(ProgrammeFormView(form), prompts).to_dict()
         shots.append(Shot("setup-form", "slack", {"surface": "modal", "view": view}))
     else:
         card = teams_forms.form_card(form, prompts, team=None)
