@@ -369,7 +369,7 @@ def _grant_access(
             person_id = person_ids[row.external_id]
             if session.get(ProgrammeRole, (programme_id, person_id, role.value)) is None:
                 session.add(
-                    ProgrammeRole(programme_id=programme_id, person_id=person_id, role=role.value)
+                    ProgrammeRole(programme_id=programme_id, person_id=person_id, role=role)
                 )
                 audit(session, now, actor, "grant", programme_id, person=person_id, role=role.value)
                 session.flush()
