@@ -78,3 +78,13 @@ def test_adapters_importing_each_other_break_the_contract(tree: Path) -> None:
     assert result.returncode != 0
     assert "Adapters do not import each other BROKEN" in result.stdout
     assert "adapters.local.platform -> adapters.teams.render" in result.stdout
+
+
+def test_an_adapter_reaching_behind_the_front_door_breaks_the_contract(tree: Path) -> None:
+    plant(tree / "adapters" / "slack" / "render.py", "import bot.usecases.people  # noqa")
+    plant(tree / "adapters" / "teams" / "render.py", "import bot.db.models  # noqa")
+    result = lint(tree)
+    assert result.returncode != 0
+    assert "Adapters reach the core only through its front door" in result.stdout
+    assert "adapters.slack.render -> bot.usecases.people" in result.stdout
+    assert "adapters.teams.render -> bot.db.models" in result.stdout
