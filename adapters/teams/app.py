@@ -22,6 +22,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
+from botbuilder.schema.teams import TeamsChannelData
 
 from adapters.teams import render, startup
 from adapters.teams.clients import KeptClientsAuthentication
@@ -92,6 +93,8 @@ class Teams:
             return _problem(400, "the activity has no type")
         if not _addressed(activity):
             return _problem(400, "the activity lacks a sender, conversation or serviceUrl")
+        if not _channel_data_readable(activity):
+            return _problem(400, "the activity's channelData is malformed")
         header = request.headers.get("Authorization", "")
         if self.authenticated and not header:
             return _problem(401, "a Bot Framework token is required")
@@ -179,6 +182,16 @@ def _addressed(activity: Activity) -> bool:
         and isinstance(activity.service_url, str)
         and activity.service_url
     )
+
+
+def _channel_data_readable(activity: Activity) -> bool:
+    """Teams' channel data is an object; botbuilder reads it as one for several activity types
+    and fails the whole turn on anything else (a list, a string, a team given as text)."""
+    try:
+        TeamsChannelData().deserialize(activity.channel_data)
+    except Exception:
+        return False
+    return True
 
 
 def _expires(result: Any) -> bool:

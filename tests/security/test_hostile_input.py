@@ -11,11 +11,13 @@ import json
 import re
 import tempfile
 import xml.etree.ElementTree as ET
+from collections import Counter
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.slack import render as slack_render
@@ -159,19 +161,76 @@ def hostile_report(names: list[str]) -> ReportInput:
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+class PageParts(HTMLParser):
+    """A page split into its markup (elements with their attribute names, declarations,
+    comments) and its text, as a browser would read it."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.markup: Counter[tuple[str, ...]] = Counter()
+        self.text: list[str] = []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.markup[(tag, *sorted(name for name, _ in attrs))] += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self.markup[("/" + tag,)] += 1
+
+    def handle_decl(self, decl: str) -> None:
+        self.markup[("!", decl)] += 1
+
+    def unknown_decl(self, data: str) -> None:
+        self.markup[("![", data)] += 1
+
+    def handle_comment(self, data: str) -> None:
+        self.markup[("!--", data)] += 1
+
+    def handle_pi(self, data: str) -> None:
+        self.markup[("?", data)] += 1
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+PLAIN_NAMES = ["Acute Trust", "GP Federation", "Hospice"]
+GENERATED = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def assert_report_html_is_inert(names: list[str]) -> None:
+    """Markup in names stays text: the page has exactly the elements it has with plain names,
+    and every organisation name reads back whole as text."""
+    view = lead_view(build_report(hostile_report(names), min_count=5))
+    page = PageParts(render_html(view, Prompts(), generated=GENERATED))
+    plain = lead_view(build_report(hostile_report(PLAIN_NAMES), min_count=5))
+    expected = PageParts(render_html(plain, Prompts(), generated=GENERATED))
+    assert page.markup == expected.markup
+    text = "".join(page.text)
+    for organisation in view.organisations:
+        assert organisation in text
+
+
+def test_markup_in_names_stays_text_in_the_html_report() -> None:
+    assert_report_html_is_inert(["<!channel>", "<!channel>", "<"])
+    assert_report_html_is_inert(["<", "<a", "</td>"])
+    assert_report_html_is_inert(
+        ["<script>alert(1)</script>", '<img src=x onerror="a()">', "]]><!--"]
+    )
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(names=st.lists(HOSTILE.filter(lambda s: s.strip()), min_size=3, max_size=3))
+@example(names=["<!channel>", "<!channel>", "<"])
 def test_report_exports_are_inert(names: list[str]) -> None:
     view = lead_view(build_report(hostile_report(names), min_count=5))
     rows = list(csv.reader(io.StringIO(report_csv(view))))
     for row in rows:
         for cell in row:
             assert not cell.startswith(FORMULA) or re.fullmatch(r"-?\d+(\.\d+)?", cell), cell
-    page = render_html(view, Prompts(), generated=datetime(2026, 3, 2, tzinfo=UTC))
+    page = render_html(view, Prompts(), generated=GENERATED)
     assert "<script>alert" not in page and "onerror=" not in page.replace("onerror=&#34;", "")
-    for name in names:
-        if "<" in name:
-            assert name not in page
+    assert_report_html_is_inert(names)
     ET.fromstring(graphml(organisation_network(view)))  # GraphML always parses
 
 

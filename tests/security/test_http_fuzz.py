@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from slack_sdk.signature import SignatureVerifier
 
@@ -202,6 +202,16 @@ def unknown_invoke(status: int, body: bytes) -> bool:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(cases=st.lists(requests(), min_size=4, max_size=4))
+@example(  # botbuilder fails the turn when Teams channel data is not an object
+    cases=[
+        (
+            "/api/messages",
+            json.dumps(teams_activity(kind, {"channelData": data}, "<!channel>", False)).encode(),
+            {"Content-Type": "application/json"},
+        )
+        for kind, data in (("conversationUpdate", []), ("messageUpdate", {"team": "x"}))
+    ]
+)
 def test_no_request_gets_a_500(
     db: Database,
     clock: ManualClock,
