@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -136,6 +136,28 @@ class DeliveryStats:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Which due rows a delivery takes: by default every one (what `crossties serve` does)."""
+
+    kinds: tuple[str, ...] | None = None
+    programme_id: int | None = None
+    platforms: tuple[str, ...] | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.kinds is not None:
+            found.append(col(Outbox.kind).in_(self.kinds))
+        if self.programme_id is not None:
+            found.append(col(Outbox.programme_id) == self.programme_id)
+        if self.platforms is not None:
+            found.append(col(Outbox.platform).in_(self.platforms))
+        return found
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
 class Claimed:
     id: int
     platform: str
@@ -148,7 +170,12 @@ class Claimed:
 
 
 def _claim(
-    session: Session, now: datetime, limit: int, owner: int, lease: timedelta = LEASE
+    session: Session,
+    now: datetime,
+    limit: int,
+    owner: int,
+    lease: timedelta = LEASE,
+    scope: Scope = EVERYTHING,
 ) -> list[Claimed]:
     query = (
         select(Outbox)
@@ -157,6 +184,7 @@ def _claim(
             col(Outbox.next_try_at) <= now,
             # never our own rows still in flight, even if their lease ran out
             or_(col(Outbox.state) == OutboxState.PENDING, col(Outbox.claimed_by) != owner),
+            *scope.clauses(),
         )
         .order_by(col(Outbox.next_try_at), col(Outbox.id))
         .limit(limit)
@@ -224,8 +252,10 @@ class Delivery:
         concurrency: int = DEFAULT_CONCURRENCY,
         lease: timedelta = LEASE,
         rng: random.Random | None = None,
+        scope: Scope = EVERYTHING,
     ) -> None:
         self.db = db
+        self.scope = scope
         self.senders = senders
         self.clock = clock
         self.rng = rng or random.Random()
@@ -239,7 +269,7 @@ class Delivery:
 
         def work() -> list[Claimed]:
             with self.db.session() as session:
-                return _claim(session, now, limit, self.owner, self.lease)
+                return _claim(session, now, limit, self.owner, self.lease, self.scope)
 
         return await asyncio.to_thread(work)
 
