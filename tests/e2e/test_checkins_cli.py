@@ -3,6 +3,7 @@ run it: real processes on a scratch database, the outbox read back from the file
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -121,3 +122,53 @@ def test_without_slack_credentials_the_checkins_wait_for_the_server(tmp_path: Pa
         ("checkin", "pending"): 6,
         ("nudge", "pending"): 6,
     }
+
+
+async def test_with_slack_configured_the_checkins_reach_slack(tmp_path: Path) -> None:
+    """The sender `crossties serve` uses, against a local fake of the Slack Web API."""
+    import asyncio
+    import os
+    import sys
+
+    from tests.fakes_slack import TEAM_ID, FakeSlack
+
+    roster = "id,name,organisation,slack_user_id,slack_team_id\n" + "".join(
+        f"p{i},Person {i},{org},U{i:03d},{TEAM_ID}\n"
+        for i, org in enumerate(["Acute Trust", "GP Federation", "Hospice"] * 2)
+    )
+    await asyncio.to_thread(started, tmp_path, roster, "--slack-team", TEAM_ID, "--no-local")
+    async with FakeSlack() as slack:
+        for i in range(6):
+            slack.add_user(f"U{i:03d}", f"Person {i}")
+        environment = {
+            k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))
+        }
+        environment.pop("CROSSTIES_DATABASE_URL", None)
+        environment |= {
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": "s3cret",
+            "SLACK_API_URL": slack.api_url,
+        }
+        at = iso(datetime.now(UTC) + timedelta(days=8))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "crossties.cli",
+            "checkins",
+            "send",
+            "--at",
+            at,
+            cwd=tmp_path,
+            env=environment,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode == 0, err.decode()
+        assert out.decode().splitlines() == [
+            out.decode().splitlines()[0]
+        ] and out.decode().startswith("6 check-ins, 0 nudges and 0 follow-ups sent for East")
+        posted = slack.calls_to("chat.postMessage", ok_only=True)
+        assert len(posted) == 6
+        assert all("Did you meet" in json.dumps(call.args) for call in posted)
+    assert outbox(tmp_path) == {("introduction", "pending"): 3, ("checkin", "sent"): 6}
