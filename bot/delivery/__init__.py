@@ -41,7 +41,7 @@ from bot.delivery.attempt import (
     Sent,
     TransientSendError,
 )
-from bot.delivery.claims import LEASE, Claimed, claim_owners, release_orphans
+from bot.delivery.claims import EVERYTHING, LEASE, Claimed, Scope, claim_owners, release_orphans
 from bot.delivery.failures import REPORT_KIND, failed_deliveries, queue_failure_reports
 from bot.delivery.policy import MAX_ATTEMPTS, RATE_LIMITED_FOR, backoff
 from bot.events import Message, UserRef
@@ -59,6 +59,7 @@ __all__ = [
     "PermanentSendError",
     "PlatformSender",
     "ResumableSender",
+    "Scope",
     "Sent",
     "TransientSendError",
     "backoff",
@@ -91,8 +92,10 @@ class Delivery:
         concurrency: int = DEFAULT_CONCURRENCY,
         lease: timedelta = LEASE,
         rng: random.Random | None = None,
+        scope: Scope = EVERYTHING,
     ) -> None:
         self.db = db
+        self.scope = scope
         self.senders = senders
         self.clock = clock
         self.rng = rng or random.Random()
@@ -106,7 +109,7 @@ class Delivery:
 
         def work() -> list[Claimed]:
             with self.db.session() as session:
-                return claims.claim(session, now, limit, self.owner, self.lease)
+                return claims.claim(session, now, limit, self.owner, self.lease, self.scope)
 
         return await asyncio.to_thread(work)
 

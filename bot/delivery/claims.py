@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, select
 
 from bot import accounts
@@ -36,8 +36,35 @@ class Claimed:
     dm_channels: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which due rows a delivery takes: by default every one (what `crossties serve` does)."""
+
+    kinds: tuple[str, ...] | None = None
+    programme_id: int | None = None
+    platforms: tuple[str, ...] | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.kinds is not None:
+            found.append(col(Outbox.kind).in_(self.kinds))
+        if self.programme_id is not None:
+            found.append(col(Outbox.programme_id) == self.programme_id)
+        if self.platforms is not None:
+            found.append(col(Outbox.platform).in_(self.platforms))
+        return found
+
+
+EVERYTHING = Scope()
+
+
 def claim(
-    session: Session, now: datetime, limit: int, owner: int, lease: timedelta = LEASE
+    session: Session,
+    now: datetime,
+    limit: int,
+    owner: int,
+    lease: timedelta = LEASE,
+    scope: Scope = EVERYTHING,
 ) -> list[Claimed]:
     query = (
         select(Outbox)
@@ -46,6 +73,7 @@ def claim(
             col(Outbox.next_try_at) <= now,
             # never our own rows still in flight, even if their lease ran out
             or_(col(Outbox.state) == OutboxState.PENDING, col(Outbox.claimed_by) != owner),
+            *scope.clauses(),
         )
         .order_by(col(Outbox.next_try_at), col(Outbox.id))
         .limit(limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import true
 from sqlmodel import Session, col, select
 
 from bot import accounts
@@ -172,14 +173,33 @@ def record_answer(
     )
 
 
-def queue_due_checkins(session: Session, now: datetime, prompts: Prompts) -> int:
-    """Queue every check-in and nudge that is due. Idempotent: safe to run at any interval."""
+def queue_due_checkins(
+    session: Session,
+    now: datetime,
+    prompts: Prompts,
+    *,
+    due_by: datetime | None = None,
+    programme_id: int | None = None,
+) -> int:
+    """Queue every check-in and nudge that is due. Idempotent: safe to run at any interval.
+
+    `due_by` (default `now`) sends early what would be due by then; the rows are still
+    stamped `now`, so delivery takes them at once. `programme_id` keeps to one programme."""
+    due_by = now if due_by is None else due_by
     queued = 0
+    scope = (
+        col(CheckIn.introduction_id).in_(
+            select(Introduction.id).where(Introduction.programme_id == programme_id)
+        )
+        if programme_id is not None
+        else true()
+    )
     due = session.exec(
         select(CheckIn).where(
             col(CheckIn.sent_at).is_(None),
             col(CheckIn.answer).is_(None),
-            col(CheckIn.due_at) <= now,
+            col(CheckIn.due_at) <= due_by,
+            scope,
         )
     ).all()
     for checkin in due:
@@ -190,7 +210,8 @@ def queue_due_checkins(session: Session, now: datetime, prompts: Prompts) -> int
         select(CheckIn).where(
             col(CheckIn.nudged_at).is_(None),
             col(CheckIn.answer).is_(None),
-            col(CheckIn.nudge_due_at) <= now,
+            col(CheckIn.nudge_due_at) <= due_by,
+            scope,
         )
     ).all()
     answered = (

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from bot.formatting import count, number
+from crossties.cli.checkins import checkins_app
 from crossties.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ app.add_typer(programme_app, name="programme")
 app.add_typer(people_app, name="people")
 app.add_typer(round_app, name="round")
 app.add_typer(db_app, name="db")
+app.add_typer(checkins_app, name="checkins")
 
 console = Console()
 

@@ -59,3 +59,50 @@ async def test_answer_before_the_checkin_means_no_checkin_is_sent(world: World) 
     clock.advance(timedelta(days=30))  # type: ignore[attr-defined]
     with world.core.db.session() as session:
         assert queue_due_checkins(session, clock.now(), world.core.prompts) == 0
+
+
+async def test_sent_early_by_a_later_time_and_kept_to_one_programme(world: World) -> None:
+    """What `crossties checkins send --at` asks of the scheduler's own use case."""
+    from bot.db.models import OutboxState, Programme
+    from bot.delivery import Delivery, Scope
+    from bot.usecases.programmes import ProgrammeSettings, create_programme
+
+    clock = world.core.clock
+    prompts = world.core.prompts
+    with world.core.db.session() as session:
+        other = create_programme(
+            session,
+            clock.now(),
+            ProgrammeSettings(name="South", organisations=("Hospice", "GP Federation")),
+        )
+        other_id = other.id
+        north = session.exec(select(Programme).where(Programme.name == world.programme)).one()
+        north_id = north.id
+    await world.runtime.say(world.coordinator, "round run")
+    with world.core.db.session() as session:  # due in seven days: not by now
+        assert queue_due_checkins(session, clock.now(), prompts, due_by=clock.now()) == 0
+        later = clock.now() + timedelta(days=8)
+        assert (
+            queue_due_checkins(session, clock.now(), prompts, due_by=later, programme_id=other_id)
+            == 0
+        )
+        assert (
+            queue_due_checkins(session, clock.now(), prompts, due_by=later, programme_id=north_id)
+            == 12
+        )
+        assert queue_due_checkins(session, clock.now(), prompts, due_by=later) == 0  # once only
+        rows = session.exec(select(Outbox).where(Outbox.kind == "checkin")).all()
+        assert {row.next_try_at for row in rows} == {clock.now()}  # deliverable at once
+
+    delivery = Delivery(
+        world.core.db,
+        {"local": world.runtime.platform},
+        clock,
+        scope=Scope(("checkin", "nudge"), north_id, ("local",)),
+    )
+    stats = await delivery.run_pass()
+    assert stats.sent == 12  # the check-ins only: the introductions stay for the server
+    with world.core.db.session() as session:
+        states = {(o.kind, o.state) for o in session.exec(select(Outbox)).all()}
+    assert states == {("checkin", OutboxState.SENT), ("introduction", OutboxState.PENDING)}
+    assert all(d.key.startswith("checkin:") for d in world.runtime.platform.delivered)
