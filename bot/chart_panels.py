@@ -204,7 +204,12 @@ def draw_growth(ax: Axes, view: LeadView, words: Words, style: Style) -> None:
     ax.set_title(words("growth_title"), fontsize=fs + 2, loc="left")
     ax.set_xlabel(words("growth_x"), fontsize=fs)
     ax.set_ylabel(wrap(words("growth_y"), 22 if style.numbered else 40), fontsize=fs)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=6 if style.numbered else 12, integer=True))
+    if rounds:  # whole rounds only, even when there are too few for the locator to choose
+        ax.set_xlim(min(rounds) - 0.6, max(rounds) + 0.6)
+        if len(rounds) <= (6 if style.numbered else 12):
+            ax.set_xticks(rounds)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=6 if style.numbered else 12, integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     if not rounds:
         ax.text(

@@ -214,3 +214,18 @@ def test_a_programme_with_no_rounds_still_draws() -> None:
         fig = report_figure(view, layout=layout)  # type: ignore[arg-type]
         assert "No rounds yet" in [t.get_text() for t in texts(fig)]
         assert report_chart(view, layout=layout).startswith(b"\x89PNG")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("rounds", [1, 2, 30])
+def test_the_growth_axis_counts_whole_rounds(rounds: int) -> None:
+    for layout in ("wide", "card"):
+        fig = report_figure(view_of(rounds=rounds, hidden=False), layout=layout)  # type: ignore[arg-type]
+        FigureCanvasAgg(fig).draw()
+        growth = [ax for ax in fig.axes if ax.get_xlabel() == "round"]
+        assert len(growth) == 1
+        low, high = growth[0].get_xlim()
+        ticks = [t for t in growth[0].get_xticks() if low <= t <= high]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+        assert all(1 <= t <= rounds for t in ticks)
+        if rounds <= 6:
+            assert ticks == list(range(1, rounds + 1))
