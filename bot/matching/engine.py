@@ -194,7 +194,7 @@ def _group_cost(ctx: Context, groups: IntArray, same_bad: bool) -> FloatArray:
     return cost
 
 
-def _bad_mask(ctx: Context, groups: IntArray, same_bad: bool) -> np.ndarray:
+def _bad_mask(ctx: Context, groups: IntArray, same_bad: bool, trio_rule: bool = True) -> np.ndarray:
     bad = np.zeros(groups.shape[0], dtype=np.bool_)
     for i, j in ((0, 1), (0, 2), (1, 2)):
         a, b = groups[:, i], groups[:, j]
@@ -205,7 +205,7 @@ def _bad_mask(ctx: Context, groups: IntArray, same_bad: bool) -> np.ndarray:
             hit |= ctx.org[aa] == ctx.org[bb]
         bad |= ok & hit
     trio = groups[:, 2] >= 0
-    if trio.any():
+    if trio_rule and trio.any():
         g = np.where(groups >= 0, groups, 0)
         bad |= trio & ctx.trio_recent[g].any(axis=1)
     return bad
@@ -227,14 +227,17 @@ def _repair(ctx: Context, rng: np.random.Generator, groups: IntArray, same_bad: 
     org_bounds = np.searchsorted(ctx.org[org_order], np.arange(ctx.k + 1))
     sample = 48
     for phase in ("org", "any"):
+        # The trio rule is the last tier: it may swap people within an organisation, never
+        # across, which would change the organisation plan that tiers 2 and 4 chose.
+        trio_rule = phase == "org"
         for _ in range(4):
-            bad = np.flatnonzero(_bad_mask(ctx, groups, same_bad))
+            bad = np.flatnonzero(_bad_mask(ctx, groups, same_bad, trio_rule))
             if bad.size == 0:
                 return groups
             bad = bad[rng.permutation(bad.size)]
             changed = False
             for g in bad.tolist():
-                if not _bad_mask(ctx, groups[g : g + 1], same_bad)[0]:
+                if not _bad_mask(ctx, groups[g : g + 1], same_bad, trio_rule)[0]:
                     continue
                 best_delta, best_move = -1e-9, None
                 for p in (int(q) for q in groups[g] if q >= 0):

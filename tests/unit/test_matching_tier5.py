@@ -131,3 +131,27 @@ def test_an_organisation_pair_whose_introductions_failed_is_not_counted_as_linke
     assert unmet.score.weak_tie_value == pytest.approx(1 + 1 / 2)
     met = match(links(ab_met=True))
     assert met.score.weak_tie_value == pytest.approx(1 / 2 + 1 / 2)
+
+
+def test_the_trio_rule_never_trades_away_the_organisation_plan() -> None:
+    """The only person of an organisation the plan puts in the trio was in a trio lately:
+    the trio rule (the last tier) must not swap them for someone of another organisation."""
+    orgs = {"p0": "o3", "p1": "o0", "p2": "o3", "p3": "o1", "p4": "o1", "p5": "o1"}
+    orgs |= {"p6": "o0", "p7": "o2", "p8": "o0"}
+    people = [Participant(p, o) for p, o in orgs.items()]
+    history = [
+        PastPair(1, "p4", "gone-a", org_b="o3"),
+        PastPair(2, "p3", "gone-b", org_b="o0"),
+        PastPair(3, "p3", "gone-c", org_b="o3"),
+        *(PastPair(2, "p0", f"gone-d{j}", org_b="o0", met=False) for j in range(4)),
+        *(PastPair(2, "p7", f"gone-e{j}", org_b="o0", met=False) for j in range(2)),
+    ]
+    saved = engine_mod.EXACT_LIMIT, engine_mod.EXACT_FALLBACK
+    engine_mod.EXACT_LIMIT = engine_mod.EXACT_FALLBACK = 0
+    try:
+        result = match(MatchRequest(people, history, seed=2))
+    finally:
+        engine_mod.EXACT_LIMIT, engine_mod.EXACT_FALLBACK = saved
+    assert result.bounds is not None
+    assert result.score.weak_tie_value == pytest.approx(result.bounds.weak_tie_value)
+    assert result.score.org_repeats == result.bounds.org_repeats
