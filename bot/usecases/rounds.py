@@ -299,6 +299,7 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
     return _Planned(plan, {p: candidates[p] for p in eligible}, addresses, organisations)
 
 
+@collector_paused()
 def run_round(
     session: Session,
     now: datetime,
@@ -314,23 +315,6 @@ def run_round(
 
     With a `slot` (a scheduled run's key), a second run for the same slot does nothing.
     """
-    with collector_paused():
-        return _run_round(
-            session, now, programme, prompts, seed=seed, slot=slot, actor=actor, progress=progress
-        )
-
-
-def _run_round(
-    session: Session,
-    now: datetime,
-    programme: Programme,
-    prompts: Prompts,
-    *,
-    seed: int | None = None,
-    slot: str | None = None,
-    actor: str = "cli",
-    progress: ProgressCallback | None = None,
-) -> RoundSummary:
     report = progress or no_progress
     if programme.paused:
         raise UseCaseError("error_programme_paused", programme=programme.name)
