@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 
 import networkx as nx
 
+from bot.reports.funnel import build_funnel
 from bot.reports.model import (
     STAGE_WEIGHT,
     STAGES,
@@ -164,6 +165,7 @@ def build_report(data: ReportInput, *, min_count: int = 5) -> Report:
     total_people = sum(people)
     possible_cross = (total_people * total_people - sum(p * p for p in people)) // 2
     in_matrix_cross = sum(matrix[i][j] for i in range(size) for j in range(i + 1, size))
+    funnel, funnel_total = build_funnel(organisations, data.stage_paths)
     return Report(
         programme=data.programme,
         organisations=organisations,
@@ -194,4 +196,6 @@ def build_report(data: ReportInput, *, min_count: int = 5) -> Report:
         connectors=list(data.connectors),
         ties_outside_rounds=outside_rounds,
         suppressed_below=min_count,
+        funnel=funnel,
+        funnel_total=funnel_total,
     )

@@ -70,6 +70,11 @@ def _rows(view: LeadView) -> Iterator[tuple[str, str, str, str]]:
             ("weakly_linked", "yes" if org.weakly_linked else "no"),
         ):
             yield ("organisations", org.name, column, value)
+    for stage, count in view.funnel_total.items():
+        yield ("funnel", "all pairs", stage, n(count))
+    for pair in view.funnel:
+        for stage, count in pair.counts.items():
+            yield ("funnel", f"{pair.organisation_a} + {pair.organisation_b}", stage, n(count))
     for a, b, count in view.role_pairs:
         yield ("professions", a, b, n(count))
     for tag, count in view.tags:

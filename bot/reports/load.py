@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from bot.db.models import Programme
+from bot.reports.funnel import FUNNEL_SQL, stage_paths
 from bot.reports.model import ReportInput, TieGroup
 
 _ORGANISATIONS = """
@@ -148,6 +149,7 @@ def load_report_input(session: Session, programme: Programme) -> ReportInput:
             (str(name), int(count))
             for _, name, count in rows(_CONNECTORS, yes=True, no=False)[:CONNECTORS_SHOWN]
         ),
+        stage_paths=stage_paths(rows(FUNNEL_SQL), org),
     )
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.reports.funnel import FunnelLine, StagePath
 
 STAGES = ("introduced", "met", "collaborating")
 # Strength of a tie by the furthest stage it reached: a meeting counts twice an introduction,
@@ -38,6 +42,7 @@ class ReportInput:
     role_people: tuple[tuple[str, int], ...] = ()  # role, people who joined with it
     tags: tuple[tuple[str, int, int], ...] = ()  # tag, distinct ties, collaborations logged
     connectors: tuple[tuple[str, int], ...] = ()  # consenting person's name, organisations
+    stage_paths: tuple[StagePath, ...] = ()  # ties by pair, stage and steps (the funnel)
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,8 @@ class Report:
     tags: list[tuple[str, int, int]]
     connectors: list[tuple[str, int]]
     ties_outside_rounds: int = 0  # logged collaborations with no introduction behind them
+    funnel: list[FunnelLine] = field(default_factory=list)  # per organisation pair
+    funnel_total: dict[str, int] = field(default_factory=dict)  # over ties across organisations
     suppressed_below: int = 5
     notes: list[str] = field(default_factory=list)
 

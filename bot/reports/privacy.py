@@ -17,10 +17,13 @@ organisations, not people, and are shown as they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.reports.model import STAGE_WEIGHT, STAGES, Report
+
+if TYPE_CHECKING:
+    from bot.reports.funnel import FunnelView
 
 
 class Withheld:
@@ -72,7 +75,9 @@ def rate(part: int, whole: int, k: int) -> float | None:
     return part / whole
 
 
-def complement(values: list[int], k: int, total_shown: bool = True) -> tuple[list[bool], bool]:
+def complement(
+    values: list[int], k: int, total_shown: bool = True, start: list[bool] | None = None
+) -> tuple[list[bool], bool]:
     """Which parts to hide (primary and complementary), and whether the total stays shown.
 
     With the total shown, the hidden parts' sum is known. It must not pin them down: one hidden
@@ -81,6 +86,8 @@ def complement(values: list[int], k: int, total_shown: bool = True) -> tuple[lis
     non-zero part is hidden as well; if none is left, the total is hidden instead.
     """
     hidden = [not publishable(v, k) for v in values]
+    if start is not None:  # parts already hidden for another reason
+        hidden = [h or s for h, s in zip(hidden, start, strict=True)]
     if not total_shown:
         return hidden, False
     while any(hidden) and _pinned([v for v, h in zip(values, hidden, strict=True) if h], k):
@@ -177,6 +184,8 @@ class LeadView:
     role_pairs: list[tuple[str, str, Shown]]
     tags: list[tuple[str, Shown]]
     connectors: list[tuple[str, int]]
+    funnel: list[FunnelView] = field(default_factory=list)  # per organisation pair
+    funnel_total: dict[str, Shown] = field(default_factory=dict)
 
     def text(self, value: Shown) -> str:
         return as_text(value, self.min_count)
@@ -315,6 +324,14 @@ def lead_view(report: Report) -> LeadView:
     tag_rows = _merged(
         [(tag, ties) for tag, ties, _ in report.tags], k, [True] * len(report.tags), "other tags"
     )
+    from bot.reports.funnel import funnel_view
+
+    at = {name: i for i, name in enumerate(report.organisations)}
+    introduced_hidden = [
+        not isinstance(matrix[at[f.organisation_a]][at[f.organisation_b]], int)
+        for f in report.funnel
+    ]
+    funnel, funnel_total = funnel_view(report.funnel, report.funnel_total, k, introduced_hidden)
     return LeadView(
         programme=report.programme,
         min_count=k,
@@ -354,4 +371,6 @@ def lead_view(report: Report) -> LeadView:
         role_pairs=[(*_pair(label), n) for label, n in role_rows],
         tags=tag_rows,
         connectors=list(report.connectors),
+        funnel=funnel,
+        funnel_total=funnel_total,
     )
