@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bot import commands as c
 from bot import presenters
-from bot.db.models import ProgrammeRoleKind
-from bot.events import FormOpened, FormSubmitted, MembersListed, Message
+from bot.db.models import Programme, ProgrammeRoleKind
+from bot.events import FormOpened, FormSubmitted, MembersListed, Message, PreviewPageAsked
 from bot.handlers.turn import Turn
 from bot.ids import ProgrammeId
+from bot.preview import preview_message
 from bot.usecases import coordination, programmes, rounds, ties
 from bot.usecases.common import UseCaseError, audit, has_role, require_role, visible_programmes
 from bot.views import ProgrammeFormView, ProgrammeSaved, Reply
@@ -23,9 +24,7 @@ def command(turn: Turn, command: CoordinatorCommand) -> Reply:
     require_role(session, person, programme, ProgrammeRoleKind.COORDINATOR)
     match command:
         case c.RoundPreview():
-            plan = rounds.plan_round(session, now, programme)
-            audit(session, now, turn.actor, "round_preview", programme.id)
-            return Reply((presenters.preview(turn.prompts, plan),))
+            return _preview(turn, programme)
         case c.RoundRun():
             summary = rounds.run_round(session, now, programme, turn.prompts, actor=turn.actor)
             done = turn.say("round_done", summary=summary, plan=summary.plan)
@@ -38,6 +37,22 @@ def command(turn: Turn, command: CoordinatorCommand) -> Reply:
             )
             return Reply((turn.say("excluded", added=added, a=first.name, b=second.name),))
     raise UseCaseError("error_unknown_command", word="")
+
+
+def _preview(turn: Turn, programme: Programme, page: int = 1) -> Reply:
+    plan = rounds.plan_round(turn.session, turn.now, programme)
+    detail = {"page": page} if page > 1 else {}
+    audit(turn.session, turn.now, turn.actor, "round_preview", programme.id, **detail)
+    assert programme.id is not None
+    return Reply((preview_message(turn.prompts, plan, programme.id, page),))
+
+
+def preview_page(turn: Turn, event: PreviewPageAsked) -> Reply:
+    """Another page of the preview: the round is planned again (the same plan: its seed is
+    fixed), after checking the person coordinates the programme."""
+    programme = turn.programme_by_id(event.programme)
+    require_role(turn.session, turn.person, programme, ProgrammeRoleKind.COORDINATOR)
+    return _preview(turn, programme, event.page)
 
 
 def _programmes(turn: Turn) -> Message:
