@@ -16,9 +16,12 @@ from bot.events import (
     Button,
     CheckInAnswered,
     CommandReceived,
+    ConversationRef,
     FormOpened,
     InboundEvent,
     PauseRequested,
+    PreviewPageAsked,
+    ReportShared,
 )
 from bot.ids import IntroductionId, ProgrammeId
 
@@ -30,6 +33,10 @@ PROGRAMME_FORM = "programme_form"
 # The form buttons of Slack's App Home (older names of PROGRAMME_FORM, still on drawn homes).
 HOME_EDIT_FORM = "programme edit"
 HOME_NEW_FORM = "programme new"
+REPORT_SHARE = "report_share"
+PREVIEW_PAGE = "preview_page"
+MAX_PAGE = 10_000
+MAX_CHANNEL_ID = 500
 FORM_ACTIONS = frozenset({PROGRAMME_FORM, HOME_EDIT_FORM, HOME_NEW_FORM})
 NEW_PROGRAMME = "new"
 PAUSE_WEEKS = 4
@@ -98,6 +105,15 @@ def checkin_buttons(
         Button(not_yet, CHECKIN, checkin_value(introduction, Answer.NOT_YET)),
         Button(could_not_meet, CHECKIN, checkin_value(introduction, Answer.COULD_NOT_MEET)),
     )
+
+
+def share_report_button(label: str, programme: int, channel: str) -> Button:
+    """ "Share to channel" on a report sent privately: which programme, and where it was asked."""
+    return Button(label, REPORT_SHARE, f"{programme}:{channel}", "primary")
+
+
+def preview_page_button(label: str, programme: int, page: int) -> Button:
+    return Button(label, PREVIEW_PAGE, f"{programme}:{page}")
 
 
 # ---------------------------------------------------------------- unpacking
@@ -182,8 +198,47 @@ def _command(event: ActionInvoked, text: str) -> CommandReceived:
     )
 
 
+def _share(event: ActionInvoked) -> ReportShared | None:
+    head, _, channel = event.value.partition(":")
+    if not (head.isascii() and head.isdigit()) or not channel or len(channel) > MAX_CHANNEL_ID:
+        return None
+    if any(ch.isspace() for ch in channel):
+        return None
+    user = event.user
+    return ReportShared(
+        user,
+        ProgrammeId(int(head)),
+        ConversationRef(user.platform, user.workspace, channel),
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
+
+
+def _preview_page(event: ActionInvoked) -> PreviewPageAsked | None:
+    head, _, page = event.value.partition(":")
+    if not all(part.isascii() and part.isdigit() and len(part) <= 12 for part in (head, page)):
+        return None
+    return PreviewPageAsked(
+        event.user,
+        ProgrammeId(int(head)),
+        max(1, min(MAX_PAGE, int(page))),
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
+
+
 def decode(event: ActionInvoked) -> InboundEvent | None:
     """The typed event a button press stands for; None when its value cannot be read."""
+    if event.action == REPORT_SHARE:
+        return _share(event)
+    if event.action == PREVIEW_PAGE:
+        return _preview_page(event)
     if event.action == CHECKIN:
         return _checkin(event)
     if event.action == PAUSE:

@@ -104,8 +104,8 @@ def _figure(size: tuple[float, float], dpi: float) -> Figure:
     return fig
 
 
-def _card_figure(height: float) -> Figure:
-    return _figure((CARD_INCHES, height), CARD_WIDTH_PX * CARD_SCALE / CARD_INCHES)
+def _card_figure(height: float, scale: float = CARD_SCALE) -> Figure:
+    return _figure((CARD_INCHES, height), CARD_WIDTH_PX * scale / CARD_INCHES)
 
 
 def _key(target: Figure | SubFigure, view: LeadView, words: Words, fontsize: float) -> None:
@@ -197,6 +197,7 @@ def panel_figure(
     prompts: Prompts | None = None,
     *,
     layout: Layout = "card",
+    scale: float = CARD_SCALE,
 ) -> Figure:
     """One panel (`heatmap`, `network` or `growth`) as its own figure."""
     view = _view(report)
@@ -204,10 +205,10 @@ def panel_figure(
     if layout == "card":
         heights = _card_heights(view, words)
         if name == "growth":
-            fig = _card_figure(heights[name])
+            fig = _card_figure(heights[name], scale)
             PANELS[name](fig.add_subplot(), view, words, CARD)
             return fig
-        fig = _card_figure(heights[name] + heights["key"])
+        fig = _card_figure(heights[name] + heights["key"], scale)
         chart, key = _split(fig, 2, 1, height_ratios=[heights[name], heights["key"]])
         PANELS[name](chart.add_subplot(), view, words, CARD)
         _key(key, view, words, CARD.fontsize)
@@ -226,6 +227,15 @@ def report_panels(
     enough to sit inside one)."""
     return [
         _png(panel_figure(report, name, prompts, layout=layout), palette=layout == "card")
+        for name in PANELS
+    ]
+
+
+def card_panels(report: Report | LeadView, prompts: Prompts | None = None) -> list[bytes]:
+    """The card's panels for a chat card (Teams), each drawn at the width the card shows it
+    (CARD_WIDTH_PX), so it is shown pixel for pixel and stays small enough for one card."""
+    return [
+        _png(panel_figure(report, name, prompts, layout="card", scale=1), palette=True)
         for name in PANELS
     ]
 

@@ -23,6 +23,7 @@ from bot.events import (
     ActionInvoked,
     CheckInAnswered,
     CommandReceived,
+    ConversationRef,
     FormOpened,
     FormSubmitted,
     HomeOpened,
@@ -31,7 +32,9 @@ from bot.events import (
     MembersListed,
     Message,
     PauseRequested,
+    PreviewPageAsked,
     ReachChanged,
+    ReportShared,
     UserRef,
 )
 from bot.handlers import coordinators, leads, staff
@@ -208,7 +211,12 @@ class Crossties:
             case MembersListed():
                 return coordinators.invite_members(turn, event)
             case CommandReceived():
-                return self._command(turn, c.parse(event.text, event.mentions))
+                parsed = c.parse(event.text, event.mentions)
+                return self._command(turn, parsed, event.conversation)
+            case ReportShared():
+                return leads.share(turn, event)
+            case PreviewPageAsked():
+                return coordinators.preview_page(turn, event)
         raise UseCaseError("error_bad_action")
 
     def _home(self, session: Session, event: HomeOpened) -> Reply:
@@ -216,12 +224,14 @@ class Crossties:
         view = home.home_view(session, event.user, self.prompts, workspace_admin=admin)
         return Reply((), view=view)
 
-    def _command(self, turn: Turn, parsed: c.Parsed | c.ParseError) -> Reply:
+    def _command(
+        self, turn: Turn, parsed: c.Parsed | c.ParseError, asked_in: ConversationRef | None = None
+    ) -> Reply:
         match parsed:
             case c.ParseError(prompt=prompt, word=word, detail=detail):
                 return Reply((turn.say(prompt, word=word, detail=detail),))
             case c.Report():
-                return leads.report(turn, parsed)
+                return leads.report(turn, parsed, asked_in)
             case c.RoundPreview() | c.RoundRun() | c.Exclude() | c.Programmes():
                 return coordinators.command(turn, parsed)
         return staff.command(turn, parsed)

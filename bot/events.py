@@ -8,7 +8,7 @@ escape it for their platform.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Any, Literal
 
 from bot.db.models import Answer
@@ -214,6 +214,37 @@ class HomeOpened:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportShared:
+    """A lead's "Share to channel" on a report sent to them alone: post it, for everyone
+    there, in the conversation where they asked for it (`channel`, from the button)."""
+
+    user: UserRef
+    programme: ProgrammeId
+    channel: ConversationRef
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewPageAsked:
+    """Another page of a round preview (a button on the preview)."""
+
+    user: UserRef
+    programme: ProgrammeId
+    page: int
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ReachChanged:
     """What the bot learnt about reaching a person: it can (again) or can no longer write to
     them (the app was installed for them or removed), or it found its direct chat with them."""
@@ -239,6 +270,8 @@ InboundEvent = (
     | MembersListed
     | HomeOpened
     | ReachChanged
+    | ReportShared
+    | PreviewPageAsked
 )
 
 
@@ -292,15 +325,55 @@ class Image:
     alt_text: str
     png: bytes = field(repr=False)
     filename: str = "chart.png"
+    # The same picture for a narrow card, as separate panels each drawn at the size a card
+    # shows it (no resampling there); empty when the picture suits every width.
+    panels: tuple[Image, ...] = field(default=(), repr=False)
 
 
 Part = Text | Card | Image
 
 
 @dataclass(frozen=True, slots=True)
+class Share:
+    """How the asker may share a private message with the conversation they asked in."""
+
+    button: Button
+    note: str  # says that only they see it, and what the button does
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
+    """What is said. Where it goes, by intent:
+    - `ephemeral`: a passing answer for the asker alone;
+    - `private`: for the asker alone, and meant to be kept (a report): in their own direct chat
+      with the bot it is an ordinary message; anywhere others could see it, only the asker
+      does (Slack: ephemeral, files in their DM; Teams: their 1:1 chat);
+    - `post_to`: posted in that conversation for everyone in it, not as an answer (a report a
+      lead shared);
+    - none of these: answered where the event came from, for all there to see.
+    """
+
     parts: tuple[Part, ...]
     ephemeral: bool = False
+    private: bool = False
+    post_to: ConversationRef | None = None
+    share: Share | None = None  # offered with a private message delivered somewhere shared
+
+    def offering_share(self) -> Message:
+        """The message as delivered privately where others are: its first card ends with the
+        share note and button (in the asker's own chat there is nobody to share with)."""
+        if self.share is None:
+            return self
+        parts = list(self.parts)
+        for index, part in enumerate(parts):
+            if isinstance(part, Card):
+                parts[index] = replace(
+                    part,
+                    sections=(*part.sections, self.share.note),
+                    buttons=(*part.buttons, self.share.button),
+                )
+                break
+        return replace(self, parts=tuple(parts), share=None)
 
     @staticmethod
     def text(text: str, *, ephemeral: bool = False) -> Message:

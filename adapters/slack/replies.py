@@ -148,6 +148,11 @@ async def deliver(
 
 
 async def _deliver_one(where: Where, message: Message, sender: SlackSender, respond: Any) -> None:
+    if message.post_to is not None:
+        await _post_shared(where, message, sender, respond)
+        return
+    if message.private:
+        message = await _privately(where, message, sender)
     blocks = render.to_dicts(render.blocks_of(message))
     text = render.fallback(message)
     images = render.images_of(message)
@@ -188,3 +193,43 @@ async def _dm(where: Where, sender: SlackSender) -> str:
     opened = await sender.open_channel(where.client, where.team, (where.user,))
     await where.keep_dm(opened)
     return opened
+
+
+async def _in_own_dm(where: Where, sender: SlackSender) -> bool:
+    """Whether the request came from the person's own DM with the app (a command typed in a
+    DM between two people has a D… channel too, so the channel is compared with the app's)."""
+    if not where.channel:
+        return True  # App Home or a modal: answers go to the app's DM
+    if not where.channel.startswith("D"):
+        return False
+    known = await where.known_dm()
+    if not known:
+        known = await sender.open_channel(where.client, where.team, (where.user,))
+        await where.keep_dm(known)
+    return known == where.channel
+
+
+async def _privately(where: Where, message: Message, sender: SlackSender) -> Message:
+    """A private message: an ordinary one in the person's own DM; elsewhere ephemeral (files
+    go to their DM), with the offer to share it where it was asked."""
+    if await _in_own_dm(where, sender):
+        return replace(message, private=False, share=None)
+    return replace(message.offering_share(), private=False, ephemeral=True)
+
+
+async def _post_shared(where: Where, message: Message, sender: SlackSender, respond: Any) -> None:
+    """A message shared for everyone in a channel: through the response URL when the share
+    was pressed in that channel (which works without the app being a member), else posted."""
+    assert message.post_to is not None
+    channel = message.post_to.id
+    if respond is not None and where.response_url and where.channel == channel:
+        await respond(
+            text=render.fallback(message),
+            blocks=render.to_dicts(render.blocks_of(message)),
+            response_type="in_channel",
+            replace_original=False,
+        )
+        for image in render.images_of(message):
+            await _upload_somewhere(where, image, sender, shared=True)
+        return
+    await sender.post(where.client, where.team, channel, message, users=(where.user,))

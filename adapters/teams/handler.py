@@ -80,23 +80,46 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         shared = translate.conversation_kind(turn_context.activity) != "personal"
         team = translate.team_of(turn_context.activity)
         data = {forms.TEAM_KEY: team} if team else None
-        private = [m for m in messages if shared and m.ephemeral]
-        public = [m for m in messages if not (shared and m.ephemeral)]
+        for message in messages:
+            if message.post_to is not None:
+                await self._post_shared(turn_context, message)
+        messages = tuple(m for m in messages if m.post_to is None)
+        private = [_offered(m) for m in messages if shared and (m.ephemeral or m.private)]
+        public = [m for m in messages if not (shared and (m.ephemeral or m.private))]
         for message in public:
             outgoing = render.activities(message, data=data)
             if outgoing:
                 await turn_context.send_activities(outgoing)
         if private:
             outgoing = [a for m in private for a in render.activities(m, data=data)]
-            await self._send_privately(turn_context, outgoing)
+            shareable = any(m.share is not None for m in messages)
+            note = "report_sent_privately" if shareable else "teams_sent_privately"
+            await self._send_privately(turn_context, outgoing, note)
 
-    async def _send_privately(self, turn_context: TurnContext, outgoing: list[Any]) -> None:
+    async def _post_shared(self, turn_context: TurnContext, message: Message) -> None:
+        """A message a person shared with a channel or chat: posted there by the bot (the
+        share is pressed in their 1:1 chat, so this is a proactive message)."""
+        assert message.post_to is not None
+        address = translate.conversation_address(turn_context.activity, message.post_to.id)
+        try:
+            await self.sender.deliver_to(address, render.activities(message))
+        except Exception as error:
+            log.warning("could not post a shared message: %s", type(error).__name__)
+            note = self.core.prompts.render("report_share_failed")
+            await turn_context.send_activity(render.text_activity(note))
+
+    async def _send_privately(
+        self,
+        turn_context: TurnContext,
+        outgoing: list[Any],
+        note_prompt: str = "teams_sent_privately",
+    ) -> None:
         activity = turn_context.activity
         address = translate.member_address(
             activity, str(activity.from_property.id), team_id=translate.team_of(activity), upn=None
         )
         address = await self._stored_address(translate.user_ref(activity)) or address
-        note = self.core.prompts.render("teams_sent_privately")
+        note = self.core.prompts.render(note_prompt)
         try:
             await self.sender.deliver_to(address, outgoing)
         except Exception as error:  # their data still stays out of the shared chat
@@ -246,7 +269,8 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             card = self._answered_card(reply.view)
             return InvokeResponse(status=200, body=render.refresh_response(card))
         await self.reply(turn_context, reply.messages)
-        return InvokeResponse(status=200, body=render.message_response(_plain(reply.messages)))
+        answers = tuple(m for m in reply.messages if m.post_to is None)
+        return InvokeResponse(status=200, body=render.message_response(_plain(answers)))
 
     def _answered_card(self, answered: AnsweredCheckIn) -> dict[str, Any]:
         """The card the button was on, redrawn with the answer in place of the buttons."""
@@ -367,6 +391,11 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             if not token:
                 break
         return members
+
+
+def _offered(message: Message) -> Message:
+    """A private message as sent privately from a shared chat: with its offer to share."""
+    return message.offering_share() if message.private else message
 
 
 def _plain(messages: tuple[Message, ...]) -> str:

@@ -226,10 +226,22 @@ def activities(
         elif isinstance(part, Card):
             flush()
             card = part
+        elif part.panels:
+            flush()
+            out += panel_activities(part)
         else:
             images.append(part)
     flush()
     return out
+
+
+def panel_activities(image: Image) -> list[Activity]:
+    """A picture made for narrow cards: one card per panel, each panel drawn at the width a
+    card shows it, so Teams shows it pixel for pixel (within a card's size limit)."""
+    return [
+        card_activity(adaptive_card(None, (panel,)), panel.alt_text or image.title)
+        for panel in image.panels
+    ]
 
 
 def refresh_response(content: dict[str, Any]) -> dict[str, Any]:

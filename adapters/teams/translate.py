@@ -129,6 +129,21 @@ def personal_address(activity: Activity, upn: str | None = None) -> Address:
     )
 
 
+def conversation_address(activity: Activity, conversation_id: str) -> Address:
+    """For posting, from this turn, into another conversation of the same tenant (a channel
+    or group chat the bot is in): this turn's reference, pointed at that conversation."""
+    reference = TurnContext.get_conversation_reference(activity).serialize()
+    reference.pop("activityId", None)
+    reference["conversation"] = {"id": conversation_id, "tenantId": tenant_of(activity)}
+    return Address(
+        service_url=str(activity.service_url),
+        member_id=str(activity.from_property.id),
+        tenant_id=tenant_of(activity),
+        bot_id=str(activity.recipient.id),
+        reference=reference,
+    )
+
+
 def member_address(
     activity: Activity, member_id: str, *, team_id: str | None, upn: str | None
 ) -> Address:

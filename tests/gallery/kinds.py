@@ -95,7 +95,20 @@ PURPOSES: dict[str, tuple[str, str]] = {
     ),
     "report": (
         "Report (text and chart)",
-        "A lead who types `report`: the programme's figures and the organisation network chart.",
+        "A lead who types `report` in their own chat with the bot: the programme's figures, "
+        "the funnel from introduction to working together, and the organisation network chart "
+        "(on Teams as three pictures drawn at card width).",
+    ),
+    "report-channel": (
+        "Report asked in a channel",
+        "A lead who types `report` in a channel: only they see it (Slack: a message only "
+        "visible to them, the chart in their DM; Teams: their 1:1 chat, with a note in the "
+        "channel). They may press Share to channel.",
+    ),
+    "report-shared": (
+        "Report shared in a channel",
+        "Everyone in the channel, after a lead pressed Share to channel: the same report, "
+        "saying who shared it.",
     ),
     "setup-form": (
         "Programme set-up form",
@@ -111,6 +124,11 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "Round preview",
         "A coordinator who types `round preview`: the groups the next round would make, with "
         "a button to run it.",
+    ),
+    "round-preview-long": (
+        "Round preview, a page of a long one",
+        "A coordinator who previews a round of 200 groups: the first 20, how many more across "
+        "how many organisations, the next page, and the button to run the whole round.",
     ),
     "round-done": (
         "Round run",

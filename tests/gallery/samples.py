@@ -26,7 +26,7 @@ import functools
 import json
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -40,12 +40,22 @@ from adapters.teams import render as teams_render
 from adapters.teams.platform import introduction_links, partner_handles
 from adapters.teams.translate import Address
 from bot import accounts
+from bot.actions import REPORT_SHARE
 from bot.clock import ManualClock
 from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
 from bot.db.models import Outbox, Programme, ProgrammeRoleKind
 from bot.db.session import Database
-from bot.events import ActionInvoked, Card, CommandReceived, MemberJoined, Message, UserRef
+from bot.events import (
+    ActionInvoked,
+    Card,
+    CommandReceived,
+    ConversationRef,
+    Image,
+    MemberJoined,
+    Message,
+    UserRef,
+)
 from bot.outbox import decode_message
 from bot.templates import Prompts
 from bot.usecases import coordination, home
@@ -394,6 +404,7 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
     add("forget-confirm", await world.say(answerer, "forget me"))
     add("paused", await world.say(user_id(platform, 9), "pause for 3 weeks"))
     add("report", await world.say(lead, "report"))
+    shots.extend(await _report_in_channel(world, platform, lead))
     if platform == "slack":
         shots.append(Shot("home", "slack", _home(world, answerer, admin=False)))
     else:
@@ -405,6 +416,91 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
         )
         shots.append(Shot("setup-saved", "teams", chat([teams_card(card)])))
     return shots
+
+
+CHANNELS = {"slack": "C0PARTNERS", "teams": "19:partnership@thread.tacv2"}
+
+
+async def _report_in_channel(world: World, platform: PlatformName, lead: str) -> list[Shot]:
+    """`report` typed in a channel, as each adapter delivers a private message there (see
+    their reply paths), and the report a press of Share to channel posts."""
+    workspace = SLACK_TEAM if platform == "slack" else TENANT
+    asked_in = ConversationRef(platform, workspace, CHANNELS[platform])
+    event = CommandReceived(world.ref(lead), "report", conversation=asked_in)
+    (private,) = (await world.core.handle(event)).messages
+    offered = private.offering_share()
+    share = next(
+        b
+        for part in offered.parts
+        if isinstance(part, Card)
+        for b in part.buttons
+        if b.action == REPORT_SHARE
+    )
+    posted, thanks = await world.press(lead, share.action, share.value)
+    if platform == "teams":
+        return [
+            Shot("report-channel", "teams", chat(teams_activities(offered))),
+            Shot("report-shared", "teams", chat(teams_activities(posted))),
+        ]
+    asked = slack_message(replace(offered, ephemeral=True), where="#partnership")
+    asked["images"] = []  # an ephemeral message carries no file: the chart goes to the DM
+    images = tuple(p for p in private.parts if isinstance(p, Image))
+    chart = slack_message(Message(images), where="Direct message")
+    shared = [
+        slack_message(posted, where="#partnership", ephemeral=False),
+        slack_message(thanks, where="#partnership"),
+    ]
+    return [
+        Shot("report-channel", "slack", {"surface": "stack", "items": [asked, chart]}),
+        Shot("report-shared", "slack", {"surface": "stack", "items": shared}),
+    ]
+
+
+FIRST_NAMES = ("Amira", "Ben", "Chloe", "Dan", "Eve", "Femi", "Gita", "Hugh", "Ines", "Jon")
+LAST_NAMES = (
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Doyle",
+    "Evans",
+    "Frost",
+    "Gill",
+    "Hart",
+    "Iqbal",
+    "Jones",
+)
+
+
+async def _long_preview(directory: Path, platform: PlatformName) -> Shot:
+    """A round of 200 groups, as its coordinator previews it: the first page."""
+    database = Database(f"sqlite:///{directory / f'crowd-{platform}.db'}")
+    core = Crossties(database, ManualClock(START), Prompts())
+    workspace = SLACK_TEAM if platform == "slack" else TENANT
+    coordinator = UserRef(platform, workspace, user_id(platform, 0))
+    rows = [
+        RosterRow(
+            line=n + 2,
+            external_id=f"c{n:03d}",
+            name=f"{FIRST_NAMES[n % 10]} {LAST_NAMES[(n // 10) % 10]}",
+            organisation=ORGANISATIONS[n % len(ORGANISATIONS)],
+            accounts=[coordinator if n == 0 else UserRef(platform, workspace, f"crowd{n:03d}")],
+            access=(ProgrammeRoleKind.COORDINATOR,) if n == 0 else (),
+        )
+        for n in range(400)
+    ]
+    with database.session() as session:
+        programme = create_programme(
+            session,
+            START,
+            ProgrammeSettings(
+                name=PROGRAMME, organisations=ORGANISATIONS, workspaces=((platform, workspace),)
+            ),
+        )
+        import_roster(session, START, programme, rows)
+    (message,) = (await core.handle(CommandReceived(coordinator, "round preview"))).messages
+    if platform == "slack":
+        return Shot("round-preview-long", "slack", slack_message(message, where="Direct message"))
+    return Shot("round-preview-long", "teams", chat(teams_activities(message)))
 
 
 def _answered(
@@ -453,6 +549,7 @@ async def _cross_platform(directory: Path) -> list[Shot]:
 async def collect(directory: Path) -> list[Shot]:
     shots = await _single_platform(directory, "slack")
     shots += await _single_platform(directory, "teams")
+    shots += [await _long_preview(directory, p) for p in ("slack", "teams")]
     shots += await _cross_platform(directory)
     return shots + _phone(shots)
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from jinja2 import Environment, meta
 
+from bot.reports.funnel import FunnelView
 from bot.reports.html import page_environment
 from bot.reports.privacy import WITHHELD, LeadView, OrganisationView, RoundView
 from bot.templates import SHIPPED, Prompts
@@ -135,6 +136,29 @@ def _view(n: int, flag: bool) -> LeadView:
         role_pairs=[("Nurse", "Social worker", n), ("Other", "", None)] if flag else [],
         tags=[("discharge", n), ("other", None)] if flag else [],
         connectors=[(name, n) for name in NAMES[:n]] if flag else [],
+        funnel=[
+            FunnelView(
+                a,
+                b,
+                {
+                    "introduced": n,
+                    "met": None,
+                    "step_agreed": 0,
+                    "step_taken": WITHHELD,
+                    "collaborating": n,
+                },
+            )
+            for a, b in pairs[:n]
+        ],
+        funnel_total={
+            "introduced": n,
+            "met": n,
+            "step_agreed": 0,
+            "step_taken": None,
+            "collaborating": WITHHELD,
+        }
+        if flag
+        else {},
     )
 
 
@@ -234,6 +258,12 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "unplaced": names if flag else [],
         "same_org": n if flag else 0,
         "pairs": n + 1,
+        "first": n,
+        "last": n + 19,
+        "total": 20 * n + 7,
+        "more": n if flag else 0,
+        "more_organisations": n,
+        "funnel_lines": view.funnel,
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None
