@@ -198,13 +198,15 @@ def panel_figure(
     *,
     layout: Layout = "card",
     scale: float = CARD_SCALE,
+    key: bool = True,
 ) -> Figure:
-    """One panel (`heatmap`, `network` or `growth`) as its own figure."""
+    """One panel (`heatmap`, `network` or `growth`) as its own figure (on a card, with the
+    key to the numbered organisations below it unless `key` is False)."""
     view = _view(report)
     words = _words(view, prompts)
     if layout == "card":
         heights = _card_heights(view, words)
-        if name == "growth":
+        if name == "growth" or not key:
             fig = _card_figure(heights[name], scale)
             PANELS[name](fig.add_subplot(), view, words, CARD)
             return fig
@@ -231,13 +233,22 @@ def report_panels(
     ]
 
 
+CARD_IMAGE_BYTES = 28 * 1024  # an inline image beyond this makes Teams reject the card
+
+
 def card_panels(report: Report | LeadView, prompts: Prompts | None = None) -> list[bytes]:
     """The card's panels for a chat card (Teams), each drawn at the width the card shows it
-    (CARD_WIDTH_PX), so it is shown pixel for pixel and stays small enough for one card."""
-    return [
-        _png(panel_figure(report, name, prompts, layout="card", scale=1), palette=True)
-        for name in PANELS
-    ]
+    (CARD_WIDTH_PX), so it is shown pixel for pixel and stays small enough for one card. With
+    many organisations the diagram leaves its key to the heat map's, above it, to fit."""
+    view = _view(report)
+    out = []
+    for name in PANELS:
+        png = _png(panel_figure(view, name, prompts, layout="card", scale=1), palette=True)
+        if len(png) > CARD_IMAGE_BYTES and name == "network":
+            figure = panel_figure(view, name, prompts, layout="card", scale=1, key=False)
+            png = _png(figure, palette=True)
+        out.append(png)
+    return out
 
 
 def heatmap_png(report: Report | LeadView, prompts: Prompts | None = None) -> bytes:

@@ -22,7 +22,9 @@ def pages(plan: RoundPlan) -> int:
 
 
 def group_line(group: PlannedGroup) -> str:
-    line = " + ".join(f"{n} ({o})" for n, o in zip(group.names, group.organisations, strict=True))
+    line = "• " + " + ".join(
+        f"{n} ({o})" for n, o in zip(group.names, group.organisations, strict=True)
+    )
     return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
 
 

@@ -456,18 +456,13 @@ async def _report_in_channel(world: World, platform: PlatformName, lead: str) ->
     ]
 
 
-FIRST_NAMES = ("Amira", "Ben", "Chloe", "Dan", "Eve", "Femi", "Gita", "Hugh", "Ines", "Jon")
+FIRST_NAMES = (
+    *("Amira", "Ben", "Chloe", "Dan", "Eve", "Femi", "Gita", "Hugh", "Ines", "Jon"),
+    *("Kofi", "Lena", "Marek", "Nia", "Omar", "Pia", "Rhys", "Sana", "Theo", "Uma"),
+)
 LAST_NAMES = (
-    "Ahmed",
-    "Brown",
-    "Clarke",
-    "Doyle",
-    "Evans",
-    "Frost",
-    "Gill",
-    "Hart",
-    "Iqbal",
-    "Jones",
+    *("Ahmed", "Brown", "Clarke", "Doyle", "Evans", "Frost", "Gill", "Hart", "Iqbal", "Jones"),
+    *("Kaur", "Lloyd", "Moss", "Nolan", "Owusu", "Patel", "Quinn", "Rees", "Shaw", "Tran"),
 )
 
 
@@ -481,7 +476,7 @@ async def _long_preview(directory: Path, platform: PlatformName) -> Shot:
         RosterRow(
             line=n + 2,
             external_id=f"c{n:03d}",
-            name=f"{FIRST_NAMES[n % 10]} {LAST_NAMES[(n // 10) % 10]}",
+            name=f"{FIRST_NAMES[n % 20]} {LAST_NAMES[n // 20]}",
             organisation=ORGANISATIONS[n % len(ORGANISATIONS)],
             accounts=[coordinator if n == 0 else UserRef(platform, workspace, f"crowd{n:03d}")],
             access=(ProgrammeRoleKind.COORDINATOR,) if n == 0 else (),

@@ -14,7 +14,14 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image as PILImage
 
-from bot.charts import CARD_SCALE, CARD_WIDTH_PX, report_chart, report_figure, report_panels
+from bot.charts import (
+    CARD_SCALE,
+    CARD_WIDTH_PX,
+    card_panels,
+    report_chart,
+    report_figure,
+    report_panels,
+)
 from bot.reports.privacy import WITHHELD, LeadView, OrganisationView, RoundView
 from bot.templates import Prompts
 
@@ -206,6 +213,19 @@ def test_card_panels_are_separate_pictures_small_enough_for_a_card() -> None:
         with PILImage.open(io.BytesIO(png)) as image:
             assert image.size[0] == CARD_WIDTH_PX * CARD_SCALE
         assert len(png) < 40 * 1024
+
+
+def test_card_panels_are_drawn_at_the_width_a_card_shows_and_fit_inside_one() -> None:
+    """What Teams gets: no resampling there, so each panel is drawn at card width and small
+    enough for a card as it is (the old path shrank a 1,000-pixel chart to 32 colours)."""
+    twenty = [f"Organisation number {n} of the partnership" for n in range(20)]
+    for view in (view_of(kinds=KINDS), view_of(hidden=False), view_of(twenty)):
+        panels = card_panels(view)
+        assert len(panels) == 3
+        for png in panels:
+            with PILImage.open(io.BytesIO(png)) as image:
+                assert image.size[0] == CARD_WIDTH_PX
+            assert len(png) <= 28 * 1024
 
 
 def test_a_programme_with_no_rounds_still_draws() -> None:
