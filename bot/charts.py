@@ -211,9 +211,9 @@ def panel_figure(
             PANELS[name](fig.add_subplot(), view, words, CARD)
             return fig
         fig = _card_figure(heights[name] + heights["key"], scale)
-        chart, key = _split(fig, 2, 1, height_ratios=[heights[name], heights["key"]])
+        chart, below = _split(fig, 2, 1, height_ratios=[heights[name], heights["key"]])
         PANELS[name](chart.add_subplot(), view, words, CARD)
-        _key(key, view, words, CARD.fontsize)
+        _key(below, view, words, CARD.fontsize)
         return fig
     size = max(len(view.organisations), 2)
     figsize = {"heatmap": (4 + 0.9 * size, 2.5 + 0.8 * size), "network": (8, 7.5)}
