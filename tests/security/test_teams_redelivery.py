@@ -5,6 +5,7 @@ requests — while a new activity, or the same id in another conversation, is ha
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import pytest
 from botbuilder.schema import Activity
@@ -12,12 +13,15 @@ from sqlmodel import func, select
 
 from adapters.teams.handler import request_key
 from bot.db.models import HandledRequest, TieEvent
+from bot.delivery import prepared
+from bot.events import Message
 from tests.adapters.teams.conftest import (
     Harness,
     harness,  # noqa: F401
     person_message,
 )
 from tests.adapters.teams.test_programme_form import PEOPLE, click
+from tests.fakes_teams import TENANT
 
 pytestmark = pytest.mark.db
 
@@ -67,3 +71,21 @@ def test_the_key_is_the_activity_in_its_conversation() -> None:
     keys = {request_key(a) for a in (one, other_chat, next_one)}
     assert len(keys) == 3 and all(k and len(k) <= 64 for k in keys)
     assert request_key(Activity().deserialize({"conversation": {"id": "a:1"}})) is None
+
+
+async def test_a_card_that_may_have_been_sent_is_sent_at_most_once_more(
+    harness: Harness,  # noqa: F811
+) -> None:
+    """The bound on the window left open (docs/SECURITY.md): Teams cannot list what a bot
+    posted in a 1:1 chat, so a row whose sender died mid-send (`maybe_sent`) is sent again —
+    once per recipient, and never again once that send is recorded."""
+    h = harness
+    await h.say("help", 0, PEOPLE[0])  # first contact stores the 1:1 address
+    first = prepared(h.core.db, "teams", TENANT, ("aad-0",), Message.text("Card"), key="k9")
+    await h.teams.sender.deliver(first)  # the send that happened before the crash
+    before = len(h.connector.texts())
+    h.teams.sender._delivered.clear()  # the process died: what it remembered is gone
+    again = replace(first, maybe_sent=True)  # claimed again by the next process
+    await h.teams.sender.deliver(again)
+    await h.teams.sender.deliver(again)  # the same process retrying: remembered, not re-sent
+    assert h.connector.texts()[before:] == ["Card"]
