@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.app import Services
 from bot.config import ConfigError, Settings
@@ -69,11 +70,35 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
 
 
+# The largest body either platform may send us. Slack's biggest payloads (a modal submission
+# with every block, a message action on a long message) and Teams' (an activity with a card)
+# stay well under 100 KiB; a body over this is refused before it is read (docs/SECURITY.md).
+MAX_BODY = 512 * 1024  # bytes
+
+
+@web.middleware
+async def refuse_oversized(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A declared length over MAX_BODY is refused before a byte of the body is read; a body
+    without one (chunked) is cut off by aiohttp at MAX_BODY. Either way, one short line."""
+    declared = request.content_length
+    if declared is not None and declared > MAX_BODY:
+        log.info("refused a request to %s: body over %d KiB", request.path, MAX_BODY // 1024)
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=declared)
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        log.info("refused a request to %s: body over %d KiB", request.path, MAX_BODY // 1024)
+        raise
+
+
 def make_app(
     services: Services, *, senders: dict[str, PlatformSender] | None = None, background: bool = True
 ) -> web.Application:
     """Build the one server. Adapters mount their routes and give back their sender."""
-    app = web.Application(client_max_size=1024 * 1024)
+    from bot.logsafe import guard_library_records
+
+    guard_library_records()
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[refuse_oversized])
     app[SERVICES] = services
     all_senders: dict[str, PlatformSender] = dict(senders or {})
     app[SENDERS] = all_senders

@@ -22,7 +22,7 @@ from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import listeners, startup
-from adapters.slack.client import Waits, make_client
+from adapters.slack.client import Waits, learn_workspace, make_client
 from adapters.slack.dedup import RecentRequests
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.replies import Profiles
@@ -117,7 +117,7 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
             log.error("!!! Slack refused a workspace's token (%s): reinstall the app there", code)
 
     client = make_client(
-        settings.slack_bot_token, settings.slack_api_url, waits, on_refused=on_refused
+        settings.slack_bot_token, settings.slack_api_url, waits, on_refused=on_refused, pacer=pacer
     )
     oauth = bool(settings.slack_client_id and settings.slack_client_secret)
     store = None
@@ -149,6 +149,7 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
         if store is None:
             if settings.slack_bot_token in refused:
                 raise LookupError(team)
+            learn_workspace(client, team)
             return client
         bot = await store.async_find_bot(enterprise_id=None, team_id=team)
         if bot is None or not bot.bot_token or bot.bot_token in refused:
@@ -156,7 +157,12 @@ def mount_slack(app: web.Application, services: Services) -> PlatformSender:
         known = clients.get(team)
         if known is None or known.token != bot.bot_token:
             known = clients[team] = make_client(
-                bot.bot_token, settings.slack_api_url, waits, on_refused=on_refused
+                bot.bot_token,
+                settings.slack_api_url,
+                waits,
+                on_refused=on_refused,
+                pacer=pacer,
+                workspace=team,
             )
         return known
 

@@ -2,8 +2,8 @@
 
 slack_sdk retries nothing but connection errors by default (and the rate-limit handler retries
 once unless told). Ours retry connection errors, 429 (honouring Retry-After, when the wait is
-short enough to hold a request open) and 500/503 with backoff. Waiting goes through `Waits`,
-so tests can replace the sleep and never wait on the wall clock.
+short enough to hold a request open, and through the shared pacer) and 500/503 with backoff.
+Waiting goes through `Waits`, so tests can replace the sleep and never wait on the wall clock.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import PermanentSendError, TransientSendError
+from bot.pacing import Pacer
 
 # The person left, was deactivated, or cannot be written to: mark them unreachable.
 UNREACHABLE = frozenset(
@@ -93,11 +94,17 @@ def retry_after_of(headers: object) -> float | None:
 
 
 class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
-    """Retry a 429 after its Retry-After, when that is short; otherwise let it fail."""
+    """Retry a 429 after its Retry-After, when that is short; otherwise let it fail.
 
-    def __init__(self, waits: Waits) -> None:
+    With a pacer and a known workspace the retry goes through it: the 429 holds the method
+    back for every caller (every server, when the pacer is shared), and the retry then books
+    its turn like any other call."""
+
+    def __init__(self, waits: Waits, pacer: Pacer | None = None, workspace: str | None = None):
         super().__init__(max_retry_count=waits.retries)
         self.waits = waits
+        self.pacer = pacer
+        self.workspace = workspace
 
     async def _can_retry_async(
         self,
@@ -122,7 +129,16 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
     ) -> None:
         state.next_attempt_requested = True
         wait = retry_after_of(response.headers if response else None)
-        await self.waits.pause(wait if wait is not None else 1.0 + random.random())
+        seconds = wait if wait is not None else 1.0 + random.random()
+        params = request.body_params or {}
+        team = str(params.get("team_id") or self.workspace or "")
+        method = request.url.rstrip("/").rsplit("/", 1)[-1]
+        channel = params.get("channel") if isinstance(params.get("channel"), str) else None
+        if self.pacer is not None and team:
+            self.pacer.slow_down("slack", team, method, seconds, channel)
+        await self.waits.pause(seconds)
+        if self.pacer is not None and team:
+            await self.pacer.limit("slack", team, method, channel)
         state.increment_current_attempt()
 
 
@@ -178,8 +194,21 @@ class RefusalWatch(AsyncRetryHandler):
         return False
 
 
-def retry_handlers(waits: Waits) -> list[AsyncRetryHandler]:
-    return [ConnectionRetry(waits), RateLimitRetry(waits), ServerErrorRetry(waits)]
+def retry_handlers(
+    waits: Waits, pacer: Pacer | None = None, workspace: str | None = None
+) -> list[AsyncRetryHandler]:
+    return [
+        ConnectionRetry(waits),
+        RateLimitRetry(waits, pacer, workspace),
+        ServerErrorRetry(waits),
+    ]
+
+
+def learn_workspace(client: AsyncWebClient, workspace: str) -> None:
+    """The single-workspace client learns its workspace on first use, for its 429 retries."""
+    for handler in client.retry_handlers or []:
+        if isinstance(handler, RateLimitRetry) and handler.workspace is None:
+            handler.workspace = workspace
 
 
 def make_client(
@@ -188,8 +217,10 @@ def make_client(
     waits: Waits,
     *,
     on_refused: Callable[[str, str], None] | None = None,
+    pacer: Pacer | None = None,
+    workspace: str | None = None,
 ) -> AsyncWebClient:
-    handlers = retry_handlers(waits)
+    handlers = retry_handlers(waits, pacer, workspace)
     if on_refused is not None:
         handlers.insert(0, RefusalWatch(on_refused))
     kwargs: dict[str, object] = {"token": token, "retry_handlers": handlers}

@@ -247,8 +247,10 @@ async def _show_answers(
 async def _open_programme_modal(
     rt: SlackRuntime, client: AsyncWebClient, body: dict[str, Any], event: FormOpened
 ) -> None:
-    # Who may create is checked when the form is saved (Slack says who administers then).
-    reply = await rt.core.handle(replace(event, workspace_admin=None))
+    # Rights are checked before the modal opens (and again when it is saved): Slack says who
+    # administers the workspace, and that profile is kept, so the trigger id stays fresh.
+    profile = await rt.profiles.get(client, event.user.workspace, event.user.id)
+    reply = await rt.core.handle(replace(event, workspace_admin=bool(profile and profile.admin)))
     if not isinstance(reply.view, ProgrammeFormView):
         await deliver(where(rt, client, event.user), reply.messages, rt.sender)
         return

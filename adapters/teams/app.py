@@ -103,8 +103,8 @@ class Teams:
             if self.authenticated and not _expires(result):
                 raise PermissionError("a token without an expiry")
         except Exception as error:  # botbuilder raises generic errors for every auth failure
-            log.warning("rejected a Teams request: %s", type(error).__name__)
-            return _problem(401, "the Bot Framework token is missing, invalid or unverifiable")
+            detail = "the Bot Framework token is missing, invalid or unverifiable"
+            return _problem(401, detail, cause=type(error).__name__)
         if _answered_later(activity):
             # Answered 200 once the token is checked; the turn runs after, like Slack's work
             # after its ack. Its replies go to the connector either way.
@@ -202,7 +202,9 @@ def _expires(result: Any) -> bool:
     return isinstance(claims.get("exp"), int | float)
 
 
-def _problem(status: int, detail: str) -> web.Response:
+def _problem(status: int, detail: str, *, cause: str = "") -> web.Response:
+    """A refusal: one short log line (never the body, which may name people) and the answer."""
+    log.warning("rejected a Teams request (%d): %s%s", status, detail, f" ({cause})" * bool(cause))
     return web.json_response({"error": detail}, status=status)
 
 

@@ -11,6 +11,7 @@ a shared chat: they go to that person's 1:1 chat. The programme form (the core's
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import replace
 from typing import Any
@@ -71,7 +72,10 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         await self._answer(turn_context, translate.command(activity, resolved))
 
     async def _answer(self, turn_context: TurnContext, event: InboundEvent) -> None:
-        reply = await self.core.handle(event)
+        reply = await self.core.handle(codec.with_key(event, request_key(turn_context.activity)))
+        if reply.duplicate:  # a redelivery of an activity already handled, here or elsewhere
+            log.info("dropping a repeated Teams activity")
+            return
         await self.reply(turn_context, reply.messages)
 
     async def reply(self, turn_context: TurnContext, messages: tuple[Message, ...]) -> None:
@@ -264,7 +268,11 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             response = await self._programme_action(turn_context, event, invoke=True)
             assert response is not None
             return response
-        reply = await self.core.handle(codec.decode(event) or event)
+        keyed = codec.with_key(codec.decode(event) or event, request_key(activity))
+        reply = await self.core.handle(keyed)
+        if reply.duplicate:
+            log.info("dropping a repeated Teams activity")
+            return InvokeResponse(status=200, body=render.message_response(""))
         if isinstance(reply.view, AnsweredCheckIn):
             card = self._answered_card(reply.view)
             return InvokeResponse(status=200, body=render.refresh_response(card))
@@ -396,6 +404,18 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 def _offered(message: Message) -> Message:
     """A private message as sent privately from a shared chat: with its offer to share."""
     return message.offering_share() if message.private else message
+
+
+def request_key(activity: Any) -> str | None:
+    """The key of one activity for the core's record of handled requests: Teams gives a
+    redelivered activity the same id in the same conversation (the pair, not the id alone,
+    since ids are unique only within a conversation)."""
+    activity_id = getattr(activity, "id", None)
+    conversation = getattr(getattr(activity, "conversation", None), "id", None)
+    if not activity_id or not conversation:
+        return None
+    digest = hashlib.sha256(f"{conversation}\x00{activity_id}".encode()).hexdigest()
+    return "teams:" + digest[:58]
 
 
 def _plain(messages: tuple[Message, ...]) -> str:

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 412, 502, 503, 504})
 GONE_STATUSES = frozenset({403, 404})
-TENANT_RATE = 50.0  # requests a second, per app and tenant
+# Per tenant: bot.pacing.LIMITS ("teams", "tenant"), shared by every server on PostgreSQL.
 CONVERSATION_RATE = 0.5  # sustained: 1,800 an hour
 CONVERSATION_BURST = 7  # in any 3 seconds
 DELIVERED_MEMORY = 10_000  # (row, person) pairs remembered so a retried row skips them
@@ -124,9 +124,8 @@ class TeamsSender:
                 conversation_id = str(context.activity.conversation.id)
                 conversation[:] = [conversation_id]
                 for activity in activities[len(progress) :]:
-                    await self.pacer.wait(
-                        ("teams", address.tenant_id), TENANT_RATE, int(TENANT_RATE)
-                    )
+                    # per tenant: booked in the shared slots when several servers run
+                    await self.pacer.limit("teams", address.tenant_id, "tenant")
                     await self.pacer.wait(
                         ("teams", address.tenant_id, conversation_id),
                         CONVERSATION_RATE,
@@ -155,7 +154,7 @@ class TeamsSender:
             return await self.adapter.continue_conversation(
                 reference, turn, bot_app_id=self.app_id or None
             )
-        await self.pacer.wait(("teams", address.tenant_id), TENANT_RATE, int(TENANT_RATE))
+        await self.pacer.limit("teams", address.tenant_id, "tenant")
         parameters = ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=address.bot_id),
@@ -184,7 +183,7 @@ class TeamsSender:
                 if status is not None and status not in RETRY_STATUSES and status < 500:
                     raise PermanentSendError(f"Teams answered {status}") from error
                 if status == 429 and retry_after is not None:
-                    self.pacer.hold(("teams", address.tenant_id), retry_after)
+                    self.pacer.slow_down("teams", address.tenant_id, "tenant", retry_after)
                 delay = self.backoff(attempt, retry_after)
                 reason = f"Teams answered {status}" if status else type(error).__name__
                 if attempt >= self.attempts or delay > self.max_wait:

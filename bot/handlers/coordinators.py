@@ -73,16 +73,13 @@ def _programmes(turn: Turn) -> Message:
 
 
 def open_form(turn: Turn, event: FormOpened) -> Reply:
-    """The form, after checking the person may fill it in (a coordinator of that programme to
-    edit; someone who may create for a new one, unless the platform says so only on saving).
-    Platforms without forms of their own say where to find one."""
-    if event.workspace_admin is None:
-        form = coordination.form_for(turn.session, turn.user, event.programme)
-    else:
-        value = str(event.programme) if event.programme is not None else ""
-        form = coordination.open_form(
-            turn.session, turn.user, value, workspace_admin=event.workspace_admin
-        )
+    """The form, only after checking the person may fill it in: a coordinator of that
+    programme to edit; for a new one, someone who may create (a workspace admin only when the
+    platform says so now: `workspace_admin` None counts as not). Nobody sees a form whose
+    saving would be refused. Platforms without forms of their own say where to find one."""
+    value = str(event.programme) if event.programme is not None else ""
+    admin = bool(event.workspace_admin)
+    form = coordination.open_form(turn.session, turn.user, value, workspace_admin=admin)
     view = ProgrammeFormView(form, programmes.CADENCES)
     return Reply((turn.say("programme_form_elsewhere"),), view=view)
 

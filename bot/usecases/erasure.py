@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import ColumnElement, delete, or_, update
 from sqlmodel import Session, col, select
 
 from bot import accounts
 from bot.db.models import (
+    AuditLog,
     Exclusion,
+    IntroductionChat,
     Membership,
     MembershipStatus,
     Outbox,
@@ -33,14 +35,14 @@ def forget(session: Session, now: datetime, person: Person) -> None:
     person_id = require_id(person.id)
     held = accounts.accounts_of(session, person_id)
     accounts.delete_accounts(session, person_id)
-    session.execute(
-        update(TieEvent).where(col(TieEvent.by_person_id) == person_id).values(note=None, tags=None)
-    )
-    # A partner's note on a tie with them may name them: the words go, the dated fact stays.
+    # Free text on their ties, whoever wrote it (a partner's note or tag may name them): the
+    # words go, the dated fact stays. Copies of those words elsewhere are found by content.
     their_ties = select(Tie.id).where(
         or_(col(Tie.person_a_id) == person_id, col(Tie.person_b_id) == person_id)
     )
-    session.execute(update(TieEvent).where(col(TieEvent.tie_id).in_(their_ties)).values(note=None))
+    written = or_(col(TieEvent.by_person_id) == person_id, col(TieEvent.tie_id).in_(their_ties))
+    words = _free_text(session, written)
+    session.execute(update(TieEvent).where(written).values(note=None, tags=None))
     session.execute(delete(ProgrammeRole).where(col(ProgrammeRole.person_id) == person_id))
     session.execute(
         delete(Exclusion).where(
@@ -54,6 +56,8 @@ def forget(session: Session, now: datetime, person: Person) -> None:
         .values(status=MembershipStatus.LEFT, left_at=now, paused_until=None)
     )
     _scrub_outbox(session, person, [(a.platform, a.user_id) for a in held])
+    _scrub_audit(session, person, words, [a.user_id for a in held])
+    _scrub_chat_ids(session, [a.user_id for a in held])
     # Keep the organisation on introductions (aggregate), nothing personal is stored there.
     person.name = None
     person.email = None
@@ -95,3 +99,70 @@ def _scrub_outbox(session: Session, person: Person, held: list[tuple[str, str]])
             if waiting or row.last_error:
                 row.last_error = "erased"
             session.add(row)
+
+
+def _free_text(session: Session, written: ColumnElement[bool]) -> set[str]:
+    """Every tag and note on the erased person's ties, before they are blanked."""
+    found: set[str] = set()
+    for note, tags in session.exec(select(TieEvent.note, TieEvent.tags).where(written)).all():
+        if note:
+            found.add(note)
+        found.update(tag for tag in (tags or "").split(",") if tag)
+    return found
+
+
+def _scrub_audit(session: Session, person: Person, words: set[str], user_ids: list[str]) -> None:
+    """Audit details keep what was done, never the words: their own entries lose any free
+    text they copied (tags), and anyone's entry quoting their name, ids or the words on their
+    ties loses that value. Counts, ids and the action stay."""
+    personal = [v for v in (person.name, person.email, person.external_id, *user_ids) if v]
+    needles = personal + sorted(words)
+    needles += [escaped for n in needles if (escaped := json.dumps(n)[1:-1]) != n]
+    own = col(AuditLog.actor) == f"person:{person.id}"
+    quoting = [col(AuditLog.detail).contains(n, autoescape=True) for n in needles]
+    query = select(AuditLog).where(col(AuditLog.detail).is_not(None), or_(own, *quoting))
+    for row in session.exec(query).all():
+        try:
+            detail = json.loads(row.detail or "{}")
+        except ValueError:
+            detail = {"erased": True}
+        if not isinstance(detail, dict):
+            detail = {"erased": True}
+        if row.actor == f"person:{person.id}":
+            detail = {key: value for key, value in detail.items() if key not in FREE_TEXT}
+        detail = {key: _without(value, needles) for key, value in detail.items()}
+        row.detail = json.dumps(detail, sort_keys=True) if detail else None
+        session.add(row)
+
+
+def _scrub_chat_ids(session: Session, user_ids: list[str]) -> None:
+    """A chat id made of its members' ids (the local platform's group chats) names them."""
+    for user_id in user_ids:
+        for table in (IntroductionChat, Outbox):
+            naming = col(table.channel).contains(user_id, autoescape=True)
+            session.execute(update(table).where(naming).values(channel=ERASED))
+
+
+# Audit detail keys that hold words a person typed (the rest are ids, counts and choices).
+FREE_TEXT = frozenset({"tags", "note", "name", "email", "text"})
+ERASED = "erased"
+
+
+def _without(value: object, needles: list[str]) -> object:
+    """A detail value with every mention of the person taken out (a list loses the items)."""
+    if isinstance(value, list):
+        return [item for item in value if not _mentions(item, needles)]
+    return ERASED if _mentions(value, needles) else value
+
+
+def _mentions(value: object, needles: list[str]) -> bool:
+    """Exactly one of the words, or holding a longer one (short tags match only whole)."""
+    if not isinstance(value, str):
+        return False
+    folded = value.casefold()
+    return any(
+        n.casefold() == folded or (len(n) >= MIN_QUOTED and n.casefold() in folded) for n in needles
+    )
+
+
+MIN_QUOTED = 4  # a shorter word inside a value is too likely to be a coincidence

@@ -5,6 +5,7 @@ real CloudAdapter served over HTTP (anonymous, or with tokens from a local ident
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +30,10 @@ PROGRAMME = "North"
 
 
 def activity(name: str, service_url: str, **changes: Any) -> dict[str, Any]:
-    """A captured activity, re-addressed to our tenant, bot and fake connector."""
+    """A captured activity, re-addressed to our tenant, bot and fake connector, with an id of
+    its own (Teams gives each activity one; a redelivery repeats it and is handled once)."""
     data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    data["id"] = str(uuid.uuid4())
     data["serviceUrl"] = service_url
     data["recipient"] = {"id": BOT_ID, "name": "Crossties"}
     data["conversation"]["tenantId"] = TENANT
