@@ -15,4 +15,4 @@ COMMAND_MODULES = (programmes, people, rounds, reports, matching, operate)
 
 
 def main() -> None:
-    app()
+    app(prog_name="crossties")  # also under `python -m crossties.cli`
