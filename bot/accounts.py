@@ -257,6 +257,8 @@ def local_account_named(session: Session, who: str) -> UserRef | None:
         if wanted
         in {(p.name or "").casefold(), (p.external_id or "").casefold(), (p.email or "").casefold()}
     ]
+    if not matches and wanted:  # "Aisha" for Aisha Khan, when she is the only Aisha
+        matches = [p for p in people if (p.name or "").casefold().split()[:1] == [wanted]]
     if len(matches) > 1:
         raise LookupError(who)
     if not matches:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite:///crossties.db"
+from bot.paths import default_database_url
+
+__all__ = ["ConfigError", "Settings", "default_database_url", "load_settings"]
 
 
 class ConfigError(Exception):
@@ -18,7 +21,8 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    database_url: str = Field(DEFAULT_DATABASE_URL, alias="CROSSTIES_DATABASE_URL")
+    # The embedded database in the user's data folder unless CROSSTIES_DATABASE_URL is set.
+    database_url: str = Field(default_factory=default_database_url, alias="CROSSTIES_DATABASE_URL")
     host: str = Field("127.0.0.1", alias="CROSSTIES_HOST")
     port: int = Field(3978, alias="CROSSTIES_PORT")
     prompts_dir: Path | None = Field(None, alias="CROSSTIES_PROMPTS_DIR")
@@ -34,6 +38,10 @@ class Settings(BaseSettings):
     # (bot/core.py), and accepted before a new command is answered "busy" (bot/backlog.py).
     work_concurrency: int = Field(1, alias="CROSSTIES_WORK_CONCURRENCY", ge=1)
     backlog: int = Field(100, alias="CROSSTIES_BACKLOG", ge=1)
+    # Log lines as text (the default) or one JSON object per line for a log collector.
+    log_format: Literal["text", "json"] = Field("text", alias="CROSSTIES_LOG_FORMAT")
+    # Where Slack and Teams reach this server (https://…), for `crossties doctor` to check.
+    public_url: str | None = Field(None, alias="CROSSTIES_PUBLIC_URL")
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
@@ -57,6 +65,10 @@ class Settings(BaseSettings):
         if not 0 <= value <= 65535:
             raise ValueError("CROSSTIES_PORT must be between 0 and 65535")
         return value
+
+    @property
+    def uses_default_database(self) -> bool:
+        return self.database_url == default_database_url()
 
     @property
     def slack_enabled(self) -> bool:

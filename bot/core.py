@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
@@ -39,6 +40,7 @@ from bot.events import (
 )
 from bot.handlers import coordinators, leads, staff
 from bot.handlers.turn import Turn
+from bot.observe import UNWATCHED, Observer
 from bot.templates import Prompts
 from bot.usecases import home, people
 from bot.usecases.common import UseCaseError, first_request, person_for, visible_programmes
@@ -61,8 +63,10 @@ class Crossties:
         *,
         report_min_count: int = 5,
         concurrency: int = 1,
+        observer: Observer = UNWATCHED,
     ) -> None:
         self.db = db
+        self.observer = observer
         self.concurrency = concurrency
         self._turns: asyncio.Semaphore | None = None
         self.clock = clock
@@ -135,20 +139,30 @@ class Crossties:
     # ------------------------------------------------------------ dispatch
 
     def handle_sync(self, event: InboundEvent) -> Reply:
+        started = time.perf_counter()
+        reply, outcome = self._handle_once(event)
+        seconds = time.perf_counter() - started
+        self.observer.handled(event.user.platform, type(event).__name__, outcome, seconds)
+        return reply
+
+    def _handle_once(self, event: InboundEvent) -> tuple[Reply, str]:
+        """The reply and its outcome for the metrics: ok, duplicate, refused or error."""
         try:
             with self.db.session() as session:
                 key = event.request_key
                 if key and not first_request(session, key, self.clock.now()):
-                    return Reply((), duplicate=True)
+                    return Reply((), duplicate=True), "duplicate"
                 reply = self._dispatch(session, event)
         except UseCaseError as error:
             prompt = error.prompt
             if prompt == "denied_create_programme" and not getattr(event, "admin_known", True):
                 prompt = DENIED_WITHOUT_ADMINS
-            return Reply((self.say(prompt, **error.context),), refused=error.prompt)
-        except Exception:
+            return Reply((self.say(prompt, **error.context),), refused=error.prompt), "refused"
+        except Exception as error:
             log.exception("could not handle %s", type(event).__name__)
-            return Reply((self.say("error_internal"),))
+            if isinstance(error, SQLAlchemyError):
+                self.observer.database_error("handle")
+            return Reply((self.say("error_internal"),)), "error"
         finally:
             self._note_dm(event)
         for user in reply.forgotten:
@@ -158,7 +172,7 @@ class Crossties:
                 erase(reply.forgotten)
             except Exception:
                 log.exception("an adapter could not erase a forgotten person's data")
-        return reply
+        return reply, "refused" if reply.refused else "ok"
 
     def _note_dm(self, event: InboundEvent) -> None:
         """Keep the bot's direct chat with the person when the platform showed it, so later

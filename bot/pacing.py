@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.observe import UNWATCHED, Observer
+
 
 @dataclass(frozen=True)
 class Rate:
@@ -100,6 +102,11 @@ class Pacer:
         self._holds: set[asyncio.Future[None]] = set()
         self._local = _LocalSlots(clock)
         self.shared = shared
+        self.observer: Observer = UNWATCHED
+
+    def observe(self, observer: Observer) -> None:
+        """Report each 429 (the wiring passes the server's metrics)."""
+        self.observer = observer
 
     def share_through(self, slots: SharedSlots | None) -> None:
         """With several servers, book per-workspace and per-tenant calls in one shared place
@@ -185,6 +192,8 @@ class Pacer:
 
     def hold(self, key: Hashable, seconds: float) -> None:
         """A platform said "slow down" (429 + Retry-After): nothing under `key` until then."""
+        if isinstance(key, tuple) and key and isinstance(key[0], str):
+            self.observer.rate_limited(key[0])
         now = self._clock()
         bucket = self._buckets.setdefault(key, _Bucket(tokens=0.0, updated=now))
         bucket.blocked_until = max(bucket.blocked_until, now + max(0.0, seconds))

@@ -8,9 +8,12 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.clock import Clock
 from bot.db.session import Database
 from bot.delivery import DEFAULT_CONCURRENCY, Delivery, PlatformSender
+from bot.observe import UNWATCHED, Observer
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +30,16 @@ class DeliveryWorker:
         owner: int | None = None,
         is_alive: Callable[[int], bool] | None = None,
         orphan_check: float = 10.0,
+        observer: Observer = UNWATCHED,
     ) -> None:
         self.db = db
         self.senders = senders
         self.clock = clock
         self.interval = interval
-        self.delivery = Delivery(db, senders, clock, owner=owner, concurrency=concurrency)
+        self.observer = observer
+        self.delivery = Delivery(
+            db, senders, clock, owner=owner, concurrency=concurrency, observer=observer
+        )
         self.is_alive = is_alive
         self.orphan_check = orphan_check
         self._wake = asyncio.Event()
@@ -75,8 +82,10 @@ class DeliveryWorker:
                             self.delivery.send_one(row)
                         )
                         self._in_flight.add(task)
-            except Exception:  # the database may be away for a while; keep going
+            except Exception as error:  # the database may be away for a while; keep going
                 log.exception("delivery pass failed")
+                if isinstance(error, SQLAlchemyError):
+                    self.observer.database_error("delivery")
             waker = asyncio.create_task(self._wake.wait())
             done, _ = await asyncio.wait(
                 {*self._in_flight, waker},

@@ -17,6 +17,7 @@ from bot.db.session import Database
 from bot.delivery import PlatformSender
 from bot.health import Health, PartState
 from bot.leader import DatabaseSlots, Leadership, Presence
+from bot.observe import UNWATCHED, Observer
 from bot.pacing import Pacer
 from bot.scheduling.service import SchedulerService
 from bot.templates import Prompts
@@ -36,8 +37,12 @@ class BackgroundWork:
         pacers: Sequence[Pacer] = (),
         *,
         health: Health | None = None,
+        observer: Observer = UNWATCHED,
     ) -> None:
+        self.observer = observer
         self.pacers = tuple(pacers)
+        for pacer in self.pacers:
+            pacer.observe(observer)
         self.health = health or Health()
         owner = random.SystemRandom().randrange(1, 2**31 - 1)
         self.presence = Presence(db, owner)
@@ -51,6 +56,7 @@ class BackgroundWork:
             is_alive=self.presence.is_alive,
             # SQLite has one process: rows of earlier runs are released once, at start.
             orphan_check=10.0 if shared else float("inf"),
+            observer=observer,
         )
         self.scheduler = SchedulerService(
             db,
@@ -59,6 +65,7 @@ class BackgroundWork:
             notify=self.worker.wake,
             interval=settings.scheduler_interval,
             note_retention_days=settings.note_retention_days,
+            observer=observer,
         )
         self.leadership = Leadership(
             self.presence,
@@ -71,10 +78,12 @@ class BackgroundWork:
     async def _elected(self) -> None:
         self.scheduler.start()
         self.health.set("scheduler", PartState.UP)
+        self.observer.leading(True)
 
     async def _deposed(self) -> None:
         self.scheduler.stop()
         self.health.set("scheduler", PartState.STANDBY)
+        self.observer.leading(False)
 
     async def start(self) -> None:
         await self.presence.start()

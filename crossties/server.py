@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -17,12 +18,16 @@ from bot.health import PartState
 from bot.pacing import Pacer
 from crossties.wiring import build
 
+if TYPE_CHECKING:
+    from crossties.metrics import Metrics
+
 log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
 STARTING = "crossties serve is starting its server"  # logged with everything built
 DATABASE_PING_TIMEOUT = 4.0  # seconds; /healthz answers within 5 s whatever the database does
 SENDERS = web.AppKey("senders", dict)
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -46,28 +51,26 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
+    """The Prometheus text format; the outbox is counted in the database off the loop."""
+    from prometheus_client import CONTENT_TYPE_LATEST
 
-    def count() -> dict[str, int]:
-        from sqlalchemy import func
-        from sqlmodel import select
+    body = await asyncio.to_thread(request.app[METRICS].exposition)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
-        from bot.db.models import Outbox
 
-        with services.db.session() as session:
-            rows = session.exec(select(Outbox.state, func.count()).group_by(Outbox.state)).all()
-        return {str(state): int(n) for state, n in rows}
+def server_metrics(services: Services) -> Metrics:
+    """The metrics the core reports to (crossties.wiring.build); a core that was built
+    without them reports to new ones from now on."""
+    from prometheus_client import CollectorRegistry
 
-    try:
-        states = await asyncio.to_thread(count)
-    except Exception:
-        return web.Response(status=503, text="# database unavailable\n")
-    lines = [
-        "# HELP crossties_outbox_messages Messages in the outbox by state.",
-        "# TYPE crossties_outbox_messages gauge",
-    ]
-    lines += [f'crossties_outbox_messages{{state="{s}"}} {n}' for s, n in sorted(states.items())]
-    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+    from crossties.metrics import Metrics
+
+    observer = services.core.observer
+    if isinstance(observer, Metrics):
+        return observer
+    metrics = Metrics(CollectorRegistry(), services.db)
+    services.core.observer = metrics
+    return metrics
 
 
 # The largest body either platform may send us. Slack's biggest payloads (a modal submission
@@ -102,6 +105,7 @@ def make_app(
     app[SERVICES] = services
     all_senders: dict[str, PlatformSender] = dict(senders or {})
     app[SENDERS] = all_senders
+    app[METRICS] = server_metrics(services)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     pacers: list[Pacer] = []
@@ -135,6 +139,7 @@ def _background(  # type: ignore[no-untyped-def]
             senders,
             pacers,
             health=services.health,
+            observer=app[METRICS],
         )
         services.core.on_queued(work.worker.wake)
         await work.start()
@@ -165,7 +170,7 @@ def check_serving_settings(settings: Settings) -> None:
 def run_server(settings: Settings) -> None:
     from bot.logsafe import configure
 
-    configure(logging.INFO)
+    configure(logging.INFO, settings.log_format)
     check_serving_settings(settings)
     services = build(settings)
     app = make_app(services)

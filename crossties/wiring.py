@@ -16,6 +16,8 @@ from bot.db.session import Database
 from bot.templates import Prompts
 
 if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
     from bot.app import Services
 
 
@@ -30,6 +32,10 @@ class Basics:
 
 
 def basics(settings: Settings, *, clock: Clock | None = None) -> Basics:
+    if settings.uses_default_database:  # the user's data folder may not exist yet
+        from bot.paths import default_database_path
+
+        default_database_path().parent.mkdir(parents=True, exist_ok=True)
     return Basics(
         settings,
         Database(settings.database_url),
@@ -38,16 +44,25 @@ def basics(settings: Settings, *, clock: Clock | None = None) -> Basics:
     )
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Services:
+def build(
+    settings: Settings, *, clock: Clock | None = None, registry: CollectorRegistry | None = None
+) -> Services:
+    """Everything, the core included. The core reports its work to the server's metrics,
+    kept in `registry` (a new one unless given): no process-wide registry is used."""
+    from prometheus_client import CollectorRegistry
+
     from bot.app import Services
     from bot.core import Crossties
+    from crossties.metrics import Metrics
 
     base = basics(settings, clock=clock)
+    metrics = Metrics(registry if registry is not None else CollectorRegistry(), base.db)
     core = Crossties(
         base.db,
         base.clock,
         base.prompts,
         report_min_count=settings.min_group_size_for_reports,
         concurrency=settings.work_concurrency,
+        observer=metrics,
     )
     return Services(settings, base.db, base.prompts, base.clock, core)

@@ -88,6 +88,8 @@ class FakeSlack:
     seed: int = 0
     clock: Callable[[], float] = time.monotonic
     tokens: dict[str, str] = field(default_factory=dict)  # extra token -> team (OAuth installs)
+    # The scopes granted to the bot token, sent back as Slack does in X-OAuth-Scopes
+    scopes: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
@@ -343,7 +345,8 @@ class FakeSlack:
             return reply(200, "unknown_method", {"ok": False, "error": "unknown_method"})
         result: dict[str, Any] = handler(args, team)
         error = None if result.get("ok") else str(result.get("error"))
-        return reply(200, error, result)
+        granted = {"X-OAuth-Scopes": ",".join(self.scopes)} if self.scopes is not None else None
+        return reply(200, error, result, granted)
 
     def _next_script(self, method: str) -> Scripted | None:
         queue = self._scripts.get(method)

@@ -45,6 +45,7 @@ from bot.delivery.claims import EVERYTHING, LEASE, Claimed, Scope, claim_owners,
 from bot.delivery.failures import REPORT_KIND, failed_deliveries, queue_failure_reports
 from bot.delivery.policy import MAX_ATTEMPTS, RATE_LIMITED_FOR, backoff
 from bot.events import Message, UserRef
+from bot.observe import UNWATCHED, Observer
 from bot.outbox import decode_message
 
 __all__ = [
@@ -93,8 +94,10 @@ class Delivery:
         lease: timedelta = LEASE,
         rng: random.Random | None = None,
         scope: Scope = EVERYTHING,
+        observer: Observer = UNWATCHED,
     ) -> None:
         self.db = db
+        self.observer = observer
         self.scope = scope
         self.senders = senders
         self.clock = clock
@@ -157,6 +160,9 @@ class Delivery:
                 outcome = ("retry", TransientSendError(type(exc).__name__))
         await self._record_until_done(row.id, outcome, stats)
         self.stats.add(stats)
+        for word, n in (("sent", stats.sent), ("retried", stats.retried), ("failed", stats.failed)):
+            if n:
+                self.observer.delivered(row.platform, word)
         return stats
 
     async def _record_until_done(
@@ -172,6 +178,7 @@ class Delivery:
                 )
                 return
             except SQLAlchemyError as error:
+                self.observer.database_error("delivery")
                 log.warning(
                     "could not record outbox row %s (%s); trying again in %.1f s",
                     row_id,

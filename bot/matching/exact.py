@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 from .context import Context, IntArray, org_repeats
 
@@ -34,6 +32,10 @@ def fairness_cost(ctx: Context) -> np.ndarray:
 
 
 def solve_exact(ctx: Context, people: IntArray, time_limit: float = 20.0) -> ExactResult:
+    # scipy.optimize costs a second of imports: only the rounds that reach this pay it
+    from scipy.optimize import LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
     n = int(people.size)
     if n < 2:
         return ExactResult(np.zeros((0, 3), dtype=np.int64), True)

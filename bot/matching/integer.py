@@ -12,8 +12,6 @@ the best integer plan of all, so its value is the proven optimum of the organisa
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 from .context import FloatArray, IntArray, harmonic
 from .relax import best_counts, interval
@@ -28,6 +26,10 @@ def prove_plan(
 
     The bound equals the value when the proof completes; otherwise it is D(lam).
     """
+    # scipy.optimize costs a second of imports: only the rounds that reach this pay it
+    from scipy.optimize import LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
     k = sizes.size
     iu, ju = np.triu_indices(k, 1)
     t = ties[iu, ju].astype(np.float64)

@@ -20,8 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
 
 from .context import FloatArray, IntArray, harmonic
 from .plan import integer_plan
@@ -236,6 +234,9 @@ def _windowed_lp(
     Each pair's window is cut into segments of `step` units (the last may be shorter),
     valued exactly at their ends.
     """
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
     k = sizes.size
     npair = iu.size
     nseg_p = np.ceil((hi - lo) / step).astype(np.int64)

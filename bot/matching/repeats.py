@@ -11,7 +11,6 @@ R >= (cost of the matching in whole units) - (n+1) * s_star.
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
 from .context import Context, IntArray
@@ -31,6 +30,8 @@ def min_repeat_matching(ctx: Context, s_star: int) -> tuple[IntArray | None, int
     proxy = np.where(same, 0.0, 1.0 / (1.0 + ctx.ties[ctx.org[iu], ctx.org[ju]])) / (2 * unit)
     cost = unit * unit * same + unit * rep - proxy
     big = float(unit**3 + 1.0)
+    import networkx as nx  # only rounds small enough for this step pay for importing it
+
     graph: nx.Graph = nx.Graph()
     graph.add_nodes_from(range(n + 1))
     graph.add_weighted_edges_from(zip(iu.tolist(), ju.tolist(), (big - cost).tolist(), strict=True))

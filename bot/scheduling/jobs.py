@@ -11,17 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock, as_utc
 from bot.db.models import Membership, MembershipStatus, Person, Programme, Round
 from bot.db.session import Database
 from bot.delivery import queue_failure_reports
+from bot.observe import UNWATCHED, Observer
 from bot.scheduling.cadence import latest_occurrence
 from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
@@ -47,6 +50,7 @@ class JobContext:
     reschedule: Callable[[], object] | None = None
     actor: str = field(default_factory=lambda: f"scheduler:{os.getpid()}")
     note_retention_days: int | None = None  # free-text notes older than this expire
+    observer: Observer = UNWATCHED
 
 
 def slot_for(programme: Programme, now: datetime, interval: float | None) -> datetime:
@@ -206,8 +210,17 @@ async def run_programme_round(context: JobContext, programme_id: int) -> None:
                 actor=context.actor,
             )
 
-    summary = await asyncio.to_thread(work)
-    if summary is not None and not summary.already_ran:
+    started = time.perf_counter()
+    try:
+        summary = await asyncio.to_thread(work)
+    except Exception as error:
+        context.observer.round_ran("error", time.perf_counter() - started)
+        if isinstance(error, SQLAlchemyError):
+            context.observer.database_error("scheduler")
+        raise
+    ran = summary is not None and not summary.already_ran
+    context.observer.round_ran("ran" if ran else "skipped", time.perf_counter() - started)
+    if ran and summary is not None:
         log.info(
             "round %s of programme %s: %d messages queued",
             summary.plan.number,

@@ -26,6 +26,7 @@ from sqlmodel import select
 from bot.clock import Clock, as_utc
 from bot.db.models import Programme
 from bot.db.session import Database
+from bot.observe import UNWATCHED, Observer
 from bot.scheduling import jobs
 from bot.scheduling.cadence import next_occurrence
 from bot.templates import Prompts
@@ -99,6 +100,7 @@ class SchedulerService:
         due_every: float = 60.0,
         misfire_grace: timedelta = jobs.MISFIRE_GRACE,
         note_retention_days: int | None = None,
+        observer: Observer = UNWATCHED,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -117,6 +119,7 @@ class SchedulerService:
             interval,
             reschedule=self.reconcile,
             note_retention_days=note_retention_days,
+            observer=observer,
         )
 
     def _new_scheduler(self) -> AsyncIOScheduler:

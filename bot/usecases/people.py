@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
@@ -35,6 +35,7 @@ from bot.usecases.common import (
     organisation_by_name,
     require_id,
 )
+from bot.zones import canonical_timezone
 
 MAX_PAUSE_DAYS = 366
 
@@ -259,10 +260,11 @@ def update_profile(
     elif field_name == "name":
         person.name = value[:200]
     elif field_name == "timezone":
-        if value not in available_timezones():
+        zone = canonical_timezone(value)
+        if zone is None:
             raise UseCaseError("error_bad_timezone", value=value)
-        ZoneInfo(value)
-        person.timezone = value
+        ZoneInfo(zone)
+        person.timezone = zone
     elif field_name == "share_email":
         person.share_email = _yes_no(value)
     elif field_name == "name_in_reports":

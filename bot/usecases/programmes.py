@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import available_timezones
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -44,6 +43,7 @@ from bot.usecases.roster import (
     read_roster,
     read_roster_file,
 )
+from bot.zones import canonical_timezone
 
 __all__ = [
     "CADENCES",
@@ -104,7 +104,8 @@ class ProgrammeSettings:
             raise UseCaseError("error_group_size", value=self.group_size)
         if not 0 <= self.weekday <= 6 or not 0 <= self.hour <= 23:
             raise UseCaseError("error_schedule")
-        if self.timezone not in available_timezones():
+        timezone = canonical_timezone(self.timezone)
+        if timezone is None:
             raise UseCaseError("error_bad_timezone", value=self.timezone)
         if not 1 <= self.checkin_days <= 60 or not 1 <= self.nudge_days <= 30:
             raise UseCaseError("error_checkin_days")
@@ -115,7 +116,7 @@ class ProgrammeSettings:
             group_size=self.group_size,
             weekday=self.weekday,
             hour=self.hour,
-            timezone=self.timezone,
+            timezone=timezone,
             cross_organisation=self.cross_organisation,
             checkin_days=self.checkin_days,
             nudge_days=self.nudge_days,

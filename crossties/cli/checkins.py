@@ -9,8 +9,9 @@ import typer
 
 from bot.formatting import count, words_list
 from crossties.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
+from crossties.cli.helptext import Typer
 
-checkins_app = typer.Typer(help="Send check-ins and nudges early.", no_args_is_help=True)
+checkins_app = Typer(help="Send check-ins and nudges early.", no_args_is_help=True)
 
 
 def parse_at(text: str) -> datetime:
@@ -50,7 +51,7 @@ def checkins_send(
     due_by = parse_at(at) if at is not None else None  # before anything is opened or changed
     from bot.formatting import when
     from crossties.checkins import CHECKIN_KINDS, FOLLOW_UP_KINDS, NUDGE_KINDS, send_due_checkins
-    from crossties.cli.main import services
+    from crossties.cli.app import services
 
     with friendly_errors():
         result = send_due_checkins(services(), programme, due_by)

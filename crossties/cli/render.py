@@ -126,4 +126,13 @@ def print_report(console: Console, report: Report | LeadView) -> None:
 
 def _print(console: Console, table: Table) -> None:
     # Names are wrapped in Text above, so markup typed into them prints as it is.
-    console.print(table, highlight=False)
+    console.print(wrapping(table), highlight=False)
+
+
+def wrapping(table: Table) -> Table:
+    """Long names wrap onto more lines instead of ending in "…": at 80 columns two
+    organisations that start alike ("Northfield Acute…", "Northfield Community…") must
+    still read as two."""
+    for column in table.columns:
+        column.overflow = "fold"
+    return table

@@ -10,19 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli import run
+from tests.e2e.test_cli import data_home, database_file, run
 
 ORGANISATIONS = "Acute Trust,GP Federation,Hospice"
 
 
 def outbox(folder: Path) -> dict[tuple[str, str], int]:
-    with sqlite3.connect(folder / "crossties.db") as connection:
+    with sqlite3.connect(database_file(folder)) as connection:
         rows = connection.execute("SELECT kind, state, count(*) FROM outbox GROUP BY 1, 2")
         return {(kind, state): n for kind, state, n in rows}
 
 
 def checkins_sent(folder: Path) -> int:
-    with sqlite3.connect(folder / "crossties.db") as connection:
+    with sqlite3.connect(database_file(folder)) as connection:
         (n,) = connection.execute(
             "SELECT count(*) FROM checkin WHERE sent_at IS NOT NULL"
         ).fetchone()
@@ -98,9 +98,9 @@ def test_a_bad_time_is_one_line_and_changes_nothing(local: Path) -> None:
 def test_an_unknown_programme_is_a_polite_line(local: Path) -> None:
     done = run(["checkins", "send", "--programme", "Westfield", "--at", "2099-01-01"], local)
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [
-        'crossties: I can\'t find a programme called "Westfield". The programme here is East.'
-    ]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("crossties: no programme called 'Westfield' in")
+    assert lines[0].endswith("(programmes: East)")
     assert checkins_sent(local) == 0 and ("checkin", "sent") not in outbox(local)
 
 
@@ -145,6 +145,7 @@ async def test_with_slack_configured_the_checkins_reach_slack(tmp_path: Path) ->
         }
         environment.pop("CROSSTIES_DATABASE_URL", None)
         environment |= {
+            "XDG_DATA_HOME": str(data_home(tmp_path)),
             "SLACK_BOT_TOKEN": slack.bot_token,
             "SLACK_SIGNING_SECRET": "s3cret",
             "SLACK_API_URL": slack.api_url,

@@ -13,15 +13,27 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def data_home(folder: Path) -> Path:
+    """The user's data folder of the commands run in `folder` (XDG_DATA_HOME)."""
+    return folder / "data"
+
+
+def database_file(folder: Path) -> Path:
+    """The embedded default database of the commands run in `folder`."""
+    return data_home(folder) / "crossties" / "crossties.db"
+
+
 def run(
     args: list[str], cwd: Path, *, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """The command as a process. Its user data folder is `cwd`/data unless `env` says."""
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_"))
     }
     environment.pop("CROSSTIES_DATABASE_URL", None)
-    environment.update(env or {})
+    environment["XDG_DATA_HOME"] = str(data_home(cwd))
     environment["COLUMNS"] = "200"
+    environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "crossties.cli", *args],
         cwd=cwd,
@@ -60,7 +72,8 @@ def test_coordinator_flow_from_the_command_line(scratch: Path) -> None:
         scratch,
     )
     assert created.returncode == 0, created.stderr
-    assert (scratch / "crossties.db").exists()  # the embedded default database, upgraded
+    assert database_file(scratch).exists()  # the embedded default database, upgraded
+    assert not (scratch / "crossties.db").exists()  # in the data folder, not where it ran
     imported = run(["people", "import", "roster.csv"], scratch)
     assert imported.returncode == 0, imported.stderr
     assert "12 new" in imported.stdout
@@ -82,8 +95,8 @@ def test_coordinator_flow_from_the_command_line(scratch: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["report"], "There is no programme here yet"),
-        (["round", "run", "--programme", "Nope"], "can't find a programme"),
+        (["report"], "no programme in sqlite:///"),
+        (["round", "run", "--programme", "Nope"], "no programme called 'Nope'"),
         (["programme", "create", "X", "--organisations", "Solo"], "at least two organisations"),
         (
             ["programme", "create", "X", "--organisations", "A,B", "--cadence", "daily"],

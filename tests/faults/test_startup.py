@@ -9,11 +9,8 @@ platform still serves; the log says once what to fix; a permanent error is not r
 from __future__ import annotations
 
 import asyncio
-import datetime
-import ipaddress
 import json
 import os
-import ssl
 import subprocess
 import sys
 import time
@@ -24,13 +21,13 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.db.models import Outbox
 from crossties.server import STARTING
 from tests import serving
+from tests.fakes_entra import FakeEntra
 from tests.fakes_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
-from tests.fakes_teams import FakeConnector, free_port
+from tests.fakes_teams import FakeConnector
 from tests.faults.conftest import eventually, rows, slack_answers, slack_command, teams_message
 from tests.serving import Server
 
@@ -180,91 +177,6 @@ async def test_a_half_set_teams_app_stops_at_start(rig: Rig) -> None:
 
 
 # ---------------------------------------------------------------- Teams credentials
-
-
-class FakeEntra:
-    """An OpenID provider's token endpoint over HTTPS that refuses every client secret."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.token_requests: list[dict[str, str]] = []
-        self.port = free_port()
-        self.ca = workdir / "entra.pem"
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def base(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    def _certificate(self) -> ssl.SSLContext:
-        from cryptography import x509
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-        from cryptography.x509.oid import NameOID
-
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-        now = datetime.datetime.now(datetime.UTC)
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False,
-            )
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256())
-        )
-        self.ca.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        keyfile = self.workdir / "entra.key"
-        keyfile.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.TraditionalOpenSSL,
-                serialization.NoEncryption(),
-            )
-        )
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self.ca, keyfile)
-        return context
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._metadata)
-        app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, ssl_context=self._certificate())
-        await site.start()
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _metadata(self, request: web.Request) -> web.Response:
-        tenant = request.match_info["tenant"]
-        return web.json_response(
-            {
-                "issuer": f"{self.base}/{tenant}/v2.0",
-                "authorization_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/authorize",
-                "token_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/token",
-            }
-        )
-
-    async def _token(self, request: web.Request) -> web.Response:
-        self.token_requests.append(dict(await request.post()))  # type: ignore[arg-type]
-        return web.json_response(
-            {
-                "error": "invalid_client",
-                "error_description": "AADSTS7000215: Invalid client secret provided.",
-            },
-            status=401,
-        )
 
 
 async def test_a_wrong_teams_password_leaves_the_server_and_slack_up(
