@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.db.session import Database
 from bot.events import (
     ActionInvoked,
+    AnotherQuestionAsked,
     CheckInAnswered,
     CommandReceived,
     FormOpened,
@@ -32,9 +33,11 @@ from bot.events import (
     Message,
     PauseRequested,
     ReachChanged,
+    TimeChosen,
+    TimesRequested,
     UserRef,
 )
-from bot.handlers import coordinators, leads, staff
+from bot.handlers import coordinators, introductions, leads, staff
 from bot.handlers.turn import Turn
 from bot.templates import Prompts
 from bot.usecases import home, people
@@ -201,6 +204,12 @@ class Crossties:
                 return staff.answer_checkin(turn, event)
             case PauseRequested():
                 return staff.pause(turn, event)
+            case AnotherQuestionAsked():
+                return introductions.another_question(turn, event)
+            case TimesRequested():
+                return introductions.suggest_times(turn, event)
+            case TimeChosen():
+                return introductions.time_chosen(turn, event)
             case FormOpened():
                 return coordinators.open_form(turn, event)
             case FormSubmitted():

@@ -24,7 +24,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from adapters.teams import render
+from adapters.teams import render, render_intro
 from adapters.teams.translate import Address
 from bot.accounts import Contact
 from bot.delivery import Attempt, PermanentSendError, Sent, TransientSendError
@@ -91,8 +91,16 @@ class TeamsSender:
                 if address is None:
                     unreachable.append(user_id)
                     continue
-                links = introduction_links(self.prompts, handles.get(user_id, []))
-                activities = render.activities(attempt.message, links=links)
+                if attempt.view is not None:
+                    reader = attempt.view.reader_of(recipients.index(user_id))
+                    activities = [
+                        render_intro.introduction_activity(
+                            attempt.view, reader, handles.get(user_id, [])
+                        )
+                    ]
+                else:
+                    links = introduction_links(self.prompts, handles.get(user_id, []))
+                    activities = render.activities(attempt.message, links=links)
                 try:
                     done = await self.deliver_to(address, activities)
                 except Unreachable:
