@@ -129,8 +129,10 @@ def introduction_view(
         answer=answer,
     )
     # Teams gives each member a copy of their own; Slack one copy read by all in a group DM
-    shared = len(readers) > 1 and platform != "teams"
-    wanted: list[int | None] = [None] if shared else list(readers)
+    # (and, for several Teams readers, words for all at once too, for plain-text uses)
+    wanted: list[int | None] = list(readers)
+    if len(readers) > 1:
+        wanted = [None] if platform != "teams" else [*readers, None]
     copies = tuple(_copy(prompts, view, reader, now) for reader in wanted)
     return replace(view, copies=copies)
 

@@ -21,7 +21,12 @@ from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from adapters.teams import forms, render, render_intro, translate
-from adapters.teams.platform import TeamsSender, introduction_links, partner_handles
+from adapters.teams.platform import (
+    TeamsSender,
+    handles_by_person,
+    introduction_links,
+    partner_handles,
+)
 from adapters.teams.translate import Address
 from bot import actions as codec
 from bot.core import Crossties
@@ -261,7 +266,7 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     def _introduction_card(self, view: IntroductionView) -> dict[str, Any]:
         """The introduction redrawn for the one who clicked (another question)."""
-        handles = partner_handles(view.contacts)
+        handles = handles_by_person(view.contacts)
         return render_intro.introduction_card(view, view.shared_reader(), handles)
 
     # ------------------------------------------------------------ programme set-up

@@ -9,7 +9,7 @@ view carries an answer; "Another question", pause and the links as secondary act
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -39,13 +39,24 @@ def meeting_link(handles: Sequence[str], subject: str) -> str:
     return f"{MEETING_URL}?subject={quote(subject, safe='')}&attendees={_handles(handles)}"
 
 
-def attendees(view: IntroductionView, reader: PersonId | None, known: Sequence[str]) -> list[str]:
-    """Who a chat or meeting is with: the Teams names the sender knows for the partners,
-    else the emails they share (only partners on Teams: a chat reaches nobody else)."""
-    found = list(dict.fromkeys(known))
-    if not found:
-        on_teams = {p.id for p in view.partners(reader) if p.platform == "teams"}
-        found = [email for person, email in view.links.attendees if person in on_teams]
+def attendees(
+    view: IntroductionView,
+    reader: PersonId | None,
+    known: Mapping[PersonId, str],
+    *,
+    chat: bool,
+) -> list[str]:
+    """Who a chat or a meeting is with: each partner's Teams name where the sender keeps one,
+    else the email they share. A chat reaches only people on Teams; a meeting invitation
+    reaches an email address anywhere."""
+    shared = dict(view.links.attendees)
+    found = []
+    for partner in view.partners(reader):
+        if chat and partner.platform != "teams":
+            continue
+        handle = known.get(partner.id) or shared.get(partner.id)
+        if handle:
+            found.append(handle)
     return found
 
 
@@ -69,7 +80,9 @@ def _link(label: str, url: str) -> str:
 
 
 def introduction_card(
-    view: IntroductionView, reader: PersonId | None = None, handles: Sequence[str] = ()
+    view: IntroductionView,
+    reader: PersonId | None = None,
+    handles: Mapping[PersonId, str] | None = None,
 ) -> dict[str, Any]:
     """The card for `reader`; `handles` are the partners' Teams names the sender keeps."""
     copy = view.copy_for(reader)
@@ -87,10 +100,13 @@ def introduction_card(
     body.append(_text(view.why, spacing="Medium"))
     body.append(_text(copy.first_move, weight="Bolder", spacing="Medium"))
     links: list[tuple[str, str]] = []
-    who = attendees(view, reader, handles)
-    if who:
-        links.append((copy.chat_label, chat_link(who, copy.greeting, view.links.subject)))
-        links.append((labels.meeting, meeting_link(who, view.links.subject)))
+    known = handles or {}
+    in_chat = attendees(view, reader, known, chat=True)
+    if in_chat:
+        links.append((copy.chat_label, chat_link(in_chat, copy.greeting, view.links.subject)))
+    invited = attendees(view, reader, known, chat=False)
+    if invited:
+        links.append((labels.meeting, meeting_link(invited, view.links.subject)))
     links += [(mail.label, mail.url) for mail in copy.mail]
     if links:
         line = " · ".join(_link(label, url) for label, url in links)
@@ -120,9 +136,13 @@ def introduction_card(
     ]
     body.append({"type": "ColumnSet", "spacing": "Medium", "columns": columns})
     actions_ = [
-        _execute(actions.another_question_button(labels.another_question, intro), secondary=True),
-        _execute(actions.pause_button(labels.pause, view.programme), secondary=True),
+        _execute(actions.another_question_button(labels.another_question, intro), secondary=True)
     ]
+    actions_ += [
+        {"type": "Action.OpenUrl", "title": label, "url": url, "mode": "secondary"}
+        for label, url in links
+    ]
+    actions_.append(_execute(actions.pause_button(labels.pause, view.programme), secondary=True))
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -146,7 +166,9 @@ def _execute(button: Button, *, secondary: bool = False) -> dict[str, Any]:
 
 
 def introduction_activity(
-    view: IntroductionView, reader: PersonId | None = None, handles: Sequence[str] = ()
+    view: IntroductionView,
+    reader: PersonId | None = None,
+    handles: Mapping[PersonId, str] | None = None,
 ) -> Any:
     """The card as a message, its notification naming the partners."""
     content = introduction_card(view, reader, handles)

@@ -39,7 +39,7 @@ from adapters.slack import views as slack_views
 from adapters.teams import forms as teams_forms
 from adapters.teams import render as teams_render
 from adapters.teams import render_intro as teams_intro
-from adapters.teams.platform import introduction_links, partner_handles
+from adapters.teams.platform import handles_by_person, introduction_links, partner_handles
 from adapters.teams.translate import Address
 from bot import accounts
 from bot.clock import ManualClock
@@ -274,7 +274,9 @@ def slack_introduction(
 def teams_introduction(world: World, view: IntroductionView, recipient: str) -> dict[str, Any]:
     """What TeamsSender sends one recipient of an introduction view."""
     reader = view.reader_of(_recipients_of(world, view).index(recipient))
-    handles = _teams_handles(world, view.introduction, recipient)
+    with world.core.db.session() as session:
+        found = accounts.contacts(session, view.introduction, "teams", TENANT, [recipient])
+    handles = handles_by_person(found.get(recipient, ()))
     activity = teams_intro.introduction_activity(view, reader, handles)
     return _activity_dict(activity.text, activity.attachments)
 
@@ -487,7 +489,7 @@ async def _intro_buttons(world: World, platform: PlatformName) -> list[Shot]:
             Shot("introduction-times", "slack", {"surface": "stack", "items": [posted, *replies]})
         )
     else:
-        handles = partner_handles(swapped.view.contacts)
+        handles = handles_by_person(swapped.view.contacts)
         card = teams_intro.introduction_card(swapped.view, swapped.view.shared_reader(), handles)
         shots.append(Shot("introduction-another", "teams", chat([teams_card(card)])))
     return shots
