@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from bot.compose import first_name, with_starter
+from bot.compose import with_starter
 from bot.db.models import Answer, CheckIn, Introduction, Person, Programme
 from bot.events import UserRef
 from bot.formatting import when, zone
@@ -177,11 +177,7 @@ def choose_time(
         raise UseCaseError("error_time_passed")
     view = current_view(session, prompts, now, user, person, intro)
     timezone = view.mover.timezone if view is not None else person.timezone
-    mover = first_name(view.mover.name) if view is not None else ""
     audit(session, now, f"person:{person.id}", "time_chosen", intro.programme_id)
     return prompts.render(
-        "intro_time_chosen",
-        name=person.name or "",
-        slot=when(at, timezone, now=now),
-        mover=mover,
+        "intro_time_chosen", name=person.name or "", slot=when(at, timezone, now=now)
     )

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from bot.db.models import Introduction, IntroductionChat, Outbox
+from bot.events import Button, Card, Message
 from bot.intro_view import view_from_payload
-from tests.adapters.slack.conftest import Harness, fixture
+from bot.outbox import queue
+from tests.adapters.slack.conftest import TEAM_ID, Harness, fixture
 from tests.adapters.slack.test_round import _groups, run_round
 
 
@@ -109,7 +111,7 @@ async def test_suggest_a_time_offers_three_working_days_and_works_for_me_tells_t
     await world.interact(_press(world, group[-1], chat, picks[1], "ok"))
     (said,) = world.replies("ok")
     assert said["response_type"] == "in_channel"
-    assert "can do" in said["text"] and "send a calendar invite" in said["text"]
+    assert "can do" in said["text"] and "Send a calendar invite" in said["text"]
 
 
 async def test_buttons_of_someone_elses_introduction_change_nothing(world: Harness) -> None:
@@ -139,3 +141,35 @@ async def test_the_stored_introduction_is_a_view_naming_one_first_mover(world: H
     for row in rows:
         view = view_from_payload(row.payload)
         assert view is not None and view.first_mover == movers[row.introduction_id]
+
+
+async def test_an_introduction_queued_as_a_card_before_the_view_still_sends(
+    world: Harness,
+) -> None:
+    """Rows already in the outbox when the view arrived keep their card, and go out as it."""
+    old = Message(
+        (
+            Card(
+                "A Crossties introduction (North)",
+                ("Meet U01 and U02",),
+                buttons=(Button("We met", "checkin", "1:met", "primary"),),
+            ),
+        )
+    )
+    with world.db.session() as session:
+        queue(
+            session,
+            world.clock.now(),
+            key="intro:old:slack",
+            platform="slack",
+            workspace=TEAM_ID,
+            recipients=["U01", "U02"],
+            kind="introduction",
+            message=old,
+        )
+    stats = await world.deliver()
+    assert stats.sent == 1
+    (post,) = world.slack.calls_to("chat.postMessage", ok_only=True)
+    assert post.args["blocks"][0]["type"] == "header"
+    assert post.args["blocks"][0]["text"]["text"] == "A Crossties introduction (North)"
+    assert post.args["text"].startswith("A Crossties introduction (North)")
