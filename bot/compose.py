@@ -53,6 +53,35 @@ def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
+def intro_labels(prompts: Prompts, programme: str) -> IntroLabels:
+    """The words on the introduction's buttons: once per round where the prompts keep a memo
+    (bot.usecases.round_text.CachedPrompts), else rendered here."""
+    memo: dict[object, object] | None = getattr(prompts, "memo", None)
+    if memo is not None:
+        found = memo.get(("intro_labels", programme))
+        if isinstance(found, IntroLabels):
+            return found
+    labels = IntroLabels(
+        context=prompts.render("intro_context", programme=programme),
+        you=prompts.render("intro_you"),
+        suggest_time=prompts.render("button_suggest_time"),
+        another_question=prompts.render("button_another_question"),
+        met=prompts.render("button_met"),
+        not_yet=prompts.render("button_not_yet"),
+        could_not_meet=prompts.render("button_could_not_meet"),
+        chosen_met=prompts.render("intro_chosen", label=prompts.render("button_met")),
+        chosen_not_yet=prompts.render("intro_chosen", label=prompts.render("button_not_yet")),
+        chosen_could_not_meet=prompts.render(
+            "intro_chosen", label=prompts.render("button_could_not_meet")
+        ),
+        pause=prompts.render("button_pause"),
+        meeting=prompts.render("teams_link_meeting"),
+    )
+    if memo is not None:
+        memo[("intro_labels", programme)] = labels
+    return labels
+
+
 def introduction_view(
     prompts: Prompts,
     *,
@@ -89,23 +118,10 @@ def introduction_view(
         )
         for m in members
     )
-    labels = IntroLabels(
-        context=prompts.render("intro_context", programme=programme),
-        you=prompts.render("intro_you"),
-        suggest_time=prompts.render("button_suggest_time"),
-        another_question=prompts.render("button_another_question"),
-        met=prompts.render("button_met"),
-        not_yet=prompts.render("button_not_yet"),
-        could_not_meet=prompts.render("button_could_not_meet"),
-        chosen_met=prompts.render("intro_chosen", label=prompts.render("button_met")),
-        chosen_not_yet=prompts.render("intro_chosen", label=prompts.render("button_not_yet")),
-        chosen_could_not_meet=prompts.render(
-            "intro_chosen", label=prompts.render("button_could_not_meet")
-        ),
-        pause=prompts.render("button_pause"),
-        meeting=prompts.render("teams_link_meeting"),
-    )
-    subject = prompts.render("intro_subject", names=[m.name for m in members])
+    labels = intro_labels(prompts, programme)
+    # the subject of an email or a Teams meeting: only rendered where there will be one
+    linked = platform == "teams" or any(m.email for m in members if m.person_id not in reading)
+    subject = prompts.render("intro_subject", names=[m.name for m in members]) if linked else ""
     view = IntroductionView(
         introduction=IntroductionId(introduction_id),
         programme=ProgrammeId(programme_id) if programme_id is not None else None,
@@ -143,7 +159,8 @@ def _copy(prompts: Prompts, view: IntroductionView, reader: int | None, now: dat
     elsewhere = [p for p in view.elsewhere() if p.id != me]
     mover = view.mover
     first_names = [first_name(p.name) for p in partners]
-    chat_label = prompts.render("intro_chat_label", names=first_names)
+    teams = view.platform == "teams"  # the chat link and its greeting are Teams' own
+    chat_label = prompts.render("intro_chat_label", names=first_names) if teams else ""
     mail = tuple(
         MailLink(
             p.id,
@@ -193,7 +210,11 @@ def _copy(prompts: Prompts, view: IntroductionView, reader: int | None, now: dat
             "intro_checkin", checkin_at=view.checkin_due_at, timezone=reader_zone, now=now
         ),
         chat_label=chat_label,
-        greeting=prompts.render("intro_greeting", names=first_names, starter=view.starter.text),
+        greeting=(
+            prompts.render("intro_greeting", names=first_names, starter=view.starter.text)
+            if teams
+            else ""
+        ),
         mail=mail,
     )
 

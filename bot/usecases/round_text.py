@@ -26,6 +26,7 @@ class CachedPrompts(Prompts):
         self.env = inner.env
         self._seen: dict[tuple[Any, ...], str] = {}
         self._templates: dict[str, Template] = {}
+        self.memo: dict[object, object] = {}  # what a round's messages share (compose)
 
     def render(self, prompt: str, /, **context: Any) -> str:
         key = (prompt, *[(k, tuple(v) if type(v) is list else v) for k, v in context.items()])
