@@ -118,7 +118,13 @@ def test_another_question_rewrites_every_sentence_that_quotes_it() -> None:
     swapped = with_starter(Prompts(), view, "season", "What is the busiest week of your year?", NOW)
     assert swapped.starter.key == "season"
     assert swapped.starter.line == "To start: What is the busiest week of your year?"
-    assert "busiest week" in swapped.copy_for(1).greeting
+    assert swapped.copy_for(1).greeting == ""  # a Slack copy has no Teams chat to prefill
+    teams = with_starter(
+        Prompts(), view_for([2], "teams", [ANN, BO]), "season", "Busiest week?", NOW
+    )
+    assert (
+        teams.copy_for(2).greeting == "Hello Ann, Crossties introduced us. To start: Busiest week?"
+    )
     assert "busiest" in parse_qs(urlsplit(swapped.copy_for(1).mail[0].url).query)["body"][0]
     assert swapped.people == view.people and swapped.first_mover == view.first_mover
 
