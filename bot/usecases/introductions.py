@@ -15,13 +15,13 @@ from datetime import datetime, time, timedelta
 from sqlmodel import Session, select
 
 from bot.compose import with_starter
-from bot.db.models import Answer, CheckIn, Introduction, Person, Programme
+from bot.db.models import Answer, CheckIn, Introduction, Person, Programme, Round
 from bot.events import UserRef
 from bot.formatting import when, zone
 from bot.ids import IntroductionId
 from bot.intro_view import IntroductionView, Slot, SuggestedTimes
 from bot.outbox import last_view
-from bot.starters import pick_starter, split_prompt_set
+from bot.starters import FIRST_MEETING_ROUNDS, pick_starter, split_prompt_set
 from bot.templates import Prompts
 from bot.usecases.common import UseCaseError, audit, require_id
 
@@ -105,12 +105,14 @@ def another_question(
     ).all():
         used[key] += 1
     month = now.astimezone(zone(programme.timezone if programme else None)).month
+    round_ = session.get(Round, intro.round_id)
     chosen = pick_starter(
         starters,
         used,
         introduction * 7919 + sum(map(ord, intro.starter)),
         tags=split_prompt_set(prompt_set)[1],
         month=month,
+        first_meeting=round_ is not None and round_.number <= FIRST_MEETING_ROUNDS,
     )
     intro.starter = chosen.key
     session.add(intro)

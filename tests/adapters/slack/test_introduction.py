@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.db.models import Introduction, IntroductionChat, Outbox
 from bot.events import Button, Card, Message
 from bot.intro_view import view_from_payload
+from bot.starters import HEAVY
 from bot.outbox import queue
 from tests.adapters.slack.conftest import TEAM_ID, Harness, fixture
 from tests.adapters.slack.test_round import _groups, run_round
@@ -78,6 +79,9 @@ async def test_another_question_swaps_the_starter_and_redraws_the_message(world:
     with world.db.session() as session:
         after = session.get(Introduction, chat.introduction_id)
         assert after is not None and after.starter != old_key
+    # the programme's first rounds are first meetings: never a heavy question
+    starters = {x.key: x for x in world.services.prompts.starters("default")}
+    assert HEAVY not in starters[after.starter].tags
     redrawn = json.dumps(updates[0].args["blocks"])
     assert redrawn != old_text and "To start:" in redrawn
     assert "We met" in redrawn  # the answers stay
