@@ -15,8 +15,8 @@ from sqlmodel import select
 from bot.db.models import Introduction, IntroductionChat, Outbox
 from bot.events import Button, Card, Message
 from bot.intro_view import view_from_payload
-from bot.starters import HEAVY
 from bot.outbox import queue
+from bot.starters import HEAVY
 from tests.adapters.slack.conftest import TEAM_ID, Harness, fixture
 from tests.adapters.slack.test_round import _groups, run_round
 
