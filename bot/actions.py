@@ -9,10 +9,12 @@ A value that cannot be read decodes to None, and the core answers "couldn't foll
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from bot.db.models import Answer
 from bot.events import (
     ActionInvoked,
+    AnotherQuestionAsked,
     Button,
     CheckInAnswered,
     CommandReceived,
@@ -22,6 +24,8 @@ from bot.events import (
     PauseRequested,
     PreviewPageAsked,
     ReportShared,
+    TimeChosen,
+    TimesRequested,
 )
 from bot.ids import IntroductionId, ProgrammeId
 
@@ -39,6 +43,10 @@ MAX_PAGE = 10_000
 MAX_CHANNEL_ID = 500
 FORM_ACTIONS = frozenset({PROGRAMME_FORM, HOME_EDIT_FORM, HOME_NEW_FORM})
 NEW_PROGRAMME = "new"
+# The introduction's own buttons: another starter, times to meet, one of them chosen.
+ANOTHER_QUESTION = "another_question"
+SUGGEST_TIME = "suggest_time"
+TIME_OK = "time_ok"
 PAUSE_WEEKS = 4
 MAX_PAUSE_WEEKS = 52
 # Buttons that stand for the words of a command: the value is the rest of the command.
@@ -116,6 +124,23 @@ def preview_page_button(label: str, programme: int, page: int) -> Button:
     return Button(label, PREVIEW_PAGE, f"{programme}:{page}")
 
 
+def another_question_button(label: str, introduction: int) -> Button:
+    return Button(label, ANOTHER_QUESTION, str(introduction))
+
+
+def suggest_time_button(label: str, introduction: int) -> Button:
+    return Button(label, SUGGEST_TIME, str(introduction))
+
+
+def time_value(introduction: int, at: datetime) -> str:
+    """`introduction:epoch seconds` of a suggested time."""
+    return f"{introduction}:{int(at.timestamp())}"
+
+
+def time_button(label: str, introduction: int, at: datetime) -> Button:
+    return Button(label, TIME_OK, time_value(introduction, at))
+
+
 # ---------------------------------------------------------------- unpacking
 
 
@@ -187,6 +212,36 @@ def _form(event: ActionInvoked) -> FormOpened | None:
     )
 
 
+def _introduction_id(text: str) -> IntroductionId | None:
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        return None
+    return IntroductionId(int(text))
+
+
+def _introduction(event: ActionInvoked) -> InboundEvent | None:
+    """Another question, suggest a time, or a suggested time that works."""
+    head, _, seconds = event.value.partition(":")
+    introduction = _introduction_id(head)
+    if introduction is None:
+        return None
+    common = {
+        "display_name": event.display_name,
+        "conversation": event.conversation,
+        "message_id": event.message_id,
+        "raw": event.raw,
+        "request_key": event.request_key,
+    }
+    if event.action == ANOTHER_QUESTION:
+        return AnotherQuestionAsked(event.user, introduction, **common)  # type: ignore[arg-type]
+    if event.action == SUGGEST_TIME:
+        return TimesRequested(event.user, introduction, **common)  # type: ignore[arg-type]
+    if not (seconds.isascii() and seconds.isdigit() and len(seconds) <= 12):
+        return None
+    at = datetime.fromtimestamp(int(seconds), UTC)
+    return TimeChosen(event.user, introduction, at, **common)  # type: ignore[arg-type]
+
+
 def _command(event: ActionInvoked, text: str) -> CommandReceived:
     return CommandReceived(
         event.user,
@@ -245,6 +300,8 @@ def decode(event: ActionInvoked) -> InboundEvent | None:
         return _pause(event)
     if event.action in FORM_ACTIONS:
         return _form(event)
+    if event.action in (ANOTHER_QUESTION, SUGGEST_TIME, TIME_OK):
+        return _introduction(event)
     if event.action == FORGET:
         return _command(event, "forget me confirm") if event.value == "confirm" else None
     if event.action in COMMAND_BUTTONS:

@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.db.session import Database
 from bot.events import (
     ActionInvoked,
+    AnotherQuestionAsked,
     CheckInAnswered,
     CommandReceived,
     ConversationRef,
@@ -36,9 +37,11 @@ from bot.events import (
     PreviewPageAsked,
     ReachChanged,
     ReportShared,
+    TimeChosen,
+    TimesRequested,
     UserRef,
 )
-from bot.handlers import coordinators, leads, staff
+from bot.handlers import coordinators, introductions, leads, staff
 from bot.handlers.turn import Turn
 from bot.observe import UNWATCHED, Observer
 from bot.templates import Prompts
@@ -218,6 +221,12 @@ class Crossties:
                 return staff.answer_checkin(turn, event)
             case PauseRequested():
                 return staff.pause(turn, event)
+            case AnotherQuestionAsked():
+                return introductions.another_question(turn, event)
+            case TimesRequested():
+                return introductions.suggest_times(turn, event)
+            case TimeChosen():
+                return introductions.time_chosen(turn, event)
             case FormOpened():
                 return coordinators.open_form(turn, event)
             case FormSubmitted():

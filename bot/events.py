@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field, replace
+from datetime import datetime
 from typing import Any, Literal
 
 from bot.db.models import Answer
@@ -259,6 +260,49 @@ class ReachChanged:
     request_key: str | None = field(default=None, compare=False, repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class AnotherQuestionAsked:
+    """ "Another question" on an introduction: swap its conversation starter."""
+
+    user: UserRef
+    introduction: IntroductionId
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TimesRequested:
+    """ "Suggest a time" on an introduction: offer the group a few concrete times."""
+
+    user: UserRef
+    introduction: IntroductionId
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeChosen:
+    """ "Works for me" on one of the suggested times."""
+
+    user: UserRef
+    introduction: IntroductionId
+    at: datetime
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
 InboundEvent = (
     CommandReceived
     | ActionInvoked
@@ -272,6 +316,9 @@ InboundEvent = (
     | ReachChanged
     | ReportShared
     | PreviewPageAsked
+    | AnotherQuestionAsked
+    | TimesRequested
+    | TimeChosen
 )
 
 

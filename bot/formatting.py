@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, localedata
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
@@ -148,6 +148,11 @@ def duration(value: timedelta | int | float) -> str:
     return format_unit(seconds, "duration-second", locale=LOCALE)
 
 
+def zone_words(name: str | None) -> str:
+    """A time zone as people say it: "United Kingdom time", "Paris time"."""
+    return str(get_timezone_location(zone(name), locale=LOCALE))
+
+
 FILTERS: dict[str, Any] = {
     "count": count,
     "plural": count,  # the older name templates use: `n | plural("round")`
@@ -161,6 +166,7 @@ FILTERS: dict[str, Any] = {
     "uk_date": date_words,
     "when": when,
     "duration": duration,
+    "zone_words": zone_words,
 }
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import Outbox
 from bot.events import Button, Card, Fact, Image, Message, Part, Text
+from bot.intro_view import IntroductionView, decode_view, introduction_message, is_view_payload
 
 
 def encode_message(message: Message) -> str:
@@ -49,8 +50,22 @@ def encode_message(message: Message) -> str:
     return json.dumps({"parts": parts, "ephemeral": message.ephemeral}, sort_keys=True)
 
 
-def decode_message(payload: str) -> Message:
+def decode_payload(payload: str) -> tuple[Message, IntroductionView | None]:
+    """A stored payload: an introduction view (with its neutral message, for senders that
+    draw no view of their own), or a message (every other row, and introductions queued
+    before the view existed)."""
     data = json.loads(payload)
+    if isinstance(data, dict) and is_view_payload(data):
+        view = decode_view(data)
+        return introduction_message(view, view.shared_reader()), view
+    return _message(data), None
+
+
+def decode_message(payload: str) -> Message:
+    return decode_payload(payload)[0]
+
+
+def _message(data: dict[str, Any]) -> Message:
     parts: list[Part] = []
     for item in data.get("parts", []):
         kind = item.get("type")
@@ -128,7 +143,29 @@ def last_card(session: Session, introduction_id: int, platform: str, workspace: 
     ).first()
     if row is None:
         return None
-    for part in decode_message(row.payload).parts:
+    for part in decode_payload(row.payload)[0].parts:
         if isinstance(part, Card):
             return part
+    return None
+
+
+def last_view(
+    session: Session, introduction_id: int, platform: str, workspace: str
+) -> IntroductionView | None:
+    """The latest introduction view queued on one platform and workspace (None for
+    introductions queued before the view existed)."""
+    rows = session.exec(
+        select(Outbox.payload)
+        .where(
+            Outbox.introduction_id == introduction_id,
+            Outbox.platform == platform,
+            Outbox.workspace == workspace,
+            Outbox.kind == "introduction",
+        )
+        .order_by(col(Outbox.id).desc())
+    ).all()
+    for payload in rows:
+        view = decode_payload(payload)[1]
+        if view is not None:
+            return view
     return None

@@ -13,11 +13,37 @@ from bot.accounts import Contact
 from bot.db.models import Answer
 from bot.events import Card, Message, ProgrammeForm, UserRef
 from bot.ids import IntroductionId, ProgrammeId
+from bot.intro_view import (
+    IntroCopy,
+    IntroductionView,
+    IntroLabels,
+    IntroLinks,
+    IntroPerson,
+    IntroStarter,
+    MailLink,
+    Slot,
+    SuggestedTimes,
+    answer_labels,
+    introduction_card,
+)
 from bot.usecases.checkins import CurrentIntroduction
 from bot.usecases.programmes import CADENCES
 from bot.usecases.ties import TieView
 
-__all__ = ["CADENCES"]  # the cadences a programme form offers
+__all__ = [  # the cadences a programme form offers; the introduction view (bot.intro_view)
+    "CADENCES",
+    "IntroCopy",
+    "IntroLabels",
+    "IntroLinks",
+    "IntroPerson",
+    "IntroStarter",
+    "IntroductionView",
+    "MailLink",
+    "Slot",
+    "SuggestedTimes",
+    "answer_labels",
+    "introduction_card",
+]
 
 
 @dataclass(frozen=True)
@@ -79,7 +105,14 @@ class AnsweredCheckIn:
     contacts: tuple[Contact, ...]  # how the person may reach their partners
 
 
-View = HomeView | ProgrammeFormView | ProgrammeSaved | AnsweredCheckIn
+View = (
+    HomeView
+    | ProgrammeFormView
+    | ProgrammeSaved
+    | AnsweredCheckIn
+    | IntroductionView  # redrawn after "Another question"
+    | SuggestedTimes  # "Suggest a time"
+)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render, translate, views
+from adapters.slack import render, render_intro, translate, views
 from adapters.slack.acks import CLAIM, acked, deduplicate, on_error
 from adapters.slack.manifest import COMMAND
 from adapters.slack.replies import Where, deliver
@@ -32,7 +32,15 @@ from bot.events import (
     UserRef,
 )
 from bot.ids import ProgrammeId
-from bot.views import AnsweredCheckIn, HomeView, ProgrammeFormView, ProgrammeSaved, Reply
+from bot.views import (
+    AnsweredCheckIn,
+    HomeView,
+    IntroductionView,
+    ProgrammeFormView,
+    ProgrammeSaved,
+    Reply,
+    SuggestedTimes,
+)
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackRuntime
@@ -210,7 +218,12 @@ def _on_action(rt: SlackRuntime) -> Any:
             conversation.id if conversation and not from_home else None,
             None if from_home else body.get("response_url"),
         )
-        await deliver(to, reply.messages, rt.sender, respond)
+        if isinstance(reply.view, SuggestedTimes) and not from_home:
+            await _offer_times(respond, reply.view)
+        else:
+            await deliver(to, reply.messages, rt.sender, respond)
+        if isinstance(reply.view, IntroductionView) and conversation and not from_home:
+            await _redraw_introduction(rt, client, body, event.user, conversation.id, reply.view)
         if isinstance(reply.view, AnsweredCheckIn) and conversation and not from_home:
             await _show_answers(rt, client, body, event.user, conversation.id, reply.view)
         if from_home or translate.action_of(body) in HOME_CHANGES:
@@ -239,6 +252,44 @@ async def _show_answers(
             ts=message["ts"],
             text=message.get("text") or render.escape(answered.status),
             blocks=render.with_status(message.get("blocks") or [], answered.status),
+        )
+    except SlackApiError as exc:
+        log.info("chat.update failed: %s", exc.response.get("error"))
+
+
+async def _offer_times(respond: Any, times: SuggestedTimes) -> None:
+    """Suggested times, posted into the conversation for the others to pick."""
+    try:
+        await respond(
+            text=render_intro.times_text(times),
+            blocks=render_intro.to_dicts(render_intro.times_blocks(times)),
+            response_type="in_channel",
+            replace_original=False,
+        )
+    except Exception as exc:  # a failed answer must not break the request
+        log.warning("posting suggested times failed: %s", type(exc).__name__)
+
+
+async def _redraw_introduction(
+    rt: SlackRuntime,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    user: UserRef,
+    channel: str,
+    view: IntroductionView,
+) -> None:
+    """The introduction the button was on, drawn again from the view (another question)."""
+    message = body.get("message") or {}
+    if not message.get("ts"):
+        return
+    reader = view.shared_reader()
+    await rt.pacer.limit("slack", user.workspace, "chat.update")
+    try:
+        await client.chat_update(
+            channel=channel,
+            ts=message["ts"],
+            text=render_intro.introduction_text(view, reader),
+            blocks=render_intro.to_dicts(render_intro.introduction_blocks(view, reader)),
         )
     except SlackApiError as exc:
         log.info("chat.update failed: %s", exc.response.get("error"))

@@ -20,11 +20,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render
+from adapters.slack import render, render_intro
 from adapters.slack.client import UNREACHABLE, classify, error_code, retry_after_of
 from bot.delivery import Attempt, PermanentSendError, Sent
 from bot.events import Image, Message
 from bot.pacing import Pacer
+from bot.views import IntroductionView
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,13 @@ class SlackSender:
             if found is not None:
                 return Sent(channel=channel, message_id=found, recovered=True)
         ts = await self.post(
-            client, attempt.workspace, channel, attempt.message, users=users, key=attempt.key
+            client,
+            attempt.workspace,
+            channel,
+            attempt.message,
+            users=users,
+            key=attempt.key,
+            view=attempt.view,
         )
         return Sent(channel=channel, message_id=ts)
 
@@ -117,9 +124,16 @@ class SlackSender:
         *,
         users: tuple[str, ...] = (),
         key: str | None = None,
+        view: IntroductionView | None = None,
     ) -> str:
-        """Post a message (and its images) to a channel; returns the message ts."""
+        """Post a message (and its images) to a channel; returns the message ts. An
+        introduction view is drawn in its own blocks, for the one reader or for all."""
         blocks = render.blocks_of(message)
+        text = render.fallback(message)
+        if view is not None:
+            reader = view.reader_of(0) if len(users) == 1 else None
+            blocks = render_intro.introduction_blocks(view, reader)
+            text = render_intro.introduction_text(view, reader)
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
         ts = ""
         try:
@@ -127,7 +141,7 @@ class SlackSender:
                 await self.pacer.limit("slack", workspace, "chat.postMessage", channel)
                 response = await client.chat_postMessage(
                     channel=channel,
-                    text=render.fallback(message),
+                    text=text,
                     blocks=render.to_dicts(blocks),
                     unfurl_links=False,
                     unfurl_media=False,

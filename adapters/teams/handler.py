@@ -21,8 +21,13 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
-from adapters.teams import forms, render, translate
-from adapters.teams.platform import TeamsSender, introduction_links, partner_handles
+from adapters.teams import forms, render, render_intro, translate
+from adapters.teams.platform import (
+    TeamsSender,
+    handles_by_person,
+    introduction_links,
+    partner_handles,
+)
 from adapters.teams.translate import Address
 from bot import actions as codec
 from bot.core import Crossties
@@ -39,7 +44,7 @@ from bot.events import (
     UserRef,
 )
 from bot.ids import ProgrammeId
-from bot.views import AnsweredCheckIn, ProgrammeFormView, ProgrammeSaved, Reply
+from bot.views import AnsweredCheckIn, IntroductionView, ProgrammeFormView, ProgrammeSaved, Reply
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +281,9 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if isinstance(reply.view, AnsweredCheckIn):
             card = self._answered_card(reply.view)
             return InvokeResponse(status=200, body=render.refresh_response(card))
+        if isinstance(reply.view, IntroductionView):
+            card = self._introduction_card(reply.view)
+            return InvokeResponse(status=200, body=render.refresh_response(card))
         await self.reply(turn_context, reply.messages)
         answers = tuple(m for m in reply.messages if m.post_to is None)
         return InvokeResponse(status=200, body=render.message_response(_plain(answers)))
@@ -287,6 +295,11 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return render.adaptive_card(Card(title=lines[0], sections=tuple(lines[1:])))
         links = introduction_links(self.core.prompts, partner_handles(answered.contacts))
         return render.adaptive_card(answered.card, links=links, answered=answered.text)
+
+    def _introduction_card(self, view: IntroductionView) -> dict[str, Any]:
+        """The introduction redrawn for the one who clicked (another question)."""
+        handles = handles_by_person(view.contacts)
+        return render_intro.introduction_card(view, view.shared_reader(), handles)
 
     # ------------------------------------------------------------ programme set-up
 

@@ -24,10 +24,12 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from adapters.teams import render
+from adapters.teams import render, render_intro
 from adapters.teams.translate import Address
 from bot.accounts import Contact
 from bot.delivery import Attempt, PermanentSendError, Sent, TransientSendError
+from bot.delivery.attempt import Contacts
+from bot.ids import PersonId
 from bot.pacing import Pacer
 from bot.templates import Prompts
 
@@ -78,9 +80,10 @@ class TeamsSender:
         """One message to each recipient's 1:1 chat, at the address the attempt carries; an
         introduction gets deep links to its partners (from the contacts the attempt reads)."""
         handles: dict[str, list[str]] = {}
+        contacts_of: Contacts = {}
         if attempt.introduction_id is not None:
-            contacts = await attempt.contacts()
-            handles = {user: partner_handles(found) for user, found in contacts.items()}
+            contacts_of = await attempt.contacts()
+            handles = {user: partner_handles(found) for user, found in contacts_of.items()}
         first: Sent | None = None
         unreachable: list[str] = []
         key, recipients = attempt.key, attempt.recipients
@@ -91,8 +94,13 @@ class TeamsSender:
                 if address is None:
                     unreachable.append(user_id)
                     continue
-                links = introduction_links(self.prompts, handles.get(user_id, []))
-                activities = render.activities(attempt.message, links=links)
+                if attempt.view is not None:
+                    reader = attempt.view.reader_of(recipients.index(user_id))
+                    known = handles_by_person(contacts_of.get(user_id, ()))
+                    activities = [render_intro.introduction_activity(attempt.view, reader, known)]
+                else:
+                    links = introduction_links(self.prompts, handles.get(user_id, []))
+                    activities = render.activities(attempt.message, links=links)
                 try:
                     done = await self.deliver_to(address, activities)
                 except Unreachable:
@@ -206,6 +214,17 @@ def introduction_links(prompts: Prompts, handles: Sequence[str]) -> tuple[tuple[
         (prompts.render("teams_link_chat").strip(), render.chat_link(handles, topic)),
         (prompts.render("teams_link_meeting").strip(), render.meeting_link(handles, topic)),
     )
+
+
+def handles_by_person(contacts: Iterable[Contact]) -> dict[PersonId, str]:
+    """Each partner's Teams name (UPN) kept with their Teams address, else a shared email."""
+    found: dict[PersonId, str] = {}
+    for contact in contacts:
+        address = Address.from_json(contact.address)
+        handle = (address.upn if address is not None else None) or contact.email
+        if handle:
+            found[contact.person_id] = handle
+    return found
 
 
 def partner_handles(contacts: Iterable[Contact]) -> list[str]:

@@ -169,6 +169,8 @@ class Introduction(SQLModel, table=True):
     checkin_due_at: datetime = Field(sa_column=_ts(nullable=False, index=True))
     nudge_due_at: datetime = Field(sa_column=_ts(nullable=False, index=True))
     outcome: Answer | None = Field(default=None, sa_type=StrEnumText(Answer))
+    # who was asked to make the first move (rotated; see bot.usecases.round_text.first_movers)
+    first_mover_id: int | None = None
 
 
 class IntroductionMember(SQLModel, table=True):

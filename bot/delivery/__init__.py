@@ -45,8 +45,9 @@ from bot.delivery.claims import EVERYTHING, LEASE, Claimed, Scope, claim_owners,
 from bot.delivery.failures import REPORT_KIND, failed_deliveries, queue_failure_reports
 from bot.delivery.policy import MAX_ATTEMPTS, RATE_LIMITED_FOR, backoff
 from bot.events import Message, UserRef
+from bot.intro_view import IntroductionView
 from bot.observe import UNWATCHED, Observer
-from bot.outbox import decode_message
+from bot.outbox import decode_payload
 
 __all__ = [
     "LEASE",
@@ -189,12 +190,14 @@ class Delivery:
                 wait = min(RECORD_RETRY_MAX, wait * 2)
 
     async def _send(self, sender: PlatformSender, row: Claimed) -> Sent:
-        message = decode_message(row.payload)
+        message, view = decode_payload(row.payload)
         if isinstance(sender, ResumableSender):
-            return await sender.deliver(self.attempt(row, message))
+            return await sender.deliver(self.attempt(row, message, view))
         return await sender.send(row.workspace, list(row.recipients), message, key=row.key)
 
-    def attempt(self, row: Claimed, message: Message) -> Attempt:
+    def attempt(
+        self, row: Claimed, message: Message, view: IntroductionView | None = None
+    ) -> Attempt:
         """The attempt a sender gets: the row, what earlier tries learnt, and what is stored
         about reaching its recipients; what the sender learns is stored through it."""
         db = self.db
@@ -235,6 +238,7 @@ class Delivery:
             dm_channels=row.dm_channels,
             remember_dm=remember_dm,
             contacts=contacts,
+            view=view,
         )
 
     async def run_pass(self, limit: int = 100) -> DeliveryStats:
@@ -276,6 +280,7 @@ def prepared(
     *,
     key: str,
     introduction_id: int | None = None,
+    view: IntroductionView | None = None,
 ) -> Attempt:
     """An attempt at a message that is not in the outbox (answers sent straight away, tests),
     with what is stored about reaching its recipients."""
@@ -294,4 +299,4 @@ def prepared(
         addresses=reach.addresses,
         dm_channels=reach.dm_channels,
     )
-    return Delivery(db, {}, _NO_CLOCK).attempt(row, message)
+    return Delivery(db, {}, _NO_CLOCK).attempt(row, message, view)

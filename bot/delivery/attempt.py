@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from bot.accounts import Contact
 from bot.events import Message
+from bot.intro_view import IntroductionView
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class Attempt:
     remember_dm: Callable[[str, str], Awaitable[None]] = _no_dm  # (user id, direct chat)
     # For each recipient, how to reach their partners (read only when a sender asks).
     contacts: Callable[[], Awaitable[Contacts]] = _no_contacts
+    # An introduction stored as a view: drawn by the platform's renderer (the message is its
+    # neutral form, for senders that draw no view)
+    view: IntroductionView | None = None
 
 
 @runtime_checkable

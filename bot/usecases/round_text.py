@@ -3,7 +3,9 @@ the prompts rendered once per distinct sentence for a whole round."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Template
@@ -24,6 +26,7 @@ class CachedPrompts(Prompts):
         self.env = inner.env
         self._seen: dict[tuple[Any, ...], str] = {}
         self._templates: dict[str, Template] = {}
+        self.memo: dict[object, object] = {}  # what a round's messages share (compose)
 
     def render(self, prompt: str, /, **context: Any) -> str:
         key = (prompt, *[(k, tuple(v) if type(v) is list else v) for k, v in context.items()])
@@ -93,3 +96,15 @@ def why_line(
         organisations=list(dict.fromkeys(organisations)),
         existing=existing,
     )
+
+
+def first_mover(introduction_id: int, members: tuple[int, ...], moves: Mapping[int, int]) -> int:
+    """Who is asked to make the first move: whoever has carried it least often in the
+    programme, ties broken by a stable hash of (introduction, person), so neither the same
+    person nor the more senior role carries it every time, and every platform names the same."""
+
+    def rank(person: int) -> tuple[int, bytes]:
+        digest = hashlib.sha256(f"{introduction_id}:{person}".encode()).digest()
+        return moves.get(person, 0), digest
+
+    return min(members, key=rank)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bot.compose import GroupMember, introduction_message
+from bot.compose import GroupMember, introduction_view
 from bot.db.models import (
     CheckIn,
     Introduction,
@@ -29,10 +29,10 @@ from bot.db.models import (
     TieEvent,
     TieStage,
 )
-from bot.outbox import encode_message
+from bot.intro_view import encode_view
 from bot.templates import Prompts
 from bot.usecases.bulk import ProgressCallback, is_postgresql, reserve_ids, write_rows
-from bot.usecases.round_text import CachedPrompts
+from bot.usecases.round_text import CachedPrompts, first_mover
 
 Pair = tuple[int, int]
 
@@ -46,6 +46,7 @@ class Member:
     organisation_id: int | None
     role: str | None
     email: str | None  # only when the person shares it
+    timezone: str | None = None  # None: the programme's
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,18 @@ def starters_by_pair(session: Session) -> dict[Pair, Counter[str]]:
     return used
 
 
+def first_moves(session: Session, programme_id: int) -> Counter[int]:
+    """How often each person has been asked to make the first move in the programme."""
+    rows = session.execute(
+        text(
+            "SELECT first_mover_id, count(*) FROM introduction "
+            "WHERE programme_id = :p AND first_mover_id IS NOT NULL GROUP BY first_mover_id"
+        ),
+        {"p": programme_id},
+    ).all()
+    return Counter({int(person): int(count) for person, count in rows})
+
+
 def organisation_pair_ties(session: Session, programme_id: int) -> Counter[frozenset[int]]:
     counts: Counter[frozenset[int]] = Counter()
     rows = session.execute(
@@ -160,6 +173,7 @@ def record_round(
     checkin_days: int,
     prompts: Prompts,
     introduced: list[Introduced],
+    programme_timezone: str = "Europe/London",
     people: dict[int, Member],
     organisations: dict[int | None, str],
     addresses: dict[int, Address],
@@ -173,12 +187,15 @@ def record_round(
     rows = RoundRows([], [], [], [], [], [])
     cached = prompts if isinstance(prompts, CachedPrompts) else CachedPrompts(prompts)
     total = len(introduced)
+    moves = first_moves(session, programme_id)
     for index, (intro_id, item) in enumerate(zip(intro_ids, introduced, strict=True)):
         if index % 2000 == 0:
             report("Writing introductions", index, total)
         members = item.members
+        mover = first_mover(intro_id, members, moves)
+        moves[mover] += 1
         rows.introductions.append(
-            (intro_id, round_id, programme_id, item.starter_key, now, checkin_at, nudge_at)
+            (intro_id, round_id, programme_id, item.starter_key, now, checkin_at, nudge_at, mover)
         )
         for person_id in members:
             rows.members.append((intro_id, person_id, people[person_id].organisation_id))
@@ -211,7 +228,9 @@ def record_round(
             addresses,
             programme_id=programme_id,
             programme_name=programme_name,
-            checkin_days=checkin_days,
+            checkin_at=checkin_at,
+            first_mover=mover,
+            programme_timezone=programme_timezone,
         )
     report("Writing introductions", total, total)
     return _store(session, rows, report)
@@ -229,8 +248,12 @@ def _queue_introduction(
     *,
     programme_id: int,
     programme_name: str,
-    checkin_days: int,
+    checkin_at: datetime,
+    first_mover: int,
+    programme_timezone: str,
 ) -> None:
+    """One introduction view per platform and workspace its members are reached on (a Slack
+    group DM, or the Teams members' own chats), naming the same first mover on each."""
     members = item.members
     group = [
         GroupMember(
@@ -240,6 +263,7 @@ def _queue_introduction(
             role=people[m].role,
             platform=addresses[m].platform,
             email=people[m].email,
+            timezone=people[m].timezone or programme_timezone,
         )
         for m in members
     ]
@@ -247,17 +271,20 @@ def _queue_introduction(
     for m in members:
         by_place[(addresses[m].platform, addresses[m].workspace)].append(m)
     for (platform, workspace), recipients in sorted(by_place.items()):
-        message = introduction_message(
+        view = introduction_view(
             prompts,
             introduction_id=intro_id,
+            programme_id=programme_id,
             programme=programme_name,
             members=group,
-            recipients=set(recipients),
+            readers=recipients,
             platform=platform,
+            first_mover=first_mover,
             why=item.why,
+            starter_key=item.starter_key,
             starter=item.starter_text,
-            checkin_days=checkin_days,
-            programme_id=programme_id,
+            checkin_at=checkin_at,
+            now=now,
         )
         rows.outbox.append(
             (
@@ -266,7 +293,7 @@ def _queue_introduction(
                 workspace,
                 json.dumps([addresses[m].user_id for m in recipients]),
                 "introduction",
-                encode_message(message),
+                encode_view(view),
                 programme_id,
                 intro_id,
                 OutboxState.PENDING.value,
@@ -293,6 +320,7 @@ def _store(session: Session, rows: RoundRows, report: ProgressCallback) -> int:
             "created_at",
             "checkin_due_at",
             "nudge_due_at",
+            "first_mover_id",
         ),
         rows.introductions,
     )

@@ -249,6 +249,7 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
             organisation_id,
             role,
             email if share_email else None,
+            timezone,
         )
         timezones[person_id] = timezone
     addresses = _reachable_addresses(session, programme_id)
@@ -395,6 +396,7 @@ def run_round(
         checkin_days=programme.checkin_days,
         prompts=cached,
         introduced=introduced,
+        programme_timezone=programme.timezone,
         people=people,
         organisations=planned.organisations,
         addresses=planned.addresses,

@@ -268,7 +268,7 @@ async def test_install_help_join_round_and_check_in(
     assert "Megan Bowen" in flat and "Acute Trust" in flat
     urls = [a["url"] for a in card["actions"] if a["type"] == "Action.OpenUrl"]
     assert any("users=meganb@example.com" in u for u in urls)
-    met = next(a for a in card["actions"] if a.get("verb") == "checkin" and "met" in a["title"])
+    met = next(a for a in _actions(card) if a.get("verb") == "checkin" and "met" in a["title"])
 
     # A click on the card records the check-in and redraws the card with the answer.
     status, body = await playground.post(
@@ -286,3 +286,17 @@ async def test_install_help_join_round_and_check_in(
     with db.session() as session:
         answers = {c.person_id: c.answer for c in session.exec(select(CheckIn)).all()}
     assert answers[alex.id] == "met" and answers[megan.id] is None
+
+
+def _actions(node: Any) -> list[dict[str, Any]]:
+    """Every action of a card: its own row and those in the body (the answers)."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Action."):
+            found.append(node)
+        for value in node.values():
+            found += _actions(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _actions(item)
+    return found

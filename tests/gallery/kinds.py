@@ -35,6 +35,16 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "The three people of the round's one trio (odd numbers), when a round runs. Same next "
         "step as a pair.",
     ),
+    "introduction-another": (
+        "Introduction, another question",
+        "A member who pressed “Another question”: the introduction is redrawn in place with a "
+        "new conversation starter (and the links that quote it).",
+    ),
+    "introduction-times": (
+        "Suggested times",
+        "The group DM of a pair or trio on Slack, after one of them pressed “Suggest a time”: "
+        "three times on the next working days; the others press “Works for me”.",
+    ),
     "introduction-cross": (
         "Introduction (cross-platform pair)",
         "Each person of a pair whose partner is on the other platform, on their own platform; "

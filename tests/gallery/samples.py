@@ -34,10 +34,12 @@ from typing import Any, Literal
 from sqlmodel import col, select
 
 from adapters.slack import render as slack_render
+from adapters.slack import render_intro as slack_intro
 from adapters.slack import views as slack_views
 from adapters.teams import forms as teams_forms
 from adapters.teams import render as teams_render
-from adapters.teams.platform import introduction_links, partner_handles
+from adapters.teams import render_intro as teams_intro
+from adapters.teams.platform import handles_by_person, introduction_links, partner_handles
 from adapters.teams.translate import Address
 from bot import accounts
 from bot.actions import REPORT_SHARE
@@ -56,12 +58,12 @@ from bot.events import (
     Message,
     UserRef,
 )
-from bot.outbox import decode_message
+from bot.outbox import decode_message, decode_payload
 from bot.templates import Prompts
 from bot.usecases import coordination, home
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.programmes import ProgrammeSettings, RosterRow, create_programme, import_roster
-from bot.views import ProgrammeFormView
+from bot.views import IntroductionView, ProgrammeFormView, SuggestedTimes
 from tests.gallery.kinds import PURPOSES
 
 PlatformName = Literal["slack", "teams"]
@@ -264,13 +266,48 @@ async def build_world(directory: Path, name: str, platforms: list[PlatformName])
     return world
 
 
+def slack_introduction(
+    view: IntroductionView, recipients: list[str], *, where: str
+) -> dict[str, Any]:
+    """What SlackSender posts for an introduction view (one reader, or all at once)."""
+    reader = view.reader_of(0) if len(recipients) == 1 else None
+    return {
+        "surface": "message",
+        "where": where,
+        "ephemeral": False,
+        "text": slack_intro.introduction_text(view, reader),
+        "blocks": slack_intro.to_dicts(slack_intro.introduction_blocks(view, reader)),
+        "images": [],
+    }
+
+
+def teams_introduction(world: World, view: IntroductionView, recipient: str) -> dict[str, Any]:
+    """What TeamsSender sends one recipient of an introduction view."""
+    reader = view.reader_of(_recipients_of(world, view).index(recipient))
+    with world.core.db.session() as session:
+        found = accounts.contacts(session, view.introduction, "teams", TENANT, [recipient])
+    handles = handles_by_person(found.get(recipient, ()))
+    activity = teams_intro.introduction_activity(view, reader, handles)
+    return _activity_dict(activity.text, activity.attachments)
+
+
+def _recipients_of(world: World, view: IntroductionView) -> list[str]:
+    row = next(
+        r
+        for r in world.outbox("introduction")
+        if r.introduction_id == view.introduction and r.platform == view.platform
+    )
+    return _recipients(row)
+
+
 def _intro_shots(world: World, platform: PlatformName) -> Iterator[Shot]:
     db = world.core.db
     seen: set[str] = set()
     for row in world.outbox("introduction"):
         if row.platform != platform:
             continue
-        message = decode_message(row.payload)
+        view = decode_payload(row.payload)[1]
+        assert view is not None
         recipients = _recipients(row)
         with db.session() as session:
             members = home.introduction_answers(session, row.introduction_id or 0)
@@ -285,20 +322,18 @@ def _intro_shots(world: World, platform: PlatformName) -> Iterator[Shot]:
         if platform == "slack":
             names = ", ".join(world.names[r] for r in recipients)
             where = f"Group DM · {names}" if len(recipients) > 1 else f"Direct message · {names}"
-            yield Shot(kind, "slack", slack_message(message, where=where))
+            yield Shot(kind, "slack", slack_introduction(view, recipients, where=where))
         else:
-            links = _teams_links(world, row.introduction_id or 0, recipients[0])
-            activities = teams_activities(message, links=links)
+            activities = [teams_introduction(world, view, recipients[0])]
             yield Shot(kind, "teams", chat(activities))
             if kind in PHONE_KINDS:
                 yield Shot(kind, "teams", chat(activities), variant="phone")
 
 
-def _teams_links(world: World, introduction: int, recipient: str) -> tuple[tuple[str, str], ...]:
+def _teams_handles(world: World, introduction: int, recipient: str) -> list[str]:
     with world.core.db.session() as session:
         contacts = accounts.contacts(session, introduction, "teams", TENANT, [recipient])
-    handles = partner_handles(contacts.get(recipient, ()))
-    return introduction_links(world.core.prompts, handles)
+    return partner_handles(contacts.get(recipient, ()))
 
 
 def _recipients(row: Outbox) -> list[str]:
@@ -351,6 +386,7 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
     add("round-preview", await world.say(lead, "round preview"))
     add("round-done", await world.say(lead, "round run"))
     shots.extend(_intro_shots(world, platform))
+    shots.extend(await _intro_buttons(world, platform))
     add("joined", await world.say(newcomer, f"join {ORGANISATIONS[6]}"))
 
     with world.core.db.session() as session:
@@ -498,22 +534,75 @@ async def _long_preview(directory: Path, platform: PlatformName) -> Shot:
     return Shot("round-preview-long", "teams", chat(teams_activities(message)))
 
 
+async def _intro_buttons(world: World, platform: PlatformName) -> list[Shot]:
+    """ "Another question" and, on Slack, "Suggest a time" and "Works for me", pressed by the
+    members of the first pair, drawn as the adapters draw the answers."""
+    row = next(r for r in world.outbox("introduction") if r.platform == platform)
+    recipients = _recipients(row)
+    intro = row.introduction_id or 0
+    first = recipients[0]
+    swapped = await world.core.handle(
+        ActionInvoked(world.ref(first), "another_question", str(intro))
+    )
+    assert isinstance(swapped.view, IntroductionView), swapped.messages
+    shots: list[Shot] = []
+    if platform == "slack":
+        where = "Group DM · " + ", ".join(world.names[r] for r in recipients)
+        shots.append(
+            Shot(
+                "introduction-another",
+                "slack",
+                slack_introduction(swapped.view, recipients, where=where),
+            )
+        )
+        offered = await world.core.handle(
+            ActionInvoked(world.ref(first), "suggest_time", str(intro))
+        )
+        times = offered.view
+        assert isinstance(times, SuggestedTimes), offered.messages
+        posted = {
+            "surface": "message",
+            "where": where,
+            "ephemeral": False,
+            "text": slack_intro.times_text(times),
+            "blocks": slack_intro.to_dicts(slack_intro.times_blocks(times)),
+            "images": [],
+        }
+        picked = await world.core.handle(
+            ActionInvoked(
+                world.ref(recipients[-1]),
+                "time_ok",
+                f"{intro}:{int(times.slots[0].at.timestamp())}",
+            )
+        )
+        replies = [slack_message(m, where=where) for m in picked.messages]
+        shots.append(
+            Shot("introduction-times", "slack", {"surface": "stack", "items": [posted, *replies]})
+        )
+    else:
+        handles = handles_by_person(swapped.view.contacts)
+        card = teams_intro.introduction_card(swapped.view, swapped.view.shared_reader(), handles)
+        shots.append(Shot("introduction-another", "teams", chat([teams_card(card)])))
+    return shots
+
+
 def _answered(
     world: World, platform: PlatformName, intro: Outbox, user: str, answer: tuple[Message, ...]
 ) -> Shot:
     """As the adapters redraw an answered introduction (see their check-in handlers)."""
-    message = decode_message(intro.payload)
+    message, view = decode_payload(intro.payload)
     prompts = world.core.prompts
     if platform == "slack":
+        assert view is not None
         with world.core.db.session() as session:
             listed = home.introduction_answers(session, intro.introduction_id or 0)
         line = prompts.render("checkin_status", answers=listed)
-        updated = slack_message(message, where="Group DM")
+        updated = slack_introduction(view, _recipients(intro), where="Group DM")
         updated["blocks"] = slack_render.with_status(updated["blocks"], line)
         thanks = [slack_message(m, where="Group DM", ephemeral=True) for m in answer]
         return Shot("answered", "slack", {"surface": "stack", "items": [updated, *thanks]})
     card = next(p for p in message.parts if isinstance(p, Card))
-    links = _teams_links(world, intro.introduction_id or 0, user)
+    links = introduction_links(prompts, _teams_handles(world, intro.introduction_id or 0, user))
     text = "\n".join(m.plain() for m in answer)
     content = teams_render.adaptive_card(card, links=links, answered=text)
     return Shot("answered", "teams", chat([teams_card(content)]))

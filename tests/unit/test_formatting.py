@@ -108,11 +108,13 @@ def test_dates_ordinals_and_percentages() -> None:
 
 def test_templates_reach_the_formatter_by_name() -> None:
     prompts = Prompts()
-    assert prompts.render("intro_checkin", days=1).startswith("I'll check in with you in 1 day.")
     text = prompts.render(
-        "intro_checkin", days=7, checkin_at=datetime(2026, 12, 9, 9, tzinfo=UTC), timezone="UTC"
+        "intro_checkin",
+        checkin_at=datetime(2026, 12, 9, 9, tzinfo=UTC),
+        timezone="Asia/Kolkata",
+        now=datetime(2026, 12, 2, 9, tzinfo=UTC),
     )
-    assert "in 7 days (" in text and "9 December" in text and "09:00" in text
+    assert text == "I'll ask how it went on Wednesday 9 December, 14:30."  # the reader's time
     assert prompts.render("synced", invited=1, already=1, skipped=0, programme="N") == (
         "I invited 1 person to N; 1 already takes part."
     )

@@ -264,6 +264,15 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "more": n if flag else 0,
         "more_organisations": n,
         "funnel_lines": view.funnel,
+        "label": "Suggest a time",
+        "shared": flag,
+        "you": turn % 2 == 0,
+        "how": ("slots", "chat", "email", "reply")[turn % 4],
+        "mover": NAMES[0],
+        "sender": NAMES[1] if flag else None,
+        "people": [f"{p} ({o})" for p, o in zip(names, ORGANISATIONS, strict=False)],
+        "slot": "Thursday 10 December, 09:00",
+        "zone": ("Europe/London", "Australia/Sydney")[turn % 2],
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None

@@ -52,11 +52,14 @@ async def test_a_round_reaches_each_person_exactly_once(world: Harness) -> None:
     assert {p.args["channel"] for p in posts} == {world.slack.conversation_of(g) for g in groups}
     first = posts[0]
     kinds = [b["type"] for b in first.args["blocks"]]
-    assert kinds[0] == "header" and "actions" in kinds
-    actions = next(b for b in first.args["blocks"] if b["type"] == "actions")["elements"]
-    assert [a["action_id"].split("|")[1] for a in actions] == ["checkin"] * 3 + ["pause"]
+    assert kinds.index("header") < kinds.index("section") < kinds.index("actions")
+    actions = [b["elements"] for b in first.args["blocks"] if b["type"] == "actions"]
+    assert [a["action_id"].split("|")[1] for a in actions[-1]] == ["checkin"] * 3 + ["pause"]
+    named = [a["action_id"].split("|")[1] for row in actions[:-1] for a in row]
+    assert named == ["suggest_time", "another_question"]
     assert first.args["metadata"]["event_type"] == "crossties_outbox"
-    assert first.args["text"]  # the plain-text fallback
+    # the notification names the people introduced
+    assert first.args["text"].endswith("— your Crossties introduction")
     with world.db.session() as session:
         chats = session.exec(select(IntroductionChat)).all()
     assert {c.message_id for c in chats} == {

@@ -4,6 +4,7 @@ serviceUrl, and the core on each database backend."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -174,18 +175,80 @@ async def test_round_sends_each_person_a_card_with_links_and_buttons(harness: Ha
     for record in cards:
         content = record.body["attachments"][0]["content"]
         text = json.dumps(content)
-        assert "Alex Wilber" in text and "Megan Bowen" in text
+        partner = "Megan Bowen" if record.conversation == "a:29:user-0" else "Alex Wilber"
+        assert content["body"][1]["text"] == f"Meet {partner}"  # people first
         assert "Hospice" in text and "Acute Trust" in text
-        titles = [a["title"] for a in content["actions"]]
-        assert {"We met", "Not yet"} <= set(titles)
+        assert record.body["summary"] == (
+            "Megan Bowen (Acute Trust) — your Crossties introduction"
+            if partner == "Megan Bowen"
+            else "Alex Wilber (Hospice) — your Crossties introduction"
+        )
+        assert primary(content) == ["We met", "Not yet", "Couldn't meet"]
+        secondary = [a["title"] for a in content["actions"] if a.get("mode") == "secondary"]
+        assert "Another question" in secondary and "Pause me for 4 weeks" in secondary
         urls = [a["url"] for a in content["actions"] if a["type"] == "Action.OpenUrl"]
-        assert any(u.startswith("https://teams.microsoft.com/l/chat/0/0?users=") for u in urls)
-        assert any(u.startswith("https://teams.microsoft.com/l/meeting/new?") for u in urls)
+        chat = next(u for u in urls if u.startswith("https://teams.microsoft.com/l/chat/0/0?"))
+        assert "&message=Hello%20" in chat  # a greeting and the question, ready to send
+        assert any(u.startswith("https://teams.microsoft.com/l/meeting/new?subject=") for u in urls)
     alex_card = next(r for r in cards if r.conversation == "a:29:user-0")
     links = " ".join(
         a.get("url", "") for a in alex_card.body["attachments"][0]["content"]["actions"]
     )
     assert "megan" in links and "alex" not in links.split("users=")[1].split("&")[0]
+    # the same first mover is named on both cards, told so only on their own
+    words = [json.dumps(r.body["attachments"][0]["content"]) for r in cards]
+    assert sum("You make the first move" in w for w in words) == 1
+    assert sum("will suggest a time" in w for w in words) == 1
+
+
+def primary(card: dict[str, Any]) -> list[str]:
+    """The titles of the buttons drawn as buttons (in the body or the card's own row)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "ActionSet":
+                found.extend(a["title"] for a in node["actions"] if a.get("mode") != "secondary")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card["body"])
+    found += [a["title"] for a in card.get("actions", []) if a.get("mode") != "secondary"]
+    return found
+
+
+async def test_another_question_redraws_the_card_with_a_new_starter(harness: Harness) -> None:
+    await _round(harness)
+    await deliver_due(harness.core.db, {"teams": harness.teams.sender}, harness.core.clock)
+    sent = next(
+        r
+        for r in harness.connector.sent()
+        if r.conversation == "a:29:user-0" and r.body.get("attachments")
+    )
+    content = sent.body["attachments"][0]["content"]
+    button = next(a for a in content["actions"] if a["title"] == "Another question")
+    before = json.dumps(content["body"])
+    click = activity(
+        "invoke_card_action",
+        harness.url,
+        value={
+            "action": {"type": "Action.Execute", "verb": button["verb"], "data": button["data"]}
+        },
+        conversation={"conversationType": "personal", "tenantId": TENANT, "id": "a:29:user-0"},
+        **{"from": {"id": "29:user-0", "name": "Alex Wilber", "aadObjectId": "aad-0"}},
+    )
+    status, body = await harness.post(click)
+    assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    card = body["value"]
+    assert card["body"][1]["text"] == "Meet Megan Bowen"  # Alex's own copy, redrawn
+    starter = next(b for b in card["body"] if b["type"] == "Container" and b.get("style"))
+    assert starter["items"][0]["text"] not in before  # another question
+    assert primary(card) == ["We met", "Not yet", "Couldn't meet"]
+    chat = next(a["url"] for a in card["actions"] if "/l/chat/" in a.get("url", ""))
+    assert "megan" in chat  # the links still reach the partner, quoting the new question
 
 
 async def test_card_click_records_the_check_in_and_redraws_the_card(harness: Harness) -> None:
@@ -295,13 +358,17 @@ async def test_a_slack_partner_is_named_with_a_way_to_reach_them(harness: Harnes
     stats = await deliver_due(harness.core.db, {"teams": harness.teams.sender}, harness.core.clock)
     assert stats.sent == 1
     (card,) = harness.connector.cards()
-    facts = next(b for b in card["body"] if b["type"] == "FactSet")["facts"]
-    sam = next(f for f in facts if "Sam" in f["title"])
-    assert sam["title"] == "Sam \\*Slack\\* \\[Lee\\]"  # shown as typed, not as formatting
-    assert "Practice nurse, GP Federation" in sam["value"]
-    assert "Slack" in sam["value"] and "sam.lee@gp.example.org" in sam["value"]
+    assert card["body"][1]["text"] == "Meet Sam \\*Slack\\* \\[Lee\\]"  # as typed, not formatting
+    text = json.dumps(card["body"])
+    assert "Practice nurse, GP Federation" in text
+    assert "on Slack, sam.lee@gp.example.org" in text
     urls = [a["url"] for a in card["actions"] if a["type"] == "Action.OpenUrl"]
-    assert any("users=sam.lee@gp.example.org" in u for u in urls)
+    mail = next(u for u in urls if u.startswith("mailto:"))
+    assert mail.startswith("mailto:sam.lee@gp.example.org?subject=Crossties%20introduction")
+    assert "&body=Hello%20Sam" in mail
+    # a Teams chat would not reach someone on Slack; a meeting invitation reaches their email
+    assert not any("/l/chat/" in u for u in urls)
+    assert any("/l/meeting/new?" in u and "sam.lee@gp.example.org" in u for u in urls)
 
 
 async def test_a_lead_gets_the_report_as_a_card_with_a_small_chart(harness: Harness) -> None:
