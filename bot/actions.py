@@ -2,7 +2,8 @@
 event a press of it becomes. Renderers carry values as opaque strings; nothing else reads them.
 
 A press arrives as `ActionInvoked(action, value)`; `decode` turns it into `CheckInAnswered`,
-`PauseRequested`, `FormOpened` or the command the button stands for (`join …`, `leave`, …).
+`NextRoundChosen`, `PauseRequested`, `FormOpened` or the command the button stands for
+(`join …`, `leave`, …).
 A value that cannot be read decodes to None, and the core answers "couldn't follow that".
 """
 
@@ -18,11 +19,14 @@ from bot.events import (
     CommandReceived,
     FormOpened,
     InboundEvent,
+    NextRoundChosen,
     PauseRequested,
 )
 from bot.ids import IntroductionId, ProgrammeId
 
 CHECKIN = "checkin"
+NEXT_ROUND = "next_round"  # after "couldn't meet": keep the group, or move on
+KEEP, MOVE_ON = "keep", "move_on"
 PAUSE = "pause"
 FORGET = "forget"
 JOIN = "join"
@@ -100,6 +104,25 @@ def checkin_buttons(
     )
 
 
+def next_round_value(introduction: int, keep: bool) -> str:
+    return f"{introduction}:{KEEP if keep else MOVE_ON}"
+
+
+def next_round_buttons(introduction: int, keep: str, move_on: str) -> tuple[Button, ...]:
+    """The two choices after "couldn't meet", labelled by the caller."""
+    return (
+        Button(keep, NEXT_ROUND, next_round_value(introduction, True)),
+        Button(move_on, NEXT_ROUND, next_round_value(introduction, False)),
+    )
+
+
+def answer_of(button: Button) -> str | None:
+    """The answer or choice a check-in button stands for ("met", "keep", …); None for others."""
+    if button.action not in (CHECKIN, NEXT_ROUND):
+        return None
+    return button.value.partition(":")[2] or None
+
+
 # ---------------------------------------------------------------- unpacking
 
 
@@ -125,6 +148,22 @@ def _checkin(event: ActionInvoked) -> CheckInAnswered | None:
         event.user,
         introduction,
         chosen,
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
+
+
+def _next_round(event: ActionInvoked) -> NextRoundChosen | None:
+    head, _, choice = event.value.partition(":")
+    if not (head.isascii() and head.isdigit()) or choice not in (KEEP, MOVE_ON):
+        return None
+    return NextRoundChosen(
+        event.user,
+        IntroductionId(int(head)),
+        choice == KEEP,
         display_name=event.display_name,
         conversation=event.conversation,
         message_id=event.message_id,
@@ -186,6 +225,8 @@ def decode(event: ActionInvoked) -> InboundEvent | None:
     """The typed event a button press stands for; None when its value cannot be read."""
     if event.action == CHECKIN:
         return _checkin(event)
+    if event.action == NEXT_ROUND:
+        return _next_round(event)
     if event.action == PAUSE:
         return _pause(event)
     if event.action in FORM_ACTIONS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from bot.db.models import Answer
 from bot.events import MENTION_MARK, UserRef
@@ -135,6 +135,15 @@ class Programmes(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class CheckinsSend(Command):
+    """Send early what would be due by `at` (a date, a date and time, or a time today; in the
+    coordinator's time zone unless it names its own offset); None is now."""
+
+    at: datetime | None = None
+    at_time: time | None = None  # a time today, with no date
+
+
+@dataclass(frozen=True, slots=True)
 class ParseError:
     """Why the words could not be read; `prompt` names the template that says so."""
 
@@ -161,6 +170,7 @@ Parsed = (
     | RoundRun
     | Exclude
     | Programmes
+    | CheckinsSend
 )
 
 STAFF_WORDS = (
@@ -178,7 +188,7 @@ STAFF_WORDS = (
     "my data",
 )
 LEAD_WORDS = ("report",)
-COORDINATOR_WORDS = ("round preview", "round run", "exclude", "programmes")
+COORDINATOR_WORDS = ("round preview", "round run", "exclude", "programmes", "checkins send")
 ALL_WORDS = STAFF_WORDS + LEAD_WORDS + COORDINATOR_WORDS
 
 _PROGRAMME_OPTION = re.compile(r"(?:^|\s)--programme(?:=|\s+)(?P<name>.+)$", re.IGNORECASE)
@@ -305,7 +315,34 @@ def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
             return _parse_exclude(rest, programme, mentions)
         case "programmes" | "programme" | "programs":
             return Programmes(programme=programme)
+        case "checkins" | "checkin" | "check-ins" if rest_lower.split(" ")[:1] == ["send"]:
+            return _parse_checkins_send(rest[4:].strip(), programme)
     return ParseError("error_unknown_command", word=words[0][:40])
+
+
+_SEND_EARLY = re.compile(
+    r"^(?:at\s+(?P<at>.+?))?\s*(?:\bprogramme\s+(?P<programme>.+))?$", re.IGNORECASE
+)
+
+
+def _parse_checkins_send(rest: str, programme: str | None) -> CheckinsSend | ParseError:
+    """`checkins send [at TIME] [programme NAME]`."""
+    found = _SEND_EARLY.match(rest)
+    if found is None:
+        return ParseError("checkin_send_usage")
+    named = (found.group("programme") or "").strip().strip('"')[:MAX_NAME_LENGTH]
+    programme = named or programme
+    at_text = (found.group("at") or "").strip()
+    if not at_text:
+        return CheckinsSend(programme=programme)
+    try:
+        return CheckinsSend(at_time=time.fromisoformat(at_text), programme=programme)
+    except ValueError:
+        pass
+    try:
+        return CheckinsSend(datetime.fromisoformat(at_text), programme=programme)
+    except ValueError:
+        return ParseError("checkin_send_usage", detail=at_text[:40])
 
 
 def _parse_pause(rest: str, programme: str | None) -> Pause | ParseError:

@@ -30,10 +30,12 @@ from bot.events import (
     MemberJoined,
     MembersListed,
     Message,
+    NextRoundChosen,
     PauseRequested,
     ReachChanged,
     UserRef,
 )
+from bot.handlers import checkins as checkin_answers
 from bot.handlers import coordinators, leads, staff
 from bot.handlers.turn import Turn
 from bot.templates import Prompts
@@ -199,6 +201,8 @@ class Crossties:
                 return self._home(session, event)
             case CheckInAnswered():
                 return staff.answer_checkin(turn, event)
+            case NextRoundChosen():
+                return checkin_answers.choose(turn, event)
             case PauseRequested():
                 return staff.pause(turn, event)
             case FormOpened():
@@ -222,6 +226,6 @@ class Crossties:
                 return Reply((turn.say(prompt, word=word, detail=detail),))
             case c.Report():
                 return leads.report(turn, parsed)
-            case c.RoundPreview() | c.RoundRun() | c.Exclude() | c.Programmes():
+            case c.RoundPreview() | c.RoundRun() | c.Exclude() | c.Programmes() | c.CheckinsSend():
                 return coordinators.command(turn, parsed)
         return staff.command(turn, parsed)

@@ -27,7 +27,6 @@ from bot import actions as codec
 from bot.core import Crossties
 from bot.events import (
     ActionInvoked,
-    Card,
     FormOpened,
     FormSubmitted,
     InboundEvent,
@@ -249,12 +248,9 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return InvokeResponse(status=200, body=render.message_response(_plain(reply.messages)))
 
     def _answered_card(self, answered: AnsweredCheckIn) -> dict[str, Any]:
-        """The card the button was on, redrawn with the answer in place of the buttons."""
-        if answered.card is None:
-            lines = answered.text.split("\n")
-            return render.adaptive_card(Card(title=lines[0], sections=tuple(lines[1:])))
+        """The card the button was on, redrawn with the group's answer marked."""
         links = introduction_links(self.core.prompts, partner_handles(answered.contacts))
-        return render.adaptive_card(answered.card, links=links, answered=answered.text)
+        return render.answered_card(answered, links=links)
 
     # ------------------------------------------------------------ programme set-up
 

@@ -12,12 +12,15 @@ import base64
 import io
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from bot import actions as codec
 from bot.events import Card, Image, Message, Text
+from bot.views import AnsweredCheckIn
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
@@ -239,3 +242,45 @@ def refresh_response(content: dict[str, Any]) -> dict[str, Any]:
 
 def message_response(text: str) -> dict[str, Any]:
     return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+
+
+def answered_card(
+    answered: AnsweredCheckIn, links: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """An answered check-in (or introduction) redrawn: the card the button was on, the
+    group's answer in plain words, and every answer still there to change it, the group's
+    marked and none coloured. At most three actions show as buttons: the answers, or after
+    "couldn't meet" the two choices and the marked answer; the rest go to the "…" menu."""
+    card = answered.card or Card(title=answered.own_status or answered.text)
+    own = tuple(b for b in card.buttons if codec.answer_of(b) is None)  # e.g. pause
+    bare = replace(card, buttons=(), footer=None)
+    body = card_body(bare)
+    body += _text_blocks(answered.own_status or answered.status, weight="Bolder", spacing="Medium")
+    if card.footer:
+        body += _text_blocks(card.footer, isSubtle=True, size="Small")
+    marked = answered.answer.value
+    if answered.choices:
+        primary = [
+            *answered.choices,
+            *(b for b in answered.buttons if codec.answer_of(b) == marked),
+        ]
+        secondary = [b for b in answered.buttons if codec.answer_of(b) != marked]
+    else:
+        primary, secondary = list(answered.buttons), []
+    actions = card_actions(replace(card, buttons=tuple(primary), links=()))
+    extra = card_actions(replace(card, buttons=(*secondary, *own)), links)
+    for action in extra:
+        action.pop("style", None)
+        action["mode"] = "secondary"
+    for action in actions:
+        action.pop("style", None)  # neutral: "couldn't meet" is never drawn as a success
+    content: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+        "fallbackText": "\n".join((bare.fallback(), answered.own_status or answered.status)),
+    }
+    if actions or extra:
+        content["actions"] = actions + extra
+    return content

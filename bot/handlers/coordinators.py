@@ -6,13 +6,14 @@ from bot import commands as c
 from bot import presenters
 from bot.db.models import ProgrammeRoleKind
 from bot.events import FormOpened, FormSubmitted, MembersListed, Message
+from bot.handlers import checkins as checkin_answers
 from bot.handlers.turn import Turn
 from bot.ids import ProgrammeId
 from bot.usecases import coordination, programmes, rounds, ties
 from bot.usecases.common import UseCaseError, audit, has_role, require_role, visible_programmes
 from bot.views import ProgrammeFormView, ProgrammeSaved, Reply
 
-CoordinatorCommand = c.RoundPreview | c.RoundRun | c.Exclude | c.Programmes
+CoordinatorCommand = c.RoundPreview | c.RoundRun | c.Exclude | c.Programmes | c.CheckinsSend
 
 
 def command(turn: Turn, command: CoordinatorCommand) -> Reply:
@@ -37,6 +38,8 @@ def command(turn: Turn, command: CoordinatorCommand) -> Reply:
                 session, now, programme, first, second, actor=turn.actor, by=person
             )
             return Reply((turn.say("excluded", added=added, a=first.name, b=second.name),))
+        case c.CheckinsSend():
+            return checkin_answers.send_early(turn, programme, command)
     raise UseCaseError("error_unknown_command", word="")
 
 
