@@ -238,7 +238,9 @@ async def _show_answers(
             channel=channel,
             ts=message["ts"],
             text=message.get("text") or render.escape(answered.status),
-            blocks=render.answered_blocks(message.get("blocks") or [], answered),
+            blocks=render.answered_blocks(
+                message.get("blocks") or [], answered, own=channel.startswith("D")
+            ),
         )
     except SlackApiError as exc:
         log.info("chat.update failed: %s", exc.response.get("error"))

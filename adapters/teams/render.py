@@ -249,15 +249,14 @@ def answered_card(
 ) -> dict[str, Any]:
     """An answered check-in (or introduction) redrawn: the card the button was on, the
     group's answer in plain words, and every answer still there to change it, the group's
-    marked and none coloured. At most three actions show as buttons: the answers, or after
-    "couldn't meet" the two choices and the marked answer; the rest go to the "…" menu."""
+    marked and none coloured. Three buttons under the answer (the answers, or after "couldn't
+    meet" the two choices and the marked answer), two to a row; links, pause and the other
+    answers in the "…" menu below, so no label is cut short on a phone."""
     card = answered.card or Card(title=answered.own_status or answered.text)
     own = tuple(b for b in card.buttons if codec.answer_of(b) is None)  # e.g. pause
     bare = replace(card, buttons=(), footer=None)
     body = card_body(bare)
     body += _text_blocks(answered.own_status or answered.status, weight="Bolder", spacing="Medium")
-    if card.footer:
-        body += _text_blocks(card.footer, isSubtle=True, size="Small")
     marked = answered.answer.value
     if answered.choices:
         primary = [
@@ -265,15 +264,19 @@ def answered_card(
             *(b for b in answered.buttons if codec.answer_of(b) == marked),
         ]
         secondary = [b for b in answered.buttons if codec.answer_of(b) != marked]
+        links = ()  # at most six actions in all: the choices matter more now
     else:
         primary, secondary = list(answered.buttons), []
-    actions = card_actions(replace(card, buttons=tuple(primary), links=()))
-    extra = card_actions(replace(card, buttons=(*secondary, *own)), links)
-    for action in extra:
-        action.pop("style", None)
-        action["mode"] = "secondary"
-    for action in actions:
+    row = card_actions(replace(card, buttons=tuple(primary), links=()))
+    more = card_actions(replace(card, buttons=(*secondary, *own)), links)
+    for action in row + more:
         action.pop("style", None)  # neutral: "couldn't meet" is never drawn as a success
+    for action in more:
+        action["mode"] = "secondary"
+    # two to a row: three labels such as "Couldn't meet" are cut short on a phone
+    body += [{"type": "ActionSet", "actions": row[i : i + 2]} for i in range(0, len(row), 2)]
+    if card.footer:
+        body += _text_blocks(card.footer, isSubtle=True, size="Small")
     content: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -281,6 +284,6 @@ def answered_card(
         "body": body,
         "fallbackText": "\n".join((bare.fallback(), answered.own_status or answered.status)),
     }
-    if actions or extra:
-        content["actions"] = actions + extra
+    if more:
+        content["actions"] = more
     return content

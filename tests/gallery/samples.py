@@ -43,7 +43,7 @@ from bot import accounts
 from bot.clock import ManualClock
 from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
-from bot.db.models import Outbox, Programme, ProgrammeRoleKind
+from bot.db.models import Outbox, OutboxState, Programme, ProgrammeRoleKind
 from bot.db.session import Database
 from bot.events import ActionInvoked, CommandReceived, MemberJoined, Message, UserRef
 from bot.outbox import decode_message
@@ -198,6 +198,7 @@ class World:
         with self.core.db.session() as session:
             for row in session.exec(select(Outbox).where(Outbox.kind == kind)).all():
                 row.message_id = row.message_id or f"m{row.id}"
+                row.state = OutboxState.SENT
                 session.add(row)
 
     def outbox(self, kind: str) -> list[Outbox]:
@@ -442,7 +443,8 @@ def _answered(
     if platform == "slack":
         where = "Group DM" if len(_recipients(pressed)) > 1 else "Direct message"
         updated = slack_message(message, where=where)
-        updated["blocks"] = slack_render.answered_blocks(updated["blocks"], view)
+        own = where == "Direct message"
+        updated["blocks"] = slack_render.answered_blocks(updated["blocks"], view, own=own)
         thanks = [slack_message(m, where=where, ephemeral=True) for m in reply.messages]
         return Shot(kind, "slack", {"surface": "stack", "items": [updated, *thanks]})
     user = _recipients(pressed)[0]
