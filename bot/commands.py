@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 
 from bot.db.models import Answer
 from bot.events import MENTION_MARK, UserRef
-from bot.text import clean_text, parse_date
+from bot.text import clean_text, parse_date, parse_moment
 
 __all__ = ["clean_text", "parse_date"]  # re-exported: the use cases clean names with it
 
@@ -136,11 +136,10 @@ class Programmes(Command):
 
 @dataclass(frozen=True, slots=True)
 class CheckinsSend(Command):
-    """Send early what would be due by `at` (a date, a date and time, or a time today; in the
-    coordinator's time zone unless it names its own offset); None is now."""
+    """Send early what would be due by `at`: a date and time, or a time today (a `time`), in
+    the coordinator's time zone unless it names its own offset; None is now."""
 
-    at: datetime | None = None
-    at_time: time | None = None  # a time today, with no date
+    at: datetime | time | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,21 +327,12 @@ _SEND_EARLY = re.compile(
 def _parse_checkins_send(rest: str, programme: str | None) -> CheckinsSend | ParseError:
     """`checkins send [at TIME] [programme NAME]`."""
     found = _SEND_EARLY.match(rest)
-    if found is None:
-        return ParseError("checkin_send_usage")
+    at_text = (found.group("at") or "").strip() if found else ""
+    at = parse_moment(at_text) if at_text else None
+    if found is None or (at_text and at is None):
+        return ParseError("checkin_send_usage", detail=rest[:40])
     named = (found.group("programme") or "").strip().strip('"')[:MAX_NAME_LENGTH]
-    programme = named or programme
-    at_text = (found.group("at") or "").strip()
-    if not at_text:
-        return CheckinsSend(programme=programme)
-    try:
-        return CheckinsSend(at_time=time.fromisoformat(at_text), programme=programme)
-    except ValueError:
-        pass
-    try:
-        return CheckinsSend(datetime.fromisoformat(at_text), programme=programme)
-    except ValueError:
-        return ParseError("checkin_send_usage", detail=at_text[:40])
+    return CheckinsSend(at, programme=named or programme)
 
 
 def _parse_pause(rest: str, programme: str | None) -> Pause | ParseError:

@@ -3,7 +3,7 @@ what a platform needs to redraw the card the button was on."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from sqlmodel import Session, col, select
 
@@ -44,11 +44,10 @@ def send_early(turn: Turn, programme: Programme, command: c.CheckinsSend) -> Rep
     """A coordinator's `checkins send [at TIME]`: queue now whatever would be due by then
     (the delivery worker sends it), as `crossties checkins send --at` does."""
     where = zone(turn.person.timezone)
-    if command.at_time is not None:
-        today = turn.now.astimezone(where).date()
-        at = datetime.combine(today, command.at_time, tzinfo=command.at_time.tzinfo or where)
-    elif command.at is not None:
+    if isinstance(command.at, datetime):
         at = command.at if command.at.tzinfo else command.at.replace(tzinfo=where)
+    elif isinstance(command.at, time):
+        at = datetime.combine(turn.now.astimezone(where).date(), command.at, tzinfo=where)
     else:
         at = turn.now
     at = max(at.astimezone(UTC), turn.now)
