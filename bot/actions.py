@@ -2,7 +2,8 @@
 event a press of it becomes. Renderers carry values as opaque strings; nothing else reads them.
 
 A press arrives as `ActionInvoked(action, value)`; `decode` turns it into `CheckInAnswered`,
-`PauseRequested`, `FormOpened` or the command the button stands for (`join …`, `leave`, …).
+`NextRoundChosen`, `PauseRequested`, `FormOpened` or the command the button stands for
+(`join …`, `leave`, …).
 A value that cannot be read decodes to None, and the core answers "couldn't follow that".
 """
 
@@ -21,6 +22,7 @@ from bot.events import (
     ConversationRef,
     FormOpened,
     InboundEvent,
+    NextRoundChosen,
     PauseRequested,
     PreviewPageAsked,
     ReportShared,
@@ -30,6 +32,8 @@ from bot.events import (
 from bot.ids import IntroductionId, ProgrammeId
 
 CHECKIN = "checkin"
+NEXT_ROUND = "next_round"  # after "couldn't meet": keep the group, or move on
+KEEP, MOVE_ON = "keep", "move_on"
 PAUSE = "pause"
 FORGET = "forget"
 JOIN = "join"
@@ -141,6 +145,25 @@ def time_button(label: str, introduction: int, at: datetime) -> Button:
     return Button(label, TIME_OK, time_value(introduction, at))
 
 
+def next_round_value(introduction: int, keep: bool) -> str:
+    return f"{introduction}:{KEEP if keep else MOVE_ON}"
+
+
+def next_round_buttons(introduction: int, keep: str, move_on: str) -> tuple[Button, ...]:
+    """The two choices after "couldn't meet", labelled by the caller."""
+    return (
+        Button(keep, NEXT_ROUND, next_round_value(introduction, True)),
+        Button(move_on, NEXT_ROUND, next_round_value(introduction, False)),
+    )
+
+
+def answer_of(button: Button) -> str | None:
+    """The answer or choice a check-in button stands for ("met", "keep", …); None for others."""
+    if button.action not in (CHECKIN, NEXT_ROUND):
+        return None
+    return button.value.partition(":")[2] or None
+
+
 # ---------------------------------------------------------------- unpacking
 
 
@@ -166,6 +189,22 @@ def _checkin(event: ActionInvoked) -> CheckInAnswered | None:
         event.user,
         introduction,
         chosen,
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
+
+
+def _next_round(event: ActionInvoked) -> NextRoundChosen | None:
+    head, _, choice = event.value.partition(":")
+    if not (head.isascii() and head.isdigit()) or choice not in (KEEP, MOVE_ON):
+        return None
+    return NextRoundChosen(
+        event.user,
+        IntroductionId(int(head)),
+        choice == KEEP,
         display_name=event.display_name,
         conversation=event.conversation,
         message_id=event.message_id,
@@ -296,6 +335,8 @@ def decode(event: ActionInvoked) -> InboundEvent | None:
         return _preview_page(event)
     if event.action == CHECKIN:
         return _checkin(event)
+    if event.action == NEXT_ROUND:
+        return _next_round(event)
     if event.action == PAUSE:
         return _pause(event)
     if event.action in FORM_ACTIONS:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from bot.db.models import Answer
 from bot.events import MENTION_MARK, UserRef
-from bot.text import clean_text, parse_date
+from bot.text import clean_text, parse_date, parse_moment
 
 __all__ = ["clean_text", "parse_date"]  # re-exported: the use cases clean names with it
 
@@ -135,6 +135,14 @@ class Programmes(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class CheckinsSend(Command):
+    """Send early what would be due by `at`: a date and time, or a time today (a `time`), in
+    the coordinator's time zone unless it names its own offset; None is now."""
+
+    at: datetime | time | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ParseError:
     """Why the words could not be read; `prompt` names the template that says so."""
 
@@ -161,6 +169,7 @@ Parsed = (
     | RoundRun
     | Exclude
     | Programmes
+    | CheckinsSend
 )
 
 STAFF_WORDS = (
@@ -178,7 +187,7 @@ STAFF_WORDS = (
     "my data",
 )
 LEAD_WORDS = ("report",)
-COORDINATOR_WORDS = ("round preview", "round run", "exclude", "programmes")
+COORDINATOR_WORDS = ("round preview", "round run", "exclude", "programmes", "checkins send")
 ALL_WORDS = STAFF_WORDS + LEAD_WORDS + COORDINATOR_WORDS
 
 _PROGRAMME_OPTION = re.compile(r"(?:^|\s)--programme(?:=|\s+)(?P<name>.+)$", re.IGNORECASE)
@@ -305,7 +314,25 @@ def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
             return _parse_exclude(rest, programme, mentions)
         case "programmes" | "programme" | "programs":
             return Programmes(programme=programme)
+        case "checkins" | "checkin" | "check-ins" if rest_lower.split(" ")[:1] == ["send"]:
+            return _parse_checkins_send(rest[4:].strip(), programme)
     return ParseError("error_unknown_command", word=words[0][:40])
+
+
+_SEND_EARLY = re.compile(
+    r"^(?:at\s+(?P<at>.+?))?\s*(?:\bprogramme\s+(?P<programme>.+))?$", re.IGNORECASE
+)
+
+
+def _parse_checkins_send(rest: str, programme: str | None) -> CheckinsSend | ParseError:
+    """`checkins send [at TIME] [programme NAME]`."""
+    found = _SEND_EARLY.match(rest)
+    at_text = (found.group("at") or "").strip() if found else ""
+    at = parse_moment(at_text) if at_text else None
+    if found is None or (at_text and at is None):
+        return ParseError("checkin_send_usage", detail=rest[:40])
+    named = (found.group("programme") or "").strip().strip('"')[:MAX_NAME_LENGTH]
+    return CheckinsSend(at, programme=named or programme)
 
 
 def _parse_pause(rest: str, programme: str | None) -> Pause | ParseError:

@@ -1,5 +1,5 @@
 """Builds what the bot sends on its own: the introduction view (bot.intro_view) with its words,
-and the neutral check-in and nudge messages."""
+and the neutral check-in, nudge and follow-up messages."""
 
 from __future__ import annotations
 
@@ -40,12 +40,28 @@ class GroupMember:
     timezone: str = DEFAULT_ZONE  # the person's own, else the programme's
 
 
-def checkin_buttons(prompts: Prompts, introduction_id: int) -> tuple[Button, ...]:
-    return actions.checkin_buttons(
+def checkin_buttons(
+    prompts: Prompts, introduction_id: int, chosen: Answer | None = None
+) -> tuple[Button, ...]:
+    """The three answers; with `chosen`, every one neutral and the chosen one marked, so an
+    answer can be changed and nobody reads "couldn't meet" as a success."""
+    buttons = actions.checkin_buttons(
         introduction_id,
         prompts.render("button_met"),
         prompts.render("button_not_yet"),
         prompts.render("button_could_not_meet"),
+    )
+    if chosen is None:
+        return buttons
+    return tuple(
+        replace(
+            button,
+            label=prompts.render("answer_marked", label=button.label)
+            if actions.answer_of(button) == chosen.value
+            else button.label,
+            style="default",
+        )
+        for button in buttons
     )
 
 
@@ -244,12 +260,23 @@ def with_starter(
 
 
 def checkin_message(
-    prompts: Prompts, *, introduction_id: int, partners: list[str], nudge: bool
+    prompts: Prompts,
+    *,
+    introduction_id: int,
+    partners: list[str],
+    kind: str = "checkin",
+    introduced: datetime,
+    now: datetime,
+    timezone: str | None = None,
+    chosen: Answer | None = None,
 ) -> Message:
-    name = "nudge" if nudge else "checkin"
+    """A check-in, nudge or follow-up (`kind`), saying how long ago the introduction was in
+    the reader's time zone; with `chosen`, as redrawn once the group has answered."""
+    assert kind in ("checkin", "nudge", "followup")
+    words = {"partners": partners, "introduced": introduced, "now": now, "timezone": timezone}
     card = Card(
-        title=prompts.render(f"{name}_title"),
-        sections=(prompts.render(f"{name}_body", partners=partners),),
-        buttons=checkin_buttons(prompts, introduction_id),
+        title=prompts.render(f"{kind}_title"),
+        sections=(prompts.render(f"{kind}_body", **words),),
+        buttons=checkin_buttons(prompts, introduction_id, chosen),
     )
     return Message((card,))

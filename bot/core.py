@@ -33,6 +33,7 @@ from bot.events import (
     MemberJoined,
     MembersListed,
     Message,
+    NextRoundChosen,
     PauseRequested,
     PreviewPageAsked,
     ReachChanged,
@@ -41,6 +42,7 @@ from bot.events import (
     TimesRequested,
     UserRef,
 )
+from bot.handlers import checkins as checkin_answers
 from bot.handlers import coordinators, introductions, leads, staff
 from bot.handlers.turn import Turn
 from bot.observe import UNWATCHED, Observer
@@ -219,6 +221,8 @@ class Crossties:
                 return self._home(session, event)
             case CheckInAnswered():
                 return staff.answer_checkin(turn, event)
+            case NextRoundChosen():
+                return checkin_answers.choose(turn, event)
             case PauseRequested():
                 return staff.pause(turn, event)
             case AnotherQuestionAsked():
@@ -255,6 +259,6 @@ class Crossties:
                 return Reply((turn.say(prompt, word=word, detail=detail),))
             case c.Report():
                 return leads.report(turn, parsed, asked_in)
-            case c.RoundPreview() | c.RoundRun() | c.Exclude() | c.Programmes():
+            case c.RoundPreview() | c.RoundRun() | c.Exclude() | c.Programmes() | c.CheckinsSend():
                 return coordinators.command(turn, parsed)
         return staff.command(turn, parsed)

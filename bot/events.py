@@ -106,6 +106,21 @@ class CheckInAnswered:
 
 
 @dataclass(frozen=True, slots=True)
+class NextRoundChosen:
+    """After "couldn't meet": keep the group for the next round, or move on."""
+
+    user: UserRef
+    introduction: IntroductionId
+    keep: bool
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class PauseRequested:
     """A pause button: `programme` None on older cards that did not name it."""
 
@@ -309,6 +324,7 @@ InboundEvent = (
     | MemberJoined
     | CheckInAnswered
     | PauseRequested
+    | NextRoundChosen
     | FormOpened
     | FormSubmitted
     | MembersListed

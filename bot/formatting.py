@@ -9,6 +9,7 @@ template ("1 round", "2 rounds"; irregular ones such as person/people are known 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -153,6 +154,29 @@ def zone_words(name: str | None) -> str:
     return str(get_timezone_location(zone(name), locale=LOCALE))
 
 
+@dataclass(frozen=True)
+class Elapsed:
+    """How long ago a moment was, as a reader counts it: whole minutes, calendar days in their
+    own time zone, and the weekday it fell on (templates choose "yesterday", "last Monday")."""
+
+    minutes: int
+    days: int
+    weekday: str
+
+
+def elapsed(
+    moment: datetime, timezone: str | tzinfo | None = None, now: datetime | None = None
+) -> Elapsed:
+    where = zone(timezone)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    local = moment.astimezone(where)
+    days = (current.astimezone(where).date() - local.date()).days
+    minutes = max(0, int((current - moment).total_seconds() // 60))
+    return Elapsed(minutes, max(0, days), format_date(local, "EEEE", locale=LOCALE))
+
+
 FILTERS: dict[str, Any] = {
     "count": count,
     "plural": count,  # the older name templates use: `n | plural("round")`
@@ -167,6 +191,7 @@ FILTERS: dict[str, Any] = {
     "when": when,
     "duration": duration,
     "zone_words": zone_words,
+    "elapsed": elapsed,
 }
 
 

@@ -130,17 +130,24 @@ def queue(
     return True
 
 
-def last_card(session: Session, introduction_id: int, platform: str, workspace: str) -> Card | None:
-    """The latest card sent on one platform and workspace about an introduction."""
-    row = session.exec(
-        select(Outbox)
-        .where(
-            Outbox.introduction_id == introduction_id,
-            Outbox.platform == platform,
-            Outbox.workspace == workspace,
-        )
-        .order_by(col(Outbox.id).desc())
-    ).first()
+def last_card(
+    session: Session,
+    introduction_id: int,
+    platform: str,
+    workspace: str,
+    *,
+    kinds: Sequence[str] | None = None,
+) -> Card | None:
+    """The latest card sent on one platform and workspace about an introduction (of one of
+    `kinds`, when given)."""
+    query = select(Outbox).where(
+        Outbox.introduction_id == introduction_id,
+        Outbox.platform == platform,
+        Outbox.workspace == workspace,
+    )
+    if kinds is not None:
+        query = query.where(col(Outbox.kind).in_(tuple(kinds)))
+    row = session.exec(query.order_by(col(Outbox.id).desc())).first()
     if row is None:
         return None
     for part in decode_payload(row.payload)[0].parts:

@@ -4,7 +4,7 @@ reading calendar dates as people write them."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MONTHS = {
@@ -59,3 +59,28 @@ def parse_date(text: str) -> date | None:
             except ValueError:
                 return None
     return None
+
+
+_CLOCK = re.compile(r"(?:(?P<day>.+?)\s+)?(?P<clock>\d{1,2}:\d{2})")
+
+
+def parse_moment(text: str) -> datetime | time | None:
+    """A moment a person types: ISO `2026-12-14T09:00` (an offset kept if given), a date as
+    `parse_date` reads it with or without `09:00` after it, or `09:00` alone (a time today, so
+    a `time`); naive otherwise. None if it is none of these."""
+    text = text.strip()
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    whole = _CLOCK.fullmatch(text)
+    clock_part = whole.group("clock") if whole else None
+    day_text = whole.group("day") if whole else text
+    try:
+        clock = time.fromisoformat(clock_part.zfill(5)) if clock_part else time(0, 0)
+    except ValueError:
+        return None
+    if day_text is None:
+        return clock
+    day = parse_date(day_text)
+    return datetime.combine(day, clock) if day is not None else None

@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.accounts import Contact
 from bot.db.models import Answer
-from bot.events import Card, Message, ProgrammeForm, UserRef
+from bot.events import Button, Card, Message, ProgrammeForm, UserRef
 from bot.ids import IntroductionId, ProgrammeId
 from bot.intro_view import (
     IntroCopy,
@@ -101,8 +101,11 @@ class AnsweredCheckIn:
     answer: Answer
     text: str  # the thanks
     status: str  # every member's answer, one line
-    card: Card | None  # the latest card about it sent on the person's platform and workspace
+    card: Card | None  # the card the button was on (else the introduction), to redraw
     contacts: tuple[Contact, ...]  # how the person may reach their partners
+    own_status: str = ""  # the group's answer as the reader sees it ("You said you met.")
+    buttons: tuple[Button, ...] = ()  # every answer kept, neutral, the group's marked
+    choices: tuple[Button, ...] = ()  # after "couldn't meet": keep the group / move on
 
 
 View = (

@@ -1,11 +1,11 @@
 """`crossties checkins send`: send early what would be due by a given time.
 
-The check-ins and nudges are queued by the same use case the scheduler's due-work job runs
-(bot.usecases.checkins.queue_due_checkins), told to look ahead to `at`, then delivered here
-with the senders `crossties serve` uses. A platform this process cannot send to (Slack without
-its settings, Teams without credentials away from a loopback address) keeps its rows queued for
-`crossties serve`. Idempotent: the check-ins are marked sent and the outbox keys are unique, so
-a second run sends nothing twice.
+The check-ins, nudges and follow-ups are queued by the use case the scheduler's due-work job
+and the chat command `checkins send` run (bot.usecases.checkins.queue_due_checkins), told to
+look ahead to `at`, then delivered here with the senders `crossties serve` uses. A platform
+this process cannot send to (Slack without its settings, Teams without credentials away from a
+loopback address) keeps its rows queued for `crossties serve`. Idempotent: the check-ins are
+marked sent and the outbox keys are unique, so a second run sends nothing twice.
 """
 
 from __future__ import annotations
@@ -23,16 +23,14 @@ from sqlmodel import col, select
 from bot.db.models import Outbox, OutboxState
 from bot.delivery import Delivery, DeliveryStats, PlatformSender, Scope
 from bot.leader import Presence
+from bot.usecases.checkin_queue import CHECKIN_KINDS, FOLLOW_UP_KINDS, KINDS, NUDGE_KINDS
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.common import require_id, resolve_programme
 
 if TYPE_CHECKING:
     from crossties.wiring import Basics
 
-CHECKIN_KINDS = ("checkin",)
-NUDGE_KINDS = ("nudge",)
-FOLLOW_UP_KINDS = ("followup",)  # reserved: nothing queues a follow-up yet
-KINDS = CHECKIN_KINDS + NUDGE_KINDS + FOLLOW_UP_KINDS
+__all__ = ["CHECKIN_KINDS", "FOLLOW_UP_KINDS", "NUDGE_KINDS", "CheckinsSent", "send_due_checkins"]
 
 
 @dataclass

@@ -240,8 +240,8 @@ async def _show_answers(
     channel: str,
     answered: AnsweredCheckIn,
 ) -> None:
-    """Update the shared introduction to show who has answered (members only: only they
-    can answer)."""
+    """Redraw the message the button was on with the group's answer (members only: only
+    they can answer)."""
     message = body.get("message") or {}
     if not message.get("ts"):
         return
@@ -251,7 +251,9 @@ async def _show_answers(
             channel=channel,
             ts=message["ts"],
             text=message.get("text") or render.escape(answered.status),
-            blocks=render.with_status(message.get("blocks") or [], answered.status),
+            blocks=render.answered_blocks(
+                message.get("blocks") or [], answered, own=channel.startswith("D")
+            ),
         )
     except SlackApiError as exc:
         log.info("chat.update failed: %s", exc.response.get("error"))

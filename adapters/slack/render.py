@@ -8,6 +8,7 @@ fields (headers, buttons) are not parsed by Slack at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,7 +26,9 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot import actions as codec
 from bot.events import Button, Card, Image, Message, Text
+from bot.views import AnsweredCheckIn
 
 ACTION_PREFIX = "ct"  # action_id = "ct|<neutral action>|<n>"
 CONFIRMED_ACTIONS = {"round run", "forget"}
@@ -179,3 +182,41 @@ def with_status(blocks: Sequence[dict[str, Any]], text: str) -> list[dict[str, A
     """The original message's blocks with the answer line added or replaced."""
     kept = [b for b in blocks if b.get("block_id") != "ct-status"]
     return [*kept, status_block(text).to_dict()]
+
+
+ANSWER_BLOCKS = ("ct-status", "ct-answers", "ct-choices")
+
+
+def answered_blocks(
+    blocks: Sequence[dict[str, Any]], answered: AnsweredCheckIn, *, own: bool = False
+) -> list[dict[str, Any]]:
+    """The message the button was on, with the group's answer in words and every answer kept
+    to change it: the group's marked, none coloured (so "couldn't meet" never looks like a
+    success); after "couldn't meet", the two choices. Drawn again on each answer. `own`: the
+    message is the person's alone (a DM), so the answer is worded for them ("You said …")."""
+    kept: list[dict[str, Any]] = []
+    at: int | None = None  # where the answers were: they are drawn there again
+    for block in blocks:
+        if block.get("block_id") in ANSWER_BLOCKS:
+            at = len(kept) if at is None else at
+            continue
+        if block.get("type") == "actions":
+            elements = [
+                e
+                for e in block.get("elements", [])
+                if parse_action_id(str(e.get("action_id", "")))
+                not in (codec.CHECKIN, codec.NEXT_ROUND)
+            ]
+            if len(elements) < len(block.get("elements", [])):
+                at = len(kept) if at is None else at
+            if not elements:
+                continue
+            block = {**block, "elements": elements}
+        kept.append(block)
+    added: list[Block] = [status_block(answered.own_status if own else answered.status)]
+    for block_id, buttons in (("ct-answers", answered.buttons), ("ct-choices", answered.choices)):
+        if buttons:
+            elements = [button(replace(b, style="default"), i) for i, b in enumerate(buttons)]
+            added.append(ActionsBlock(block_id=block_id, elements=elements))
+    at = len(kept) if at is None else at
+    return [*kept[:at], *to_dicts(added), *kept[at:]]

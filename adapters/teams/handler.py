@@ -33,7 +33,6 @@ from bot import actions as codec
 from bot.core import Crossties
 from bot.events import (
     ActionInvoked,
-    Card,
     FormOpened,
     FormSubmitted,
     InboundEvent,
@@ -289,12 +288,9 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return InvokeResponse(status=200, body=render.message_response(_plain(answers)))
 
     def _answered_card(self, answered: AnsweredCheckIn) -> dict[str, Any]:
-        """The card the button was on, redrawn with the answer in place of the buttons."""
-        if answered.card is None:
-            lines = answered.text.split("\n")
-            return render.adaptive_card(Card(title=lines[0], sections=tuple(lines[1:])))
+        """The card the button was on, redrawn with the group's answer marked."""
         links = introduction_links(self.core.prompts, partner_handles(answered.contacts))
-        return render.adaptive_card(answered.card, links=links, answered=answered.text)
+        return render.answered_card(answered, links=links)
 
     def _introduction_card(self, view: IntroductionView) -> dict[str, Any]:
         """The introduction redrawn for the one who clicked (another question)."""

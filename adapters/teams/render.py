@@ -12,12 +12,15 @@ import base64
 import io
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from bot import actions as codec
 from bot.events import Card, Image, Message, Text
+from bot.views import AnsweredCheckIn
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
@@ -251,3 +254,48 @@ def refresh_response(content: dict[str, Any]) -> dict[str, Any]:
 
 def message_response(text: str) -> dict[str, Any]:
     return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+
+
+def answered_card(
+    answered: AnsweredCheckIn, links: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """An answered check-in (or introduction) redrawn: the card the button was on, the
+    group's answer in plain words, and every answer still there to change it, the group's
+    marked and none coloured. Three buttons under the answer (the answers, or after "couldn't
+    meet" the two choices and the marked answer), two to a row; links, pause and the other
+    answers in the "…" menu below, so no label is cut short on a phone."""
+    card = answered.card or Card(title=answered.own_status or answered.text)
+    own = tuple(b for b in card.buttons if codec.answer_of(b) is None)  # e.g. pause
+    bare = replace(card, buttons=(), footer=None)
+    body = card_body(bare)
+    body += _text_blocks(answered.own_status or answered.status, weight="Bolder", spacing="Medium")
+    marked = answered.answer.value
+    if answered.choices:
+        primary = [
+            *answered.choices,
+            *(b for b in answered.buttons if codec.answer_of(b) == marked),
+        ]
+        secondary = [b for b in answered.buttons if codec.answer_of(b) != marked]
+        links = ()  # at most six actions in all: the choices matter more now
+    else:
+        primary, secondary = list(answered.buttons), []
+    row = card_actions(replace(card, buttons=tuple(primary), links=()))
+    more = card_actions(replace(card, buttons=(*secondary, *own)), links)
+    for action in row + more:
+        action.pop("style", None)  # neutral: "couldn't meet" is never drawn as a success
+    for action in more:
+        action["mode"] = "secondary"
+    # two to a row: three labels such as "Couldn't meet" are cut short on a phone
+    body += [{"type": "ActionSet", "actions": row[i : i + 2]} for i in range(0, len(row), 2)]
+    if card.footer:
+        body += _text_blocks(card.footer, isSubtle=True, size="Small")
+    content: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+        "fallbackText": "\n".join((bare.fallback(), answered.own_status or answered.status)),
+    }
+    if more:
+        content["actions"] = more
+    return content

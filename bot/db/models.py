@@ -53,6 +53,7 @@ class OutboxState(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # no longer to be sent (e.g. a check-in the group already answered)
 
 
 class Organisation(SQLModel, table=True):
@@ -171,6 +172,12 @@ class Introduction(SQLModel, table=True):
     outcome: Answer | None = Field(default=None, sa_type=StrEnumText(Answer))
     # who was asked to make the first move (rotated; see bot.usecases.round_text.first_movers)
     first_mover_id: int | None = None
+    # The check-in loop is the group's: who gave its answer, its one follow-up after
+    # "not yet", and after "couldn't meet" whether to keep the group for the next round.
+    answered_by_id: int | None = Field(default=None, foreign_key="person.id")
+    followup_due_at: datetime | None = Field(default=None, sa_column=_ts(index=True))
+    followed_up_at: datetime | None = Field(default=None, sa_column=_ts())
+    next_round: str | None = Field(default=None, max_length=16)  # keep | move_on
 
 
 class IntroductionMember(SQLModel, table=True):

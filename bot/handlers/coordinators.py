@@ -6,6 +6,7 @@ from bot import commands as c
 from bot import presenters
 from bot.db.models import Programme, ProgrammeRoleKind
 from bot.events import FormOpened, FormSubmitted, MembersListed, Message, PreviewPageAsked
+from bot.handlers import checkins as checkin_answers
 from bot.handlers.turn import Turn
 from bot.ids import ProgrammeId
 from bot.preview import preview_message
@@ -13,7 +14,7 @@ from bot.usecases import coordination, programmes, rounds, ties
 from bot.usecases.common import UseCaseError, audit, has_role, require_role, visible_programmes
 from bot.views import ProgrammeFormView, ProgrammeSaved, Reply
 
-CoordinatorCommand = c.RoundPreview | c.RoundRun | c.Exclude | c.Programmes
+CoordinatorCommand = c.RoundPreview | c.RoundRun | c.Exclude | c.Programmes | c.CheckinsSend
 
 
 def command(turn: Turn, command: CoordinatorCommand) -> Reply:
@@ -36,6 +37,8 @@ def command(turn: Turn, command: CoordinatorCommand) -> Reply:
                 session, now, programme, first, second, actor=turn.actor, by=person
             )
             return Reply((turn.say("excluded", added=added, a=first.name, b=second.name),))
+        case c.CheckinsSend():
+            return checkin_answers.send_early(turn, programme, command)
     raise UseCaseError("error_unknown_command", word="")
 
 

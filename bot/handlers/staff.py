@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from bot import accounts, presenters
 from bot import commands as c
+from bot import presenters
 from bot.db.models import ProgrammeRoleKind
 from bot.events import CheckInAnswered, Message, PauseRequested, Text
+from bot.handlers import checkins as checkin_answers
 from bot.handlers.turn import Turn
-from bot.ids import IntroductionId
-from bot.outbox import last_card
 from bot.usecases import checkins, erasure, people, ties
 from bot.usecases.common import UseCaseError, has_role, visible_programmes
-from bot.views import AnsweredCheckIn, Reply
+from bot.views import Reply
 
 StaffCommand = (
     c.Help
@@ -78,8 +77,10 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
             intro = checkins.latest_introduction(session, person, scope)
             if intro is None or intro.id is None:
                 raise UseCaseError("error_no_introduction")
-            answered = checkins.record_answer(session, turn.now, person, intro.id, answer)
-            return Reply((_thanks(turn, answered),))
+            answered = checkins.record_answer(
+                session, turn.now, person, intro.id, answer, turn.prompts
+            )
+            return Reply((checkin_answers.thanks_for(turn, answered),), queued=bool(answered.told))
         case c.Log(person=mention, note=note, tags=tags):
             programme = turn.programme(command.programme)
             people.require_membership(session, person, programme)
@@ -105,23 +106,8 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
 
 
 def answer_checkin(turn: Turn, event: CheckInAnswered) -> Reply:
-    """Record the answer; the view carries what a platform needs to redraw the message."""
-    answered = checkins.record_answer(
-        turn.session, turn.now, turn.person, event.introduction, event.answer
-    )
-    thanks = _thanks(turn, answered)
-    user = turn.user
-    view = AnsweredCheckIn(
-        introduction=IntroductionId(answered.introduction_id),
-        answer=answered.answer,
-        text=thanks.plain(),
-        status=turn.prompts.render("checkin_status", answers=answered.answers),
-        card=last_card(turn.session, event.introduction, user.platform, user.workspace),
-        contacts=accounts.contacts(
-            turn.session, event.introduction, user.platform, user.workspace, [user.id]
-        ).get(user.id, ()),
-    )
-    return Reply((thanks,), view=view)
+    """Record the answer for the group; the view carries what a platform needs to redraw."""
+    return checkin_answers.answer(turn, event)
 
 
 def pause(turn: Turn, event: PauseRequested) -> Reply:
@@ -133,10 +119,6 @@ def pause(turn: Turn, event: PauseRequested) -> Reply:
         turn.session, turn.today, turn.now, turn.person, programme, weeks=event.weeks
     )
     return Reply((turn.say("paused", programme=programme.name, until=until),))
-
-
-def _thanks(turn: Turn, result: checkins.AnswerResult) -> Message:
-    return turn.say("answer_recorded", answer=result.answer.value, answers=result.answers)
 
 
 def _roles(turn: Turn) -> set[str]:

@@ -1,15 +1,16 @@
-"""Check-ins: "did you meet?" after an introduction, a nudge if nobody answered, answers."""
+"""Check-ins: "did you meet?" after an introduction, answered once for the whole group.
+
+What is sent and when is in `checkin_queue`; here are the answers and what they change."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import true
 from sqlmodel import Session, col, select
 
-from bot import accounts
-from bot.compose import checkin_message
+from bot.actions import KEEP, MOVE_ON
+from bot.clock import as_utc
 from bot.db.models import (
     Answer,
     CheckIn,
@@ -18,10 +19,11 @@ from bot.db.models import (
     Person,
     Programme,
     Round,
+    TieEvent,
     TieStage,
 )
-from bot.outbox import queue
 from bot.templates import Prompts
+from bot.usecases.checkin_queue import KINDS, cancel_pending, queue_due_work, queue_notices
 from bot.usecases.common import UseCaseError, audit, display_name, require_id
 from bot.usecases.ties import add_event, advance, get_tie
 
@@ -111,18 +113,28 @@ def describe(
 @dataclass(frozen=True)
 class AnswerResult:
     introduction_id: int
-    answer: Answer
-    changed: bool
-    answers: tuple[tuple[str, str | None], ...]
+    answer: Answer  # the group's answer, which is the person's own
+    changed: bool  # the group's answer is not what it was
+    answers: tuple[tuple[str, str | None], ...]  # every member's own last answer
+    told: tuple[str, ...] = ()  # the other members who are told of it
+    followup_at: datetime | None = None  # when "not yet" is asked again
+    next_round: str | None = None  # after "couldn't meet": keep | move_on
 
 
 def record_answer(
-    session: Session, now: datetime, person: Person, introduction_id: int, answer: Answer
+    session: Session,
+    now: datetime,
+    person: Person,
+    introduction_id: int,
+    answer: Answer,
+    prompts: Prompts,
 ) -> AnswerResult:
-    """Only members of the group answer for it; answering again updates the answer.
+    """One answer is the whole group's: the others are not asked again and are told who
+    answered; "not yet" brings one follow-up; an answer can be changed, and the ties and the
+    met rate follow it. Only members of the group answer for it.
 
     The introduction's row is locked first, so two members answering at the same moment
-    take turns: the second sees the first's answer and the tie it already moved to met."""
+    take turns: the second sees the first's answer and the ties it already moved."""
     introduction = session.get(Introduction, introduction_id, with_for_update=True)
     checkin = session.exec(
         select(CheckIn).where(
@@ -131,32 +143,27 @@ def record_answer(
     ).first()
     if introduction is None or checkin is None:
         raise UseCaseError("error_not_in_group")
-    changed = checkin.answer != answer
+    before = introduction.outcome
+    changed = before != answer
     checkin.answer = answer
     checkin.answered_at = now
     session.add(checkin)
     members = group_members(session, introduction_id)
-    if answer == Answer.MET:
-        for other in members:
-            if other.id == person.id:
-                continue
-            tie = get_tie(session, require_id(person.id), require_id(other.id))
-            if tie is not None and advance(session, now, tie, TieStage.MET):
-                add_event(session, now, tie, "met", by=person, introduction_id=introduction_id)
-    answers = {
-        c.person_id: c.answer
-        for c in session.exec(
-            select(CheckIn).where(CheckIn.introduction_id == introduction_id)
-        ).all()
-    }
-    answers[require_id(person.id)] = answer
-    if Answer.MET in answers.values():
-        introduction.outcome = Answer.MET
-    elif all(a == Answer.COULD_NOT_MEET for a in answers.values()):
-        introduction.outcome = Answer.COULD_NOT_MEET
-    elif answers.values():
-        introduction.outcome = Answer.NOT_YET if any(answers.values()) else None
+    introduction.outcome = answer
+    introduction.answered_by_id = person.id
+    if answer == Answer.NOT_YET:
+        if introduction.followed_up_at is None and introduction.followup_due_at is None:
+            introduction.followup_due_at = followup_time(introduction, now)
+    else:
+        introduction.followup_due_at = None  # a follow-up not yet sent is not needed
+    if answer != Answer.COULD_NOT_MEET:
+        introduction.next_round = None  # the choice stands only with "couldn't meet"
     session.add(introduction)
+    _follow_ties(session, now, introduction_id, members, person, before, answer)
+    cancel_pending(session, introduction_id, KINDS)
+    told: list[str] = []
+    if changed:
+        told = queue_notices(session, now, prompts, introduction, person, answer)
     audit(
         session,
         now,
@@ -164,13 +171,133 @@ def record_answer(
         "checkin",
         introduction.programme_id,
         answer=answer.value,
+        changed=changed,
     )
     return AnswerResult(
         introduction_id,
         answer,
         changed,
-        tuple((display_name(m), answers.get(require_id(m.id))) for m in members),
+        _answers(session, introduction_id, members),
+        tuple(told),
+        introduction.followup_due_at,
+        introduction.next_round,
     )
+
+
+def followup_time(introduction: Introduction, now: datetime) -> datetime:
+    """A few days after "not yet" (the programme's gap between check-in and nudge), and
+    never before the check-in itself would have come."""
+    gap = as_utc(introduction.nudge_due_at) - as_utc(introduction.checkin_due_at)
+    return max(now, as_utc(introduction.checkin_due_at)) + gap
+
+
+def choose_next_round(
+    session: Session, now: datetime, person: Person, introduction_id: int, keep: bool
+) -> AnswerResult:
+    """After "couldn't meet": keep the group for the next round, or move on (the last
+    member's choice stands). Refused once the group's answer is something else."""
+    introduction = session.get(Introduction, introduction_id, with_for_update=True)
+    members = group_members(session, introduction_id)
+    if introduction is None or person.id not in {m.id for m in members}:
+        raise UseCaseError("error_not_in_group")
+    if introduction.outcome != Answer.COULD_NOT_MEET:
+        raise UseCaseError("answer_choice_closed")
+    introduction.next_round = KEEP if keep else MOVE_ON
+    session.add(introduction)
+    audit(
+        session,
+        now,
+        f"person:{person.id}",
+        "next_round",
+        introduction.programme_id,
+        choice=introduction.next_round,
+    )
+    return AnswerResult(
+        introduction_id,
+        Answer.COULD_NOT_MEET,
+        False,
+        _answers(session, introduction_id, members),
+        next_round=introduction.next_round,
+    )
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """The group's one answer as one member sees it."""
+
+    answer: Answer | None
+    by: str | None  # who gave it; None when it was the reader
+    by_name: str | None  # who gave it, always by name (for a message the group shares)
+    followup_at: datetime | None
+    next_round: str | None
+    size: int
+
+
+def group_answer(session: Session, introduction_id: int, person_id: int | None) -> GroupAnswer:
+    introduction = session.get(Introduction, introduction_id)
+    members = group_members(session, introduction_id)
+    if introduction is None:
+        return GroupAnswer(None, None, None, None, None, len(members))
+    answerer = (
+        session.get(Person, introduction.answered_by_id) if introduction.answered_by_id else None
+    )
+    name = display_name(answerer) if answerer is not None else None
+    return GroupAnswer(
+        introduction.outcome,
+        None if introduction.answered_by_id == person_id else name,
+        name,
+        introduction.followup_due_at,
+        introduction.next_round,
+        len(members),
+    )
+
+
+def _answers(
+    session: Session, introduction_id: int, members: list[Person]
+) -> tuple[tuple[str, str | None], ...]:
+    answers = {
+        c.person_id: c.answer
+        for c in session.exec(
+            select(CheckIn).where(CheckIn.introduction_id == introduction_id)
+        ).all()
+    }
+    return tuple((display_name(m), answers.get(require_id(m.id))) for m in members)
+
+
+def _follow_ties(
+    session: Session,
+    now: datetime,
+    introduction_id: int,
+    members: list[Person],
+    person: Person,
+    before: Answer | None,
+    answer: Answer,
+) -> None:
+    """The group met: every pair in it did. A "we met" taken back: the pairs it moved to met
+    go back to introduced, unless another introduction had them meet or they went further."""
+    pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+    for a, b in pairs:
+        tie = get_tie(session, require_id(a.id), require_id(b.id))
+        if tie is None:
+            continue
+        if answer == Answer.MET:
+            if advance(session, now, tie, TieStage.MET):
+                add_event(session, now, tie, "met", by=person, introduction_id=introduction_id)
+        elif before == Answer.MET and tie.stage == TieStage.MET:
+            elsewhere = session.exec(
+                select(TieEvent.id).where(
+                    TieEvent.tie_id == tie.id,
+                    TieEvent.kind == "met",
+                    col(TieEvent.introduction_id) != introduction_id,
+                )
+            ).first()
+            if elsewhere is None:
+                tie.stage = TieStage.INTRODUCED
+                tie.met_at = None
+                session.add(tie)
+                add_event(
+                    session, now, tie, "met_withdrawn", by=person, introduction_id=introduction_id
+                )
 
 
 def queue_due_checkins(
@@ -181,86 +308,8 @@ def queue_due_checkins(
     due_by: datetime | None = None,
     programme_id: int | None = None,
 ) -> int:
-    """Queue every check-in and nudge that is due. Idempotent: safe to run at any interval.
-
-    `due_by` (default `now`) sends early what would be due by then; the rows are still
-    stamped `now`, so delivery takes them at once. `programme_id` keeps to one programme."""
-    due_by = now if due_by is None else due_by
-    queued = 0
-    scope = (
-        col(CheckIn.introduction_id).in_(
-            select(Introduction.id).where(Introduction.programme_id == programme_id)
-        )
-        if programme_id is not None
-        else true()
-    )
-    due = session.exec(
-        select(CheckIn).where(
-            col(CheckIn.sent_at).is_(None),
-            col(CheckIn.answer).is_(None),
-            col(CheckIn.due_at) <= due_by,
-            scope,
-        )
-    ).all()
-    for checkin in due:
-        queued += _queue_one(session, now, prompts, checkin, nudge=False)
-        checkin.sent_at = now
-        session.add(checkin)
-    nudges = session.exec(
-        select(CheckIn).where(
-            col(CheckIn.nudged_at).is_(None),
-            col(CheckIn.answer).is_(None),
-            col(CheckIn.nudge_due_at) <= due_by,
-            scope,
-        )
-    ).all()
-    answered = (
-        set(
-            session.exec(
-                select(CheckIn.introduction_id).where(
-                    col(CheckIn.introduction_id).in_({c.introduction_id for c in nudges}),
-                    col(CheckIn.answer).is_not(None),
-                )
-            ).all()
-        )
-        if nudges
-        else set()
-    )
-    for checkin in nudges:
-        checkin.nudged_at = now
-        session.add(checkin)
-        if checkin.introduction_id not in answered:  # only when nobody in the group answered
-            queued += _queue_one(session, now, prompts, checkin, nudge=True)
-    return queued
-
-
-def _queue_one(
-    session: Session, now: datetime, prompts: Prompts, checkin: CheckIn, *, nudge: bool
-) -> int:
-    account = accounts.first_reachable(session, checkin.person_id)
-    introduction = session.get(Introduction, checkin.introduction_id)
-    if account is None or introduction is None:
-        return 0
-    partners = [
-        display_name(p)
-        for p in group_members(session, checkin.introduction_id)
-        if p.id != checkin.person_id
-    ]
-    kind = "nudge" if nudge else "checkin"
-    message = checkin_message(
-        prompts, introduction_id=checkin.introduction_id, partners=partners, nudge=nudge
-    )
-    return int(
-        queue(
-            session,
-            now,
-            key=f"{kind}:{checkin.introduction_id}:{checkin.person_id}",
-            platform=account.platform,
-            workspace=account.workspace,
-            recipients=[account.user_id],
-            kind=kind,
-            message=message,
-            programme_id=introduction.programme_id,
-            introduction_id=checkin.introduction_id,
-        )
+    """Queue every check-in, nudge and follow-up that is due (see `queue_due_work`); how
+    many messages were queued."""
+    return sum(
+        queue_due_work(session, now, prompts, due_by=due_by, programme_id=programme_id).values()
     )

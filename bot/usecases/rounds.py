@@ -34,6 +34,7 @@ from bot.starters import FIRST_MEETING_ROUNDS
 from bot.templates import Prompts
 from bot.usecases.bulk import ProgressCallback, collector_paused, no_progress
 from bot.usecases.common import UseCaseError, audit, require_id
+from bot.usecases.kept_groups import kept_groups
 from bot.usecases.people import resume_due
 from bot.usecases.round_text import CachedPrompts, pick_starter, why_line
 from bot.usecases.round_writes import (
@@ -254,6 +255,8 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
         timezones[person_id] = timezone
     addresses = _reachable_addresses(session, programme_id)
     eligible = sorted(p for p in candidates if p in addresses)
+    kept = kept_groups(session, programme_id, set(eligible))  # placed as they were
+    kept_people = {p for group in kept for p in group}
     organisations: dict[int | None, str] = {
         o.id: o.name for o in session.exec(select(Organisation)).all()
     }
@@ -270,6 +273,7 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
                 timezones[p],
             )
             for p in eligible
+            if p not in kept_people
         ],
         history=_history(session, programme_id),
         exclusions=exclusions,
@@ -278,7 +282,8 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
     )
     result = match(request)
     groups = []
-    for ids in result.groups:
+    placed: list[tuple[int | str, ...]] = [*kept, *result.groups]
+    for ids in placed:
         members = [candidates[int(i)] for i in ids]
         groups.append(
             PlannedGroup(

@@ -11,7 +11,7 @@ from bot.formatting import count, words_list
 from crossties.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
 from crossties.cli.helptext import Typer
 
-checkins_app = Typer(help="Send check-ins and nudges early.", no_args_is_help=True)
+checkins_app = Typer(help="Send check-ins, nudges and follow-ups early.", no_args_is_help=True)
 
 
 def parse_at(text: str) -> datetime:

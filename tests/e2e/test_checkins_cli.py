@@ -173,3 +173,24 @@ async def test_with_slack_configured_the_checkins_reach_slack(tmp_path: Path) ->
         assert len(posted) == 6
         assert all("Did you meet" in json.dumps(call.args) for call in posted)
     assert outbox(tmp_path) == {("introduction", "pending"): 3, ("checkin", "sent"): 6}
+
+
+def test_not_yet_brings_one_follow_up_sent_early_by_the_cli(local: Path) -> None:
+    """A pair answers "not yet" in the terminal chat: its check-ins and nudges are not sent,
+    its one follow-up is, when due, and only once."""
+    now = datetime.now(UTC)
+    said = run(["chat", "--as", "p0"], local, stdin="met not yet\nquit\n")
+    assert said.returncode == 0, said.stderr
+    assert "noted not yet" in said.stdout
+
+    early = run(["checkins", "send", "--at", iso(now + timedelta(days=8))], local)
+    assert early.returncode == 0, early.stderr
+    assert early.stdout.startswith("10 check-ins, 0 nudges and 0 follow-ups sent for East")
+
+    later = run(["checkins", "send", "--at", iso(now + timedelta(days=11))], local)
+    assert later.returncode == 0, later.stderr
+    assert later.stdout.startswith("0 check-ins, 10 nudges and 2 follow-ups sent for East")
+    assert outbox(local)[("followup", "sent")] == 2
+
+    again = run(["checkins", "send", "--at", iso(now + timedelta(days=40))], local)
+    assert again.stdout.startswith("0 check-ins, 0 nudges and 0 follow-ups sent for East")

@@ -4,6 +4,7 @@ Microsoft's renderer reports what it cannot draw."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,8 @@ def test_a_check_in_is_drawn_on_both_platforms_and_a_crowded_card_is_reported(
         Prompts(),
         introduction_id=7,
         partners=["Kwame Mensah", "Siobhan Murphy-Okafor"],
-        nudge=False,
+        introduced=datetime(2026, 3, 2, 9, tzinfo=UTC),
+        now=datetime(2026, 3, 9, 9, tzinfo=UTC),
     )
     crowded = {
         "type": "AdaptiveCard",

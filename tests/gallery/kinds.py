@@ -66,11 +66,34 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "Each person of a group where nobody has answered the check-in, a few days after it. "
         "They answer with one button.",
     ),
+    "followup": (
+        "Follow-up after “Not yet”",
+        "Each person of a group that answered “Not yet”, once, a few days later (never before "
+        "the check-in itself would have come), unless someone answers first. They answer "
+        "with one button.",
+    ),
     "answered": (
         "Answered check-in",
-        "The person who pressed a check-in button: the shared introduction updated with the "
-        "answers so far (Slack) or the card redrawn with the answer (Teams), plus the bot's "
-        "thanks. Nothing more to do unless they want to log a collaboration.",
+        "The person who pressed “We met” on their introduction: the message redrawn with the "
+        "group's answer in words and every answer kept, the chosen one ticked, so it can be "
+        "changed; plus the bot's thanks (Slack). Nothing more to do unless they want to log "
+        "a collaboration.",
+    ),
+    "answered-not-yet": (
+        "Answered check-in: not yet",
+        "The person who pressed “Not yet” on their check-in: the card redrawn with when they "
+        "will be asked again. Nobody else in the group is asked in the meantime.",
+    ),
+    "answered-could-not-meet": (
+        "Answered check-in: couldn't meet",
+        "The person who pressed “Couldn't meet”: the card redrawn, neutral, offering to keep "
+        "the pair for next round or move on to someone new. They choose one.",
+    ),
+    "answer-notice": (
+        "Told who answered",
+        "The other people of a group, on their own platform, when someone answers for the "
+        "group (“Helen says you met — glad it worked.”). Their own check-in is not sent; "
+        "they can change the answer if it is not right.",
     ),
     "home": (
         "Home (Slack App Home)",
@@ -159,7 +182,4 @@ PURPOSES: dict[str, tuple[str, str]] = {
     ),
 }
 # Kinds the gallery is asked to show that the bot does not send today.
-MISSING: dict[str, str] = {
-    "follow-up": "Follow-up after “Not yet”: nobody is asked again once a person answers "
-    "“Not yet”; only an unanswered check-in gets one reminder (the nudge).",
-}
+MISSING: dict[str, str] = {}

@@ -13,9 +13,9 @@ only, Teams only, and a cross-platform pair (one person on each platform).
 What it reaches beyond `Crossties.handle` and the outbox, where an adapter does the same:
 `home.home_view` + `views.home` (App Home), `coordination.form_for` + `views.programme_modal`
 / `forms.form_card` (set-up form), `coordination.invitation` (channel invitation),
-`queue_due_checkins` (what the scheduler runs), `home.introduction_answers` +
-`render.with_status` (Slack's answered introduction), `accounts.contacts` + `partner_handles` +
-`introduction_links` + `render.adaptive_card(answered=...)` (Teams' links and answered card).
+`queue_due_checkins` (what the scheduler runs), the `AnsweredCheckIn` view +
+`render.answered_blocks` (Slack's answered message), `accounts.contacts` + `partner_handles` +
+`introduction_links` + `render.answered_card` (Teams' links and answered card).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from bot.actions import REPORT_SHARE
 from bot.clock import ManualClock
 from bot.compose import CHECKIN_ACTION
 from bot.core import Crossties
-from bot.db.models import Outbox, Programme, ProgrammeRoleKind
+from bot.db.models import Outbox, OutboxState, Programme, ProgrammeRoleKind
 from bot.db.session import Database
 from bot.events import (
     ActionInvoked,
@@ -63,7 +63,7 @@ from bot.templates import Prompts
 from bot.usecases import coordination, home
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.programmes import ProgrammeSettings, RosterRow, create_programme, import_roster
-from bot.views import IntroductionView, ProgrammeFormView, SuggestedTimes
+from bot.views import AnsweredCheckIn, IntroductionView, ProgrammeFormView, Reply, SuggestedTimes
 from tests.gallery.kinds import PURPOSES
 
 PlatformName = Literal["slack", "teams"]
@@ -96,7 +96,16 @@ PEOPLE = (
 )
 NEWCOMER = ("Priya Shah", "Mental health nurse")
 INTRODUCTIONS = frozenset({"introduction-pair", "introduction-trio", "introduction-cross"})
-PHONE_KINDS = frozenset({"introduction-pair", "introduction-trio", "checkin", "answered"})
+PHONE_KINDS = frozenset(
+    {
+        "introduction-pair",
+        "introduction-trio",
+        "checkin",
+        "followup",
+        "answered",
+        "answered-could-not-meet",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -188,8 +197,21 @@ class World:
         return (await self.core.handle(event)).messages
 
     async def press(self, user_id: str, action: str, value: str) -> tuple[Message, ...]:
-        event = ActionInvoked(self.ref(user_id), action, value)
-        return (await self.core.handle(event)).messages
+        return (await self.press_reply(user_id, action, value)).messages
+
+    async def press_reply(
+        self, user_id: str, action: str, value: str, *, message_id: str | None = None
+    ) -> Reply:
+        event = ActionInvoked(self.ref(user_id), action, value, message_id=message_id)
+        return await self.core.handle(event)
+
+    def mark_sent(self, kind: str) -> None:
+        """As delivery does: each sent message keeps the id the platform gave it."""
+        with self.core.db.session() as session:
+            for row in session.exec(select(Outbox).where(Outbox.kind == kind)).all():
+                row.message_id = row.message_id or f"m{row.id}"
+                row.state = OutboxState.SENT
+                session.add(row)
 
     def outbox(self, kind: str) -> list[Outbox]:
         with self.core.db.session() as session:
@@ -421,8 +443,11 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
     )
     answerer = _recipients(row)[0]
     add("match", await world.say(answerer, "match"))
-    answer = await world.press(answerer, CHECKIN_ACTION, f"{row.introduction_id}:met")
-    shots.append(_answered(world, platform, intro_row, answerer, answer))
+    reply = await world.press_reply(answerer, CHECKIN_ACTION, f"{row.introduction_id}:met")
+    shots.append(_answered(world, platform, "answered", intro_row, reply))
+    notice = next(r for r in world.outbox("answer_notice") if r.platform == platform)
+    add("answer-notice", (decode_message(notice.payload),))
+    shots.extend(await _loop_shots(world, platform, exclude=row.introduction_id or 0))
 
     partner = (
         next(r for r in _recipients(intro_row) if r != answerer and r in world.platforms)
@@ -587,25 +612,58 @@ async def _intro_buttons(world: World, platform: PlatformName) -> list[Shot]:
 
 
 def _answered(
-    world: World, platform: PlatformName, intro: Outbox, user: str, answer: tuple[Message, ...]
+    world: World, platform: PlatformName, kind: str, pressed: Outbox, reply: Reply
 ) -> Shot:
-    """As the adapters redraw an answered introduction (see their check-in handlers)."""
-    message, view = decode_payload(intro.payload)
-    prompts = world.core.prompts
+    """As the adapters redraw the message a check-in button was on (see their check-in
+    handlers): Slack updates the message and says thanks; Teams refreshes the card."""
+    view = reply.view
+    assert isinstance(view, AnsweredCheckIn), reply
+    message = decode_message(pressed.payload)
     if platform == "slack":
-        assert view is not None
-        with world.core.db.session() as session:
-            listed = home.introduction_answers(session, intro.introduction_id or 0)
-        line = prompts.render("checkin_status", answers=listed)
-        updated = slack_introduction(view, _recipients(intro), where="Group DM")
-        updated["blocks"] = slack_render.with_status(updated["blocks"], line)
-        thanks = [slack_message(m, where="Group DM", ephemeral=True) for m in answer]
-        return Shot("answered", "slack", {"surface": "stack", "items": [updated, *thanks]})
-    card = next(p for p in message.parts if isinstance(p, Card))
-    links = introduction_links(prompts, _teams_handles(world, intro.introduction_id or 0, user))
-    text = "\n".join(m.plain() for m in answer)
-    content = teams_render.adaptive_card(card, links=links, answered=text)
-    return Shot("answered", "teams", chat([teams_card(content)]))
+        where = "Group DM" if len(_recipients(pressed)) > 1 else "Direct message"
+        updated = slack_message(message, where=where)
+        own = where == "Direct message"
+        updated["blocks"] = slack_render.answered_blocks(updated["blocks"], view, own=own)
+        thanks = [slack_message(m, where=where, ephemeral=True) for m in reply.messages]
+        return Shot(kind, "slack", {"surface": "stack", "items": [updated, *thanks]})
+    user = _recipients(pressed)[0]
+    handles = _teams_handles(world, pressed.introduction_id or 0, user)
+    links = introduction_links(world.core.prompts, handles)
+    content = teams_render.answered_card(view, links=links)
+    return Shot(kind, "teams", chat([teams_card(content)]))
+
+
+async def _loop_shots(world: World, platform: PlatformName, *, exclude: int) -> list[Shot]:
+    """Two more groups answer on their check-ins: one "not yet" (and gets its follow-up a few
+    days later), one "couldn't meet" (and is offered to keep the pair or move on)."""
+    world.mark_sent("checkin")
+    rows = [r for r in world.outbox("checkin") if r.platform == platform]
+    groups = list(dict.fromkeys(r.introduction_id for r in rows if r.introduction_id != exclude))
+    shots = []
+    for kind, answer, group in (
+        ("answered-not-yet", "not_yet", groups[0]),
+        ("answered-could-not-meet", "could_not_meet", groups[1]),
+    ):
+        pressed = next(r for r in rows if r.introduction_id == group)
+        user = _recipients(pressed)[0]
+        reply = await world.press_reply(
+            user, CHECKIN_ACTION, f"{group}:{answer}", message_id=pressed.message_id
+        )
+        shots.append(_answered(world, platform, kind, pressed, reply))
+    clock = world.core.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(days=3, hours=1))
+    with world.core.db.session() as session:
+        queue_due_checkins(session, clock.now(), world.core.prompts)
+    _, followup = _first(world, "followup", platform)
+    shots.append(_shot(platform, "followup", followup))
+    return shots
+
+
+def _shot(platform: PlatformName, kind: str, message: Message) -> Shot:
+    if platform == "slack":
+        return Shot(kind, "slack", slack_message(message, where="Direct message"))
+    return Shot(kind, "teams", chat(teams_activities(message)))
 
 
 def _phone(shots: list[Shot]) -> list[Shot]:

@@ -185,3 +185,24 @@ def test_dates_round_trip_in_every_supported_format(day: date) -> None:
     assert c.parse_date(day.isoformat()) == day
     assert c.parse_date(day.strftime("%d/%m/%Y")) == day
     assert c.parse_date(f"{day.day} {day:%B %Y}") == day
+
+
+def test_checkins_send_reads_a_time_and_a_programme() -> None:
+    from datetime import datetime, time
+
+    assert c.parse("checkins send") == c.CheckinsSend()
+    assert c.parse("checkins send at 2026-03-10 09:30") == c.CheckinsSend(
+        datetime(2026, 3, 10, 9, 30)  # noqa: DTZ001 (placed in the coordinator's zone later)
+    )
+    assert c.parse("checkins send at 14 December 2026 programme North Partnership") == (
+        c.CheckinsSend(datetime(2026, 12, 14), programme="North Partnership")  # noqa: DTZ001
+    )
+    assert c.parse("checkins send at 9:30 --programme North") == c.CheckinsSend(
+        time(9, 30), programme="North"
+    )
+    offset = c.parse("checkins send at 2026-12-14T09:00+01:00")
+    assert isinstance(offset, c.CheckinsSend) and isinstance(offset.at, datetime)
+    assert offset.at.utcoffset() is not None
+    for bad in ("checkins send at next tuesday", "checkins send soon", "checkins send at 25:99"):
+        parsed = c.parse(bad)
+        assert isinstance(parsed, c.ParseError) and parsed.prompt == "checkin_send_usage"

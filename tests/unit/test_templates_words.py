@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import cycle, islice
 from types import SimpleNamespace
 from typing import Any
@@ -163,6 +163,7 @@ def _view(n: int, flag: bool) -> LeadView:
 
 
 ANSWERS = ("met", "not_yet", "could_not_meet", None)
+DAYS = (0, 1, 3, 7, 10, 14)  # ago, by turn: today, yesterday, a weekday, last week, …
 STATUSES = ("active", "paused", "left", "none")
 STAGES = ("introduced", "met", "collaborating")
 
@@ -172,6 +173,10 @@ OPTIONAL = {
     "home_title": {"name"},
     "welcome": {"name"},
     "tie_line": {"organisation"},
+    "answer_status": {"by", "followup_at", "next_round"},
+    "checkin_status": {"followup_at", "next_round"},
+    "answer_notice_body": {"followup_at"},
+    "answer_recorded": {"followup_at"},
 }
 
 
@@ -273,6 +278,17 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "people": [f"{p} ({o})" for p, o in zip(names, ORGANISATIONS, strict=False)],
         "slot": "Thursday 10 December, 09:00",
         "zone": ("Europe/London", "Australia/Sydney")[turn % 2],
+        # the check-in loop: when the introduction was (just now, hours, days, weeks ago)
+        "introduced": datetime(2026, 12, 2, 8, tzinfo=UTC)
+        - (timedelta(minutes=(0, 1, 25)[turn % 3]) if flag else timedelta(days=DAYS[turn])),
+        "by": NAMES[1],
+        "told": names[1:] if flag else [],
+        "followup_at": datetime(2026, 12, 5, 9, tzinfo=UTC),
+        "next_round": ("keep", "move_on")[turn % 2],
+        "checkins": n,
+        "nudges": n - 1,
+        "followups": n if flag else 0,
+        "due_by": datetime(2026, 12, 9, 9, tzinfo=UTC),
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None

@@ -96,9 +96,18 @@ async def test_check_in_buttons_record_the_answer_and_update_the_message(world: 
     assert "met" in answer[0]["text"]
     updates = world.slack.calls_to("chat.update", ok_only=True)
     assert len(updates) == 1 and updates[0].args["ts"] == chat.message_id
-    status = [b for b in updates[0].args["blocks"] if b.get("block_id") == "ct-status"]
-    assert len(status) == 1
-    assert "met" in json.dumps(status) and "no answer yet" in json.dumps(status)
+    blocks = updates[0].args["blocks"]
+    status = [b for b in blocks if b.get("block_id") == "ct-status"]
+    assert len(status) == 1 and "said you met" in json.dumps(status)
+    answers = [b for b in blocks if b.get("block_id") == "ct-answers"]
+    assert [e["text"]["text"] for e in answers[0]["elements"]] == [
+        "✓ We met",
+        "Not yet",
+        "Couldn't meet",
+    ]
+    assert not [e for e in answers[0]["elements"] if "style" in e]
+    actions = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert sum(e["action_id"].startswith("ct|checkin|") for e in actions) == 3  # not doubled
     with world.db.session() as session:
         answers = [c.answer for c in session.exec(select(CheckIn)).all() if c.answer]
         stages = {t.stage for t in session.exec(select(Tie)).all()}
@@ -108,6 +117,7 @@ async def test_check_in_buttons_record_the_answer_and_update_the_message(world: 
     world.replies("click")
     last = world.slack.calls_to("chat.update", ok_only=True)[-1]
     assert sum(b.get("block_id") == "ct-status" for b in last.args["blocks"]) == 1
+    assert "said you haven't met yet" in json.dumps(last.args["blocks"])
 
 
 async def test_only_group_members_can_answer(world: Harness) -> None:

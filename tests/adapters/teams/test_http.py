@@ -274,8 +274,16 @@ async def test_card_click_records_the_check_in_and_redraws_the_card(harness: Har
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
     card = body["value"]
     assert "Megan Bowen" in json.dumps(card)  # the same introduction, redrawn
-    assert "noted that you met" in json.dumps(card)
-    assert not [a for a in card.get("actions", []) if a["type"] == "Action.Execute"]
+    assert "You said you met." in json.dumps(card)
+    # every answer kept to change it, the chosen one ticked, none coloured
+    actions = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    actions += card.get("actions", [])
+    buttons = [a for a in actions if a["type"] == "Action.Execute"]
+    answers = [a["title"] for a in buttons if a["verb"] == "checkin"]
+    assert answers == ["✓ We met", "Not yet", "Couldn't meet"]
+    assert not [a for a in buttons if "style" in a]
+    primary = [a for a in actions if a.get("mode") != "secondary"]
+    assert [a["title"] for a in primary] == answers
     alex = harness.person(0)
     with harness.core.db.session() as session:
         answers = {c.person_id: c.answer for c in session.exec(select(CheckIn)).all()}
