@@ -38,7 +38,7 @@ from bot.handlers import coordinators, leads, staff
 from bot.handlers.turn import Turn
 from bot.templates import Prompts
 from bot.usecases import home, people
-from bot.usecases.common import UseCaseError, first_request, person_for, visible_programmes
+from bot.usecases.common import UseCaseError, first_request, person_for
 from bot.views import Reply
 
 __all__ = ["Crossties", "Reply"]
@@ -193,8 +193,7 @@ class Crossties:
         turn = Turn(session, now, self.prompts, event.user, person, self.report_min_count)
         match event:
             case MemberJoined():
-                names = [p.name for p in visible_programmes(session, event.user)]
-                return Reply((turn.say("welcome", name=person.name, programmes=names),))
+                return staff.welcome(turn)
             case HomeOpened():
                 return self._home(session, event)
             case CheckInAnswered():
@@ -213,7 +212,9 @@ class Crossties:
 
     def _home(self, session: Session, event: HomeOpened) -> Reply:
         admin = event.workspace_admin
-        view = home.home_view(session, event.user, self.prompts, workspace_admin=admin)
+        view = home.home_view(
+            session, event.user, self.prompts, workspace_admin=admin, now=self.clock.now()
+        )
         return Reply((), view=view)
 
     def _command(self, turn: Turn, parsed: c.Parsed | c.ParseError) -> Reply:

@@ -16,7 +16,18 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.db.models import Outbox
-from bot.events import Button, Card, Fact, Image, Message, Part, Text
+from bot.events import Button, Card, ChoiceList, Fact, Image, Message, Part, Text
+
+
+def _choices_field(card: Card) -> dict[str, Any]:
+    if card.choices is None:
+        return {}
+    return {"choices": [card.choices.placeholder, card.choices.submit]}
+
+
+def _choices_of(item: dict[str, Any]) -> ChoiceList | None:
+    pair = item.get("choices")
+    return ChoiceList(str(pair[0]), str(pair[1])) if pair else None
 
 
 def encode_message(message: Message) -> str:
@@ -34,6 +45,7 @@ def encode_message(message: Message) -> str:
                     "buttons": [[b.label, b.action, b.value, b.style] for b in part.buttons],
                     "footer": part.footer,
                     "links": [list(link) for link in part.links],
+                    **_choices_field(part),
                 }
             )
         else:
@@ -68,6 +80,7 @@ def decode_message(payload: str) -> Message:
                     ),
                     footer=item.get("footer"),
                     links=tuple((label, url) for label, url in item.get("links", [])),
+                    choices=_choices_of(item),
                 )
             )
         elif kind == "image":

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bot import accounts, presenters
 from bot import commands as c
-from bot.db.models import ProgrammeRoleKind
-from bot.events import CheckInAnswered, Message, PauseRequested, Text
+from bot.db.models import MembershipStatus, ProgrammeRoleKind
+from bot.events import Card, CheckInAnswered, Message, PauseRequested, Text
 from bot.handlers.turn import Turn
 from bot.ids import IntroductionId
 from bot.outbox import last_card
-from bot.usecases import checkins, erasure, people, ties
+from bot.scheduling import times
+from bot.usecases import checkins, coordination, erasure, people, ties
 from bot.usecases.common import UseCaseError, has_role, visible_programmes
 from bot.views import AnsweredCheckIn, Reply
 
@@ -34,7 +35,7 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
     match command:
         case c.Help():
             roles = _roles(turn)
-            return Reply((say("help", coordinator="coordinator" in roles, lead="lead" in roles),))
+            return Reply((_help(turn, roles),))
         case c.Join(organisation=organisation):
             programme = turn.programme(command.programme)
             result = people.join(session, turn.now, person, programme, organisation)
@@ -43,6 +44,10 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
                 programme=result.programme,
                 organisation=result.organisation,
                 rejoined=result.rejoined,
+                next_round_at=times.next_round_at(programme, turn.now),
+                timezone=person.timezone,
+                now=turn.now,
+                command_prefix=COMMAND_PREFIX.get(turn.user.platform, ""),
             )
             return Reply((joined,))
         case c.Leave():
@@ -146,3 +151,53 @@ def _roles(turn: Turn) -> set[str]:
             if has_role(turn.session, turn.person, programme, role):
                 found.add(role.value)
     return found
+
+
+# The words typed before a command on each platform: Slack's slash command; Teams and the
+# terminal take the bare words.
+COMMAND_PREFIX = {"slack": "/crossties"}
+
+
+def _help(turn: Turn, roles: set[str]) -> Message:
+    return turn.say(
+        "help",
+        coordinator="coordinator" in roles,
+        lead="lead" in roles,
+        command_prefix=COMMAND_PREFIX.get(turn.user.platform, ""),
+    )
+
+
+def welcome(turn: Turn) -> Reply:
+    """Hello from the bot; with one programme open here that the person has not joined, its
+    organisations to pick from (a list on every platform, however many there are)."""
+    programmes = list(visible_programmes(turn.session, turn.user))
+    names = [p.name for p in programmes]
+    offer = None
+    if len(programmes) == 1:
+        programme = programmes[0]
+        membership = people.membership_of(turn.session, turn.person, programme)
+        if membership is None or membership.status == MembershipStatus.LEFT:
+            offer = programme
+    organisations = (
+        [o.name for o in people.programme_organisations(turn.session, offer)] if offer else []
+    )
+    text = turn.prompts.render(
+        "welcome",
+        name=turn.person.name,
+        programmes=names,
+        organisations=organisations,
+        choices=bool(organisations),
+        next_round_at=times.next_round_at(offer, turn.now) if offer else None,
+        timezone=turn.person.timezone,
+        now=turn.now,
+    )
+    if offer is None or not organisations:
+        return Reply((Message.text(text, ephemeral=True),))
+    buttons, choices = coordination.join_choices(turn.prompts, offer.name, organisations)
+    card = Card(
+        title=turn.prompts.render("invite_title", programme=offer.name),
+        sections=(text,),
+        buttons=buttons,
+        choices=choices,
+    )
+    return Reply((Message((card,), ephemeral=True),))

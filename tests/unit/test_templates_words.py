@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import cycle, islice
 from types import SimpleNamespace
 from typing import Any
@@ -234,6 +234,9 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "unplaced": names if flag else [],
         "same_org": n if flag else 0,
         "pairs": n + 1,
+        "cadence": ("weekly", "fortnightly", "monthly")[turn % 3],
+        "checkin_after": timedelta(hours=36) if flag else timedelta(days=n),
+        "choices": flag,
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None
