@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import accounts, presenters
 from bot import commands as c
 from bot.db.models import MembershipStatus, ProgrammeRoleKind
-from bot.events import Card, CheckInAnswered, Message, PauseRequested, Text
+from bot.events import Card, CheckInAnswered, Message, PauseRequested
 from bot.handlers.turn import Turn
 from bot.ids import IntroductionId
 from bot.outbox import last_card
@@ -103,9 +103,9 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
             erasure.forget(session, turn.now, person)
             return Reply((say("forgotten"),), forgotten=gone)
         case c.MyData():
-            data = people.my_data(session, person)
-            parts = (Text(turn.prompts.render("my_data")), Text(data))
-            return Reply((Message(parts, ephemeral=True),))
+            return Reply(
+                (presenters.my_data(turn.prompts, people.my_data_record(session, person)),)
+            )
     raise UseCaseError("error_unknown_command", word="")
 
 

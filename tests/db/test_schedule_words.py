@@ -110,3 +110,28 @@ async def test_help_carries_the_slash_command_on_slack_only(world: World) -> Non
     assert "• `/crossties join <organisation>`" in text
     assert "`/crossties pause --programme North`" in text
     assert "report" not in text  # for leads only
+
+
+async def test_profile_my_data_and_ties_speak_in_plain_words(world: World) -> None:
+    clock = world.core.clock
+    await world.runtime.say(world.coordinator, "round run")
+    me = world.member
+    partner = (await world.runtime.say(me, "match")).messages[0].parts[0].facts[0].label  # type: ignore[union-attr]
+    with world.core.db.session() as session:
+        other = session.exec(select(Person).where(Person.name == partner)).one()
+    clock.advance(timedelta(days=9))  # type: ignore[attr-defined]
+    await world.runtime.say(me, f"log @{other.external_id} shared the falls pathway #falls")
+
+    ties = (await world.runtime.say(me, "ties")).messages[0].plain()
+    assert "collaborating since 11 March 2026" in ties  # the day of the collaboration
+    assert "2 March" not in ties  # not the introduction's
+
+    await world.runtime.say(me, "pause for 2 weeks")
+    profile = (await world.runtime.say(me, "profile")).messages[0].plain()
+    assert "North Partnership: paused until 25 March 2026" in profile
+    assert "Yes: people you are introduced to see it" in profile
+    assert "active" not in profile and ": yes" not in profile and "2026-" not in profile
+
+    words = (await world.runtime.say(me, "my data")).messages[0].parts[0].text  # type: ignore[union-attr]
+    assert f"• {partner} (" in words and ": collaborating" in words
+    assert "with_person" not in words and str(other.id) + "," not in words
