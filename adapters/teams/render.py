@@ -126,16 +126,14 @@ def choice_set(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A card's buttons as one `Input.ChoiceSet` and the single action that sends the pick:
     a drop-down keeps every choice readable at chat width, however many there are. The input
-    is named `value`, so the pick arrives where a button's value would."""
+    is named `value`, so the pick arrives where a button's value would (Join with nothing
+    picked asks for an organisation, politely)."""
     assert card.choices is not None and card.buttons
     picked = {
         "type": "Input.ChoiceSet",
         "id": "value",
-        "label": card.choices.placeholder,
         "placeholder": card.choices.placeholder,
         "style": "compact",
-        "isRequired": True,
-        "errorMessage": card.choices.placeholder,
         "choices": [{"title": b.label, "value": b.value} for b in card.buttons],
     }
     action = card.buttons[0].action

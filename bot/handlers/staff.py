@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import accounts, presenters
 from bot import commands as c
 from bot.db.models import MembershipStatus, ProgrammeRoleKind
-from bot.events import Card, CheckInAnswered, Message, PauseRequested
+from bot.events import Card, CheckInAnswered, Message, PauseRequested, Text
 from bot.handlers.turn import Turn
 from bot.ids import IntroductionId
 from bot.outbox import last_card
@@ -187,17 +187,22 @@ def welcome(turn: Turn) -> Reply:
         programmes=names,
         organisations=organisations,
         choices=bool(organisations),
-        next_round_at=times.next_round_at(offer, turn.now) if offer else None,
-        timezone=turn.person.timezone,
-        now=turn.now,
     )
     if offer is None or not organisations:
         return Reply((Message.text(text, ephemeral=True),))
     buttons, choices = coordination.join_choices(turn.prompts, offer.name, organisations)
     card = Card(
         title=turn.prompts.render("invite_title", programme=offer.name),
-        sections=(text,),
+        sections=(
+            turn.prompts.render(
+                "welcome_choose",
+                programme=offer.name,
+                next_round_at=times.next_round_at(offer, turn.now),
+                timezone=turn.person.timezone,
+                now=turn.now,
+            ),
+        ),
         buttons=buttons,
         choices=choices,
     )
-    return Reply((Message((card,), ephemeral=True),))
+    return Reply((Message((Text(text), card), ephemeral=True),))

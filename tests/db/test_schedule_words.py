@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from bot.db.models import Introduction, Person, Programme
-from bot.events import Card, CommandReceived, MemberJoined, UserRef
+from bot.events import Card, CommandReceived, MemberJoined, Text, UserRef
 from bot.usecases import home
 from bot.usecases.checkins import queue_due_checkins
 from tests.fakes import ORGANISATIONS, WORKSPACE, World
@@ -68,18 +68,23 @@ async def test_the_welcome_offers_the_organisations_as_one_list(world: World) ->
     newcomer = UserRef("local", WORKSPACE, "newcomer")
     reply = await world.core.handle(MemberJoined(newcomer, display_name="Nia Brown"))
     (message,) = reply.messages
-    (card,) = message.parts
+    hello, card = message.parts
+    assert isinstance(hello, Text) and "Choose your organisation below" in hello.text
     assert isinstance(card, Card) and card.choices is not None
     assert card.choices.submit == "Join"
     assert [b.label for b in card.buttons] == sorted(ORGANISATIONS)
     assert {b.action for b in card.buttons} == {"join"}
-    assert "Choose your organisation below to join North Partnership" in card.sections[0]
-    assert "the next round is Monday 16 March, 09:00" in card.sections[0]
+    assert (
+        "to take part in North Partnership. The next round is Monday 16 March, 09:00"
+        in (card.sections[0])
+    )
 
     joined = await world.core.handle(
         MemberJoined(newcomer, display_name="Nia Brown")
     )  # a second hello after joining offers nothing to join
     assert joined.messages
+    nothing = await world.runtime.press("newcomer", "join", "")  # Join with nothing picked
+    assert "organisation" in nothing.messages[0].plain()
     await world.runtime.press("newcomer", "join", card.buttons[2].value)
     again = await world.core.handle(MemberJoined(newcomer, display_name="Nia Brown"))
     assert not any(isinstance(p, Card) for p in again.messages[0].parts)
