@@ -149,6 +149,10 @@ def programme_create(
     weekday: Annotated[int, typer.Option(help="0 = Monday … 6 = Sunday.")] = 0,
     hour: Annotated[int, typer.Option(help="Hour of the round, 0–23.")] = 9,
     timezone: Annotated[str, typer.Option(help="IANA time zone.")] = "Europe/London",
+    checkin_after: Annotated[
+        str,
+        typer.Option(help="How long after an introduction to check in: 7d, 36h or 10m."),
+    ] = "7d",
     slack_team: Annotated[list[str] | None, typer.Option(help="Slack team id to serve.")] = None,
     teams_tenant: Annotated[list[str] | None, typer.Option(help="Teams tenant id.")] = None,
     local: Annotated[bool, typer.Option(help="Also serve the local terminal chat.")] = True,
@@ -170,6 +174,7 @@ def programme_create(
             weekday=weekday,
             hour=hour,
             timezone=timezone,
+            checkin_delay=checkin_after,
             workspaces=tuple(workspaces),
         )
         with s.db.session() as session:
