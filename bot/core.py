@@ -48,7 +48,7 @@ from bot.handlers.turn import Turn
 from bot.observe import UNWATCHED, Observer
 from bot.templates import Prompts
 from bot.usecases import home, people
-from bot.usecases.common import UseCaseError, first_request, person_for, visible_programmes
+from bot.usecases.common import UseCaseError, first_request, person_for
 from bot.views import Reply
 
 __all__ = ["Crossties", "Reply"]
@@ -215,8 +215,7 @@ class Crossties:
         turn = Turn(session, now, self.prompts, event.user, person, self.report_min_count)
         match event:
             case MemberJoined():
-                names = [p.name for p in visible_programmes(session, event.user)]
-                return Reply((turn.say("welcome", name=person.name, programmes=names),))
+                return staff.welcome(turn)
             case HomeOpened():
                 return self._home(session, event)
             case CheckInAnswered():
@@ -248,7 +247,9 @@ class Crossties:
 
     def _home(self, session: Session, event: HomeOpened) -> Reply:
         admin = event.workspace_admin
-        view = home.home_view(session, event.user, self.prompts, workspace_admin=admin)
+        view = home.home_view(
+            session, event.user, self.prompts, workspace_admin=admin, now=self.clock.now()
+        )
         return Reply((), view=view)
 
     def _command(

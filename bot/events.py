@@ -145,6 +145,12 @@ class ProgrammeForm:
     group_size: int = 2
     cross_organisation: bool = True
     programme_id: ProgrammeId | None = None
+    # When rounds run (the weekday 0 = Monday, the hour on the clock in `timezone`) and how
+    # long after an introduction the check-in comes, as a short duration ("7d", "36h", "10m").
+    weekday: int = 0
+    hour: int = 9
+    timezone: str = "Europe/London"
+    checkin_delay: str = "7d"
 
 
 def split_organisations(text: str) -> tuple[str, ...]:
@@ -370,6 +376,7 @@ class Card:
     buttons: tuple[Button, ...] = ()
     footer: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (label, url)
+    choices: ChoiceList | None = None  # set: the buttons are offered as one list to pick from
 
     def fallback(self) -> str:
         lines = [self.title, *self.sections]
@@ -380,6 +387,16 @@ class Card:
         if self.footer:
             lines.append(self.footer)
         return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceList:
+    """A card's buttons (all one action) offered as one list, e.g. which organisation to
+    join: `placeholder` says what to pick, `submit` labels the button that sends the pick
+    where a platform needs one."""
+
+    placeholder: str
+    submit: str
 
 
 @dataclass(frozen=True, slots=True)

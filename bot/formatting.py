@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, localedata
-from babel.dates import format_date, format_datetime, get_timezone_location
+from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
@@ -175,6 +175,23 @@ def elapsed(
     days = (current.astimezone(where).date() - local.date()).days
     minutes = max(0, int((current - moment).total_seconds() // 60))
     return Elapsed(minutes, max(0, days), format_date(local, "EEEE", locale=LOCALE))
+
+
+def weekday_name(day: int) -> str:
+    """ "Monday" for 0 … "Sunday" for 6 (Python's numbering; CLDR's names)."""
+    return str(LOCALE.days["format"]["wide"][day])
+
+
+def clock_hour(hour: int) -> str:
+    """ "09:00": an hour of the day as a clock shows it."""
+    return format_time(time(hour), TIME, locale=LOCALE)
+
+
+def zone_label(name: str) -> str:
+    """A time zone as people say it: "London (Europe/London)", "UTC"."""
+    if "/" not in name:
+        return name
+    return f"{name.rsplit('/', 1)[1].replace('_', ' ')} ({name})"
 
 
 FILTERS: dict[str, Any] = {

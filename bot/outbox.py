@@ -16,8 +16,19 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.db.models import Outbox
-from bot.events import Button, Card, Fact, Image, Message, Part, Text
+from bot.events import Button, Card, ChoiceList, Fact, Image, Message, Part, Text
 from bot.intro_view import IntroductionView, decode_view, introduction_message, is_view_payload
+
+
+def _choices_field(card: Card) -> dict[str, Any]:
+    if card.choices is None:
+        return {}
+    return {"choices": [card.choices.placeholder, card.choices.submit]}
+
+
+def _choices_of(item: dict[str, Any]) -> ChoiceList | None:
+    pair = item.get("choices")
+    return ChoiceList(str(pair[0]), str(pair[1])) if pair else None
 
 
 def encode_message(message: Message) -> str:
@@ -35,6 +46,7 @@ def encode_message(message: Message) -> str:
                     "buttons": [[b.label, b.action, b.value, b.style] for b in part.buttons],
                     "footer": part.footer,
                     "links": [list(link) for link in part.links],
+                    **_choices_field(part),
                 }
             )
         else:
@@ -83,6 +95,7 @@ def _message(data: dict[str, Any]) -> Message:
                     ),
                     footer=item.get("footer"),
                     links=tuple((label, url) for label, url in item.get("links", [])),
+                    choices=_choices_of(item),
                 )
             )
         elif kind == "image":

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from bot import actions
 from bot.compose import checkin_buttons
-from bot.events import Button, Card, Fact, Message
+from bot.events import Button, Card, Fact, Message, Text
+from bot.formatting import zone_label
 from bot.templates import Prompts
 from bot.usecases import checkins, people, rounds, ties
 
@@ -14,10 +18,13 @@ def profile(prompts: Prompts, view: people.ProfileView) -> Message:
         Fact(prompts.render("label_name"), view.name or "—"),
         Fact(prompts.render("label_organisation"), view.organisation or "—"),
         Fact(prompts.render("label_role"), view.role or "—"),
-        Fact(prompts.render("label_timezone"), view.timezone),
-        Fact(prompts.render("label_share_email"), "yes" if view.share_email else "no"),
+        Fact(prompts.render("label_timezone"), zone_label(view.timezone)),
+        Fact(
+            prompts.render("label_share_email"),
+            prompts.render("profile_share_email", share=view.share_email),
+        ),
         *tuple(
-            Fact(name, status + (f" until {until}" if until else ""))
+            Fact(name, prompts.render("profile_membership", status=status, until=until))
             for name, status, until in view.memberships
         ),
     )
@@ -100,3 +107,9 @@ def programmes_card(
         buttons.append(actions.form_button(prompts.render("button_new_programme"), None, "primary"))
     card = Card(title=prompts.render("programmes_title"), sections=(text,), buttons=tuple(buttons))
     return Message((card,), ephemeral=True)
+
+
+def my_data(prompts: Prompts, record: dict[str, Any]) -> Message:
+    """What is held about a person in plain words, then the same as JSON to keep."""
+    words = prompts.render("my_data", record=record)
+    return Message((Text(words), Text(json.dumps(record, default=str, indent=2))), ephemeral=True)

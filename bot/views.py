@@ -7,8 +7,9 @@ Renderers (`adapters/<platform>/render*`, `views`, `forms`) only draw these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from bot import formatting
 from bot.accounts import Contact
 from bot.db.models import Answer
 from bot.events import Button, Card, Message, ProgrammeForm, UserRef
@@ -57,6 +58,7 @@ class HomeProgramme:
     lead: bool
     active_members: int | None  # only for coordinators
     paused: bool  # the programme itself
+    next_round_at: datetime | None = None  # None while paused or not known
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class HomeView:
     ties: tuple[TieView, ...]
     programmes: tuple[HomeProgramme, ...]
     may_create: bool
+    checkin_at: datetime | None = None  # when the current introduction's check-in is due
+    timezone: str | None = None  # the reader's, for dates in words
+    as_of: datetime | None = None  # the moment the view was worked out ("today", "tomorrow")
 
     @property
     def coordinates(self) -> tuple[HomeProgramme, ...]:
@@ -129,3 +134,50 @@ class Reply:
     duplicate: bool = False  # the request was handled before: nothing was done or said
     view: View | None = None
     refused: str | None = None  # the prompt naming why the request was refused
+
+
+# ---------------------------------------------------------------- the programme form's schedule
+
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Amsterdam",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Atlantic/Reykjavik",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+)
+
+
+@dataclass(frozen=True)
+class ScheduleChoices:
+    """What the form offers for when rounds run, each as (value, label), in the order shown."""
+
+    weekdays: tuple[tuple[str, str], ...]
+    hours: tuple[tuple[str, str], ...]
+    timezones: tuple[tuple[str, str], ...]
+
+
+def schedule_choices(form: ProgrammeForm) -> ScheduleChoices:
+    """Weekdays and hours in words (Babel), and the common time zones plus the form's own."""
+    zones = COMMON_ZONES if form.timezone in COMMON_ZONES else (form.timezone, *COMMON_ZONES)
+    return ScheduleChoices(
+        weekdays=tuple((str(day), formatting.weekday_name(day)) for day in range(7)),
+        hours=tuple((str(hour), formatting.clock_hour(hour)) for hour in range(24)),
+        timezones=tuple((name, formatting.zone_label(name)) for name in zones),
+    )

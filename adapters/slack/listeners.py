@@ -57,6 +57,10 @@ FORM_ERRORS = {
     "error_organisation_blank": "organisations",
     "error_cadence": "cadence",
     "error_group_size": "group_size",
+    "error_checkin_delay": "checkin_delay",
+    "error_checkin_days": "checkin_delay",
+    "error_schedule": "hour",
+    "error_bad_timezone": "timezone",
 }
 
 

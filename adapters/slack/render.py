@@ -36,6 +36,7 @@ MAX_SECTION = 3000
 MAX_FIELD = 2000
 MAX_FALLBACK = 3900
 MAX_BUTTON_CHOICES = 5
+MAX_CHOICE_BUTTONS = 3  # a list the core offers as one (`Card.choices`): buttons up to this
 
 
 def escape(text: str) -> str:
@@ -101,10 +102,11 @@ def card_blocks(card: Card, *, block_prefix: str = "card") -> list[Block]:
     for label, url in card.links:
         if url.startswith(("https://", "http://")):
             blocks.append(SectionBlock(text=MarkdownTextObject(text=f"<{url}|{escape(label)}>")))
-    if _as_select(card.buttons):
+    if _as_select(card.buttons) or _listed_choices(card):
         options = [Option(text=plain(b.label, 75), value=b.value) for b in card.buttons[:100]]
+        hint = card.choices.placeholder if card.choices else card.buttons[0].label + " …"
         select = StaticSelectElement(
-            placeholder=plain(card.buttons[0].label + " …"),
+            placeholder=plain(hint),
             action_id=action_id(card.buttons[0].action, 0),
             options=options,
         )
@@ -123,6 +125,15 @@ def _as_select(buttons: Sequence[Button]) -> bool:
         len(buttons) > MAX_BUTTON_CHOICES
         and len({b.action for b in buttons}) == 1
         and all(len(b.value) <= 150 for b in buttons)
+    )
+
+
+def _listed_choices(card: Card) -> bool:
+    """Choices the core offers as one list: a select once they outnumber a short row."""
+    return (
+        card.choices is not None
+        and len(card.buttons) > MAX_CHOICE_BUTTONS
+        and all(len(b.value) <= 150 for b in card.buttons)
     )
 
 

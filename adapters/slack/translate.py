@@ -239,7 +239,22 @@ def programme_form(body: Body) -> ProgrammeForm:
         group_size=size,
         cross_organisation="cross" in (state.get("rules") or []),
         programme_id=ProgrammeId(int(metadata)) if metadata.isdigit() else None,
+        **schedule_fields(state),
     )
+
+
+def schedule_fields(state: Mapping[str, Any]) -> dict[str, Any]:
+    """Weekday, hour, time zone and check-in delay as typed; a missing one keeps the form's
+    default, an odd one (-1, or the words) is left for the core to refuse politely."""
+    fields: dict[str, Any] = {}
+    for key in ("weekday", "hour"):
+        text = str(state.get(key) or "")
+        if text:
+            fields[key] = int(text) if text.isascii() and text.isdigit() and len(text) < 3 else -1
+    for key in ("timezone", "checkin_delay"):
+        if state.get(key):
+            fields[key] = str(state[key])
+    return fields
 
 
 def sync_channel(body: Body) -> str | None:

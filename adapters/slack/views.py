@@ -24,9 +24,9 @@ from adapters.slack.render import action_id, button, mrkdwn, plain
 from adapters.slack.translate import JOIN_BLOCK, PROGRAMME_MODAL
 from bot import actions
 from bot.compose import checkin_buttons
-from bot.events import Button
+from bot.events import Button, ProgrammeForm
 from bot.templates import Prompts
-from bot.views import HomeProgramme, HomeView, ProgrammeFormView
+from bot.views import HomeProgramme, HomeView, ProgrammeFormView, schedule_choices
 
 MAX_HOME_BLOCKS = 100
 EDIT_ACTION = actions.HOME_EDIT_FORM
@@ -63,6 +63,7 @@ def home(view: HomeView, prompts: Prompts) -> View:
                 elements=[mrkdwn(_text(prompts, "match_answer", answer=current.my_answer))]
             )
         )
+        blocks += _checkin_due(view, prompts)
         buttons = checkin_buttons(prompts, current.introduction_id)
         blocks.append(
             ActionsBlock(
@@ -87,7 +88,7 @@ def home(view: HomeView, prompts: Prompts) -> View:
     else:
         blocks.append(SectionBlock(text=mrkdwn(_text(prompts, "no_ties"))))
     for programme in view.programmes:
-        blocks += _status(programme, prompts)
+        blocks += _status(programme, prompts, view)
     if view.coordinates or view.may_create:
         blocks.append(DividerBlock())
         blocks.append(HeaderBlock(text=plain(_text(prompts, "home_coordinating_title"))))
@@ -99,13 +100,27 @@ def home(view: HomeView, prompts: Prompts) -> View:
     return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
 
 
-def _status(programme: HomeProgramme, prompts: Prompts) -> list[Block]:
+def _checkin_due(view: HomeView, prompts: Prompts) -> list[Block]:
+    """When the current introduction's check-in comes, while it is still to come."""
+    due, now = view.checkin_at, view.as_of
+    if due is None or now is None or due <= now or view.current is None:
+        return []
+    if view.current.my_answer is not None:
+        return []
+    text = _text(prompts, "home_checkin", checkin_at=due, timezone=view.timezone, now=now)
+    return [ContextBlock(elements=[mrkdwn(text)])]
+
+
+def _status(programme: HomeProgramme, prompts: Prompts, view: HomeView) -> list[Block]:
     text = _text(
         prompts,
         "home_status",
         programme=programme.name,
         status=programme.status,
         until=programme.paused_until,
+        next_round_at=programme.next_round_at,
+        timezone=view.timezone,
+        now=view.as_of,
     )
     section: list[Block] = [DividerBlock(), SectionBlock(text=mrkdwn(text))]
     suffix = actions.programme_suffix(programme.name)
@@ -205,6 +220,7 @@ def programme_modal(view: ProgrammeFormView, prompts: Prompts) -> View:
                 initial_option=next((o for o in cadences if o.value == form.cadence), cadences[1]),
             ),
         ),
+        *schedule_inputs(form, prompts),
         InputBlock(
             block_id="group_size",
             label=plain(_text(prompts, "form_group_size")),
@@ -245,3 +261,31 @@ def programme_modal(view: ProgrammeFormView, prompts: Prompts) -> View:
         private_metadata=str(form.programme_id or ""),
         blocks=blocks,
     )
+
+
+def _select(block: str, label: str, choices: tuple[tuple[str, str], ...], value: str) -> InputBlock:
+    options = [Option(text=plain(text, 75), value=key) for key, text in choices]
+    initial = next((o for o in options if o.value == value), options[0])
+    return InputBlock(
+        block_id=block,
+        label=plain(label),
+        element=StaticSelectElement(action_id=block, options=options, initial_option=initial),
+    )
+
+
+def schedule_inputs(form: ProgrammeForm, prompts: Prompts) -> list[Block]:
+    """When rounds run (weekday, hour, time zone) and the check-in delay ("7d", "36h")."""
+    choices = schedule_choices(form)
+    return [
+        _select("weekday", _text(prompts, "form_weekday"), choices.weekdays, str(form.weekday)),
+        _select("hour", _text(prompts, "form_hour"), choices.hours, str(form.hour)),
+        _select("timezone", _text(prompts, "form_timezone"), choices.timezones, form.timezone),
+        InputBlock(
+            block_id="checkin_delay",
+            label=plain(_text(prompts, "form_checkin_delay")),
+            hint=plain(_text(prompts, "form_checkin_delay_hint")),
+            element=PlainTextInputElement(
+                action_id="checkin_delay", initial_value=form.checkin_delay, max_length=20
+            ),
+        ),
+    ]

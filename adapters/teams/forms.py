@@ -17,7 +17,7 @@ from adapters.teams.render import CARD_VERSION, escape_markdown
 from bot import actions
 from bot.events import ProgrammeForm, split_organisations
 from bot.templates import Prompts
-from bot.views import CADENCES
+from bot.views import CADENCES, schedule_choices
 
 FORM_ACTION = actions.PROGRAMME_FORM
 SAVE_ACTION = "programme_save"
@@ -51,7 +51,71 @@ def parse_form(value: str, data: Mapping[str, Any]) -> ProgrammeForm | None:
         group_size=int(size) if size.isascii() and size.isdigit() and len(size) < 3 else 0,
         cross_organisation=_scalar(data, "cross_organisation").lower() == "true",
         programme_id=target,
+        **_schedule(data),
     )
+
+
+def _number(text: str) -> int:
+    """A small whole number as sent, or -1 (refused by the core) for anything else."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 3 else -1
+
+
+def _schedule(data: Mapping[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for key in ("weekday", "hour"):
+        if _scalar(data, key):
+            fields[key] = _number(_scalar(data, key))
+    for key in ("timezone", "checkin_delay"):
+        if key in data:
+            fields[key] = _scalar(data, key)
+    return fields
+
+
+def schedule_inputs(form: ProgrammeForm, prompts: Prompts) -> list[dict[str, Any]]:
+    """When rounds run (weekday, hour, time zone: drop-downs) and the check-in delay."""
+    r = prompts.render
+    choices = schedule_choices(form)
+
+    def pick(key: str, label: str, options: tuple[tuple[str, str], ...], value: str) -> Any:
+        return {
+            "type": "Input.ChoiceSet",
+            "id": key,
+            "label": label,
+            "style": "compact",
+            "value": value,
+            "choices": [{"title": text, "value": code} for code, text in options],
+        }
+
+    return [
+        {
+            "type": "ColumnSet",
+            "columns": [
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [
+                        pick("weekday", r("form_weekday"), choices.weekdays, str(form.weekday))
+                    ],
+                },
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [pick("hour", r("form_hour"), choices.hours, str(form.hour))],
+                },
+            ],
+        },
+        pick("timezone", r("form_timezone"), choices.timezones, form.timezone),
+        {
+            "type": "Input.Text",
+            "id": "checkin_delay",
+            "label": r("form_checkin_delay"),
+            "value": form.checkin_delay,
+            "maxLength": 20,
+            "isRequired": True,
+            "errorMessage": r("error_checkin_delay", value=""),
+        },
+        _line(r("form_checkin_delay_hint"), isSubtle=True, size="Small", spacing="None"),
+    ]
 
 
 def _card(
@@ -129,6 +193,7 @@ def form_card(
             "value": form.cadence if form.cadence in CADENCES else "fortnightly",
             "choices": [{"title": c.capitalize(), "value": c} for c in CADENCES],
         },
+        *schedule_inputs(form, prompts),
         {
             "type": "Input.ChoiceSet",
             "id": "group_size",

@@ -124,6 +124,32 @@ def card_actions(
     return actions
 
 
+def choice_set(
+    card: Card, data: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A card's buttons as one `Input.ChoiceSet` and the single action that sends the pick:
+    a drop-down keeps every choice readable at chat width, however many there are. The input
+    is named `value`, so the pick arrives where a button's value would (Join with nothing
+    picked asks for an organisation, politely)."""
+    assert card.choices is not None and card.buttons
+    picked = {
+        "type": "Input.ChoiceSet",
+        "id": "value",
+        "placeholder": card.choices.placeholder,
+        "style": "compact",
+        "choices": [{"title": b.label, "value": b.value} for b in card.buttons],
+    }
+    action = card.buttons[0].action
+    submit = {
+        "type": "Action.Execute",
+        "title": card.choices.submit,
+        "verb": action,
+        "data": {**(data or {}), "action": action},
+        "style": "positive",
+    }
+    return picked, submit
+
+
 def image_element(image: Image) -> dict[str, Any]:
     png = shrink_png(image.png)
     return {
@@ -168,7 +194,13 @@ def adaptive_card(
     body: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
     fallback: list[str] = []
-    if card is not None:
+    if card is not None and card.choices is not None and answered is None:
+        body += card_body(card)
+        picked, submit = choice_set(card, data)
+        body.append(picked)
+        actions += [*card_actions(card, links, buttons=False), submit]
+        fallback.append(card.fallback())
+    elif card is not None:
         body += card_body(card, answered=answered)
         actions += card_actions(card, links, buttons=answered is None, data=data)
         fallback.append(card.fallback())

@@ -103,7 +103,9 @@ class Programme(SQLModel, table=True):
     group_size: int = 2
     cross_organisation: bool = True
     prompt_set: str = Field(default="default", max_length=64)
-    checkin_days: int = 7
+    checkin_days: int = 7  # the delay in whole days (rounded), for readers of days only
+    # The check-in delay itself, in minutes ("36h", "10m"); None: `checkin_days` days.
+    checkin_minutes: int | None = None
     nudge_days: int = 3
     paused: bool = False
     is_demo: bool = False

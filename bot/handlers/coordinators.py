@@ -10,6 +10,7 @@ from bot.handlers import checkins as checkin_answers
 from bot.handlers.turn import Turn
 from bot.ids import ProgrammeId
 from bot.preview import preview_message
+from bot.scheduling import times
 from bot.usecases import coordination, programmes, rounds, ties
 from bot.usecases.common import UseCaseError, audit, has_role, require_role, visible_programmes
 from bot.views import ProgrammeFormView, ProgrammeSaved, Reply
@@ -98,7 +99,7 @@ def save_form(turn: Turn, event: FormSubmitted) -> Reply:
     )
     assert programme.id is not None
     created = event.form.programme_id is None
-    note = turn.prompts.render("programme_saved", programme=programme.name, created=created)
+    note = saved_note(turn, programme, created=created)
     view = ProgrammeSaved(ProgrammeId(programme.id), programme.name, created, note)
     return Reply((Message.text(note, ephemeral=True),), view=view)
 
@@ -116,3 +117,18 @@ def invite_members(turn: Turn, event: MembersListed) -> Reply:
         skipped=result.skipped,
     )
     return Reply((synced,), queued=result.invited > 0)
+
+
+def saved_note(turn: Turn, programme: Programme, *, created: bool) -> str:
+    """ "… is set up": with when its next round runs, in the reader's time zone, and when
+    check-ins come."""
+    return turn.prompts.render(
+        "programme_saved",
+        programme=programme.name,
+        created=created,
+        next_round_at=times.next_round_at(programme, turn.now),
+        checkin_after=times.checkin_delay(programme),
+        cadence=programme.cadence,
+        timezone=turn.person.timezone,
+        now=turn.now,
+    )

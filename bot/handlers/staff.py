@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bot import commands as c
 from bot import presenters
-from bot.db.models import ProgrammeRoleKind
-from bot.events import CheckInAnswered, Message, PauseRequested, Text
+from bot.db.models import MembershipStatus, ProgrammeRoleKind
+from bot.events import Card, CheckInAnswered, Message, PauseRequested, Text
 from bot.handlers import checkins as checkin_answers
 from bot.handlers.turn import Turn
-from bot.usecases import checkins, erasure, people, ties
+from bot.scheduling import times
+from bot.usecases import checkins, coordination, erasure, people, ties
 from bot.usecases.common import UseCaseError, has_role, visible_programmes
 from bot.views import Reply
 
@@ -33,7 +34,7 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
     match command:
         case c.Help():
             roles = _roles(turn)
-            return Reply((say("help", coordinator="coordinator" in roles, lead="lead" in roles),))
+            return Reply((_help(turn, roles),))
         case c.Join(organisation=organisation):
             programme = turn.programme(command.programme)
             result = people.join(session, turn.now, person, programme, organisation)
@@ -42,6 +43,10 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
                 programme=result.programme,
                 organisation=result.organisation,
                 rejoined=result.rejoined,
+                next_round_at=times.next_round_at(programme, turn.now),
+                timezone=person.timezone,
+                now=turn.now,
+                command_prefix=COMMAND_PREFIX.get(turn.user.platform, ""),
             )
             return Reply((joined,))
         case c.Leave():
@@ -99,9 +104,9 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
             erasure.forget(session, turn.now, person)
             return Reply((say("forgotten"),), forgotten=gone)
         case c.MyData():
-            data = people.my_data(session, person)
-            parts = (Text(turn.prompts.render("my_data")), Text(data))
-            return Reply((Message(parts, ephemeral=True),))
+            return Reply(
+                (presenters.my_data(turn.prompts, people.my_data_record(session, person)),)
+            )
     raise UseCaseError("error_unknown_command", word="")
 
 
@@ -128,3 +133,58 @@ def _roles(turn: Turn) -> set[str]:
             if has_role(turn.session, turn.person, programme, role):
                 found.add(role.value)
     return found
+
+
+# The words typed before a command on each platform: Slack's slash command; Teams and the
+# terminal take the bare words.
+COMMAND_PREFIX = {"slack": "/crossties"}
+
+
+def _help(turn: Turn, roles: set[str]) -> Message:
+    return turn.say(
+        "help",
+        coordinator="coordinator" in roles,
+        lead="lead" in roles,
+        command_prefix=COMMAND_PREFIX.get(turn.user.platform, ""),
+    )
+
+
+def welcome(turn: Turn) -> Reply:
+    """Hello from the bot; with one programme open here that the person has not joined, its
+    organisations to pick from (a list on every platform, however many there are)."""
+    programmes = list(visible_programmes(turn.session, turn.user))
+    names = [p.name for p in programmes]
+    offer = None
+    if len(programmes) == 1:
+        programme = programmes[0]
+        membership = people.membership_of(turn.session, turn.person, programme)
+        if membership is None or membership.status == MembershipStatus.LEFT:
+            offer = programme
+    organisations = (
+        [o.name for o in people.programme_organisations(turn.session, offer)] if offer else []
+    )
+    text = turn.prompts.render(
+        "welcome",
+        name=turn.person.name,
+        programmes=names,
+        organisations=organisations,
+        choices=bool(organisations),
+    )
+    if offer is None or not organisations:
+        return Reply((Message.text(text, ephemeral=True),))
+    buttons, choices = coordination.join_choices(turn.prompts, offer.name, organisations)
+    card = Card(
+        title=turn.prompts.render("invite_title", programme=offer.name),
+        sections=(
+            turn.prompts.render(
+                "welcome_choose",
+                programme=offer.name,
+                next_round_at=times.next_round_at(offer, turn.now),
+                timezone=turn.person.timezone,
+                now=turn.now,
+            ),
+        ),
+        buttons=buttons,
+        choices=choices,
+    )
+    return Reply((Message((Text(text), card), ephemeral=True),))

@@ -20,6 +20,7 @@ from bot.db.models import MembershipStatus, Programme, ProgrammeRoleKind
 from bot.events import (
     Button,
     Card,
+    ChoiceList,
     ListedMember,
     Message,
     ProgrammeForm,
@@ -28,6 +29,7 @@ from bot.events import (
 )
 from bot.ids import ProgrammeId
 from bot.outbox import queue
+from bot.scheduling import times
 from bot.templates import Prompts
 from bot.usecases import people, programmes
 from bot.usecases.common import (
@@ -74,6 +76,10 @@ def form_for(session: Session, user: UserRef, programme_id: int | None) -> Progr
         group_size=programme.group_size,
         cross_organisation=programme.cross_organisation,
         programme_id=ProgrammeId(programme_id),
+        weekday=programme.weekday,
+        hour=programme.hour,
+        timezone=programme.timezone,
+        checkin_delay=times.delay_text(int(times.checkin_delay(programme).total_seconds() // 60)),
     )
 
 
@@ -116,10 +122,10 @@ def save_programme(
             cadence=form.cadence,
             group_size=form.group_size,
             cross_organisation=form.cross_organisation,
-            weekday=programme.weekday,
-            hour=programme.hour,
-            timezone=programme.timezone,
-            checkin_days=programme.checkin_days,
+            weekday=form.weekday,
+            hour=form.hour,
+            timezone=form.timezone,
+            checkin_delay=form.checkin_delay,
             nudge_days=programme.nudge_days,
         )
         return programmes.update_programme(session, now, programme, settings, actor=actor)
@@ -131,6 +137,10 @@ def save_programme(
         cadence=form.cadence,
         group_size=form.group_size,
         cross_organisation=form.cross_organisation,
+        weekday=form.weekday,
+        hour=form.hour,
+        timezone=form.timezone,
+        checkin_delay=form.checkin_delay,
         workspaces=((user.platform, user.workspace),),
     )
     return programmes.create_programme(session, now, settings, actor=actor, coordinator=person)
@@ -147,15 +157,26 @@ class SyncResult:
     skipped: int
 
 
+def join_choices(
+    prompts: Prompts, programme: str, organisations: Sequence[str]
+) -> tuple[tuple[Button, ...], ChoiceList]:
+    """One `join` action per organisation, offered as one list to pick from."""
+    buttons = tuple(
+        Button(name, actions.JOIN, actions.join_value(name, programme)) for name in organisations
+    )
+    return buttons, ChoiceList(
+        prompts.render("home_choose_organisation"), prompts.render("button_join")
+    )
+
+
 def invitation(prompts: Prompts, programme: Programme, organisations: Sequence[str]) -> Message:
-    """Asks a new member to pick their organisation; each choice is a `join` action."""
+    """Asks a new member to pick their organisation from a list; each choice is a `join`."""
+    buttons, choices = join_choices(prompts, programme.name, organisations)
     card = Card(
         title=prompts.render("invite_title", programme=programme.name),
         sections=(prompts.render("invite_body", programme=programme.name),),
-        buttons=tuple(
-            Button(name, actions.JOIN, actions.join_value(name, programme.name))
-            for name in organisations
-        ),
+        buttons=buttons,
+        choices=choices,
     )
     return Message((card,))
 

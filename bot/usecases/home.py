@@ -6,8 +6,11 @@ coordinators, the programmes they run. Only the person's own data and programme 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, func, select
 
+from bot.clock import as_utc
 from bot.db.models import (
     CheckIn,
     IntroductionMember,
@@ -19,6 +22,7 @@ from bot.db.models import (
 )
 from bot.events import UserRef
 from bot.ids import ProgrammeId
+from bot.scheduling import times
 from bot.templates import Prompts
 from bot.usecases import checkins, ties
 from bot.usecases.common import display_name, has_role, person_for, visible_programmes
@@ -40,9 +44,14 @@ def _active_members(session: Session, programme_id: int) -> int:
 
 
 def home_view(
-    session: Session, user: UserRef, prompts: Prompts, *, workspace_admin: bool = False
+    session: Session,
+    user: UserRef,
+    prompts: Prompts,
+    *,
+    workspace_admin: bool = False,
+    now: datetime | None = None,
 ) -> HomeView:
-    """What `user` sees on their home; read-only."""
+    """What `user` sees on their home; read-only. With `now`, it says when things happen."""
     person = person_for(session, user)
     listed: list[HomeProgramme] = []
     for programme in visible_programmes(session, user):
@@ -60,6 +69,7 @@ def home_view(
                 lead=has_role(session, person, programme, ProgrammeRoleKind.LEAD),
                 active_members=_active_members(session, programme.id) if coordinator else None,
                 paused=programme.paused,
+                next_round_at=times.next_round_at(programme, now) if now else None,
             )
         )
     may_create = workspace_admin or any(p.coordinator for p in listed)
@@ -78,6 +88,9 @@ def home_view(
         ties=tuple(ties.my_ties(session, person)),
         programmes=tuple(listed),
         may_create=may_create,
+        checkin_at=as_utc(intro.checkin_due_at) if intro and current else None,
+        timezone=person.timezone,
+        as_of=now,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, update
@@ -35,6 +36,7 @@ from bot.usecases.common import (
     organisation_by_name,
     require_id,
 )
+from bot.usecases.common import display_name as shown_name
 from bot.zones import canonical_timezone
 
 MAX_PAUSE_DAYS = 366
@@ -298,6 +300,29 @@ def profile(session: Session, person: Person) -> ProfileView:
 
 def my_data(session: Session, person: Person) -> str:
     """Everything we hold about a person, as JSON they can keep."""
+    return json.dumps(my_data_record(session, person), default=str, indent=2)
+
+
+def _name_of(session: Session, person_id: int) -> tuple[str, str | None]:
+    """A partner's name and organisation, as the person saw them (never a bare id)."""
+    other = session.get(Person, person_id)
+    if other is None or other.erased:
+        return "someone who has left", None
+    organisation = (
+        session.get(Organisation, other.organisation_id) if other.organisation_id else None
+    )
+    return shown_name(other), organisation.name if organisation else None
+
+
+def _tie_record(session: Session, tie: Tie, person_id: int) -> dict[str, Any]:
+    other = tie.person_b_id if tie.person_a_id == person_id else tie.person_a_id
+    name, organisation = _name_of(session, other)
+    return {"with": name, "organisation": organisation, "stage": tie.stage, "since": tie.created_at}
+
+
+def my_data_record(session: Session, person: Person) -> dict[str, Any]:
+    """Everything we hold about a person, with partners by name: the chat's plain words and
+    the JSON copy are both drawn from it."""
     view = profile(session, person)
     held = accounts.accounts_of(session, require_id(person.id))
     ties = session.exec(
@@ -309,7 +334,7 @@ def my_data(session: Session, person: Person) -> str:
             or_(col(TieEvent.note).is_not(None), col(TieEvent.tags).is_not(None)),
         )
     ).all()
-    data = {
+    data: dict[str, Any] = {
         "name": view.name,
         "email": person.email,
         "organisation": view.organisation,
@@ -325,17 +350,25 @@ def my_data(session: Session, person: Person) -> str:
             {"programme": p, "status": s, "paused_until": u} for p, s, u in view.memberships
         ],
         "ties": [
-            {
-                "with_person": t.person_b_id if t.person_a_id == person.id else t.person_a_id,
-                "stage": t.stage,
-                "since": t.created_at,
-            }
+            dict(
+                zip(
+                    ("with", "organisation"),
+                    _name_of(
+                        session, t.person_b_id if t.person_a_id == person.id else t.person_a_id
+                    ),
+                    strict=True,
+                ),
+                stage=t.stage,
+                since=t.created_at,
+            )
             for t in ties
         ],
         "notes": [{"at": n.at, "note": n.note, "tags": n.tags} for n in notes],
         **_my_rounds(session, require_id(person.id)),
     }
-    return json.dumps(data, default=str, indent=2)
+    for apart in data["kept_apart_from"]:
+        apart["person"] = _name_of(session, apart["person"])[0]
+    return data
 
 
 def _my_rounds(session: Session, person_id: int) -> dict[str, object]:

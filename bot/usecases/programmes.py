@@ -28,6 +28,7 @@ from bot.db.models import (
     Tie,
     TieEvent,
 )
+from bot.scheduling import times
 from bot.usecases.common import (
     UseCaseError,
     audit,
@@ -79,6 +80,10 @@ class ProgrammeSettings:
     cross_organisation: bool = True
     checkin_days: int = 7
     nudge_days: int = 3
+    # The check-in delay as a coordinator writes it ("7d", "36h", "10m"); when given it wins
+    # over `checkin_days`. `validate` puts the minutes in `checkin_minutes`.
+    checkin_delay: str | None = None
+    checkin_minutes: int | None = None
     workspaces: tuple[tuple[str, str], ...] = ()  # (platform, workspace)
     is_demo: bool = False
 
@@ -109,6 +114,13 @@ class ProgrammeSettings:
             raise UseCaseError("error_bad_timezone", value=self.timezone)
         if not 1 <= self.checkin_days <= 60 or not 1 <= self.nudge_days <= 30:
             raise UseCaseError("error_checkin_days")
+        minutes = self.checkin_minutes
+        if self.checkin_delay is not None:
+            try:
+                minutes = times.parse_delay(self.checkin_delay)
+            except times.BadDuration:
+                raise UseCaseError("error_checkin_delay", value=self.checkin_delay) from None
+        checkin_days = self.checkin_days if minutes is None else times.whole_days(minutes)
         return ProgrammeSettings(
             name=name,
             organisations=organisations,
@@ -118,8 +130,9 @@ class ProgrammeSettings:
             hour=self.hour,
             timezone=timezone,
             cross_organisation=self.cross_organisation,
-            checkin_days=self.checkin_days,
+            checkin_days=checkin_days,
             nudge_days=self.nudge_days,
+            checkin_minutes=minutes,
             workspaces=self.workspaces,
             is_demo=self.is_demo,
         )
@@ -146,6 +159,7 @@ def create_programme(
         timezone=settings.timezone,
         cross_organisation=settings.cross_organisation,
         checkin_days=settings.checkin_days,
+        checkin_minutes=settings.checkin_minutes,
         nudge_days=settings.nudge_days,
         is_demo=settings.is_demo,
         created_at=now,
@@ -189,6 +203,7 @@ def update_programme(
     programme.timezone = settings.timezone
     programme.cross_organisation = settings.cross_organisation
     programme.checkin_days = settings.checkin_days
+    programme.checkin_minutes = settings.checkin_minutes
     programme.nudge_days = settings.nudge_days
     session.add(programme)
     set_organisations(session, now, programme, settings.organisations)

@@ -29,6 +29,7 @@ from bot.db.models import (
 )
 from bot.formatting import zone
 from bot.matching import MatchRequest, MatchResult, Participant, PastPair, match
+from bot.scheduling import times
 from bot.scheduling.locks import lock_programme
 from bot.starters import FIRST_MEETING_ROUNDS
 from bot.templates import Prompts
@@ -389,7 +390,7 @@ def run_round(
             pair_ties,
         )
         introduced.append(Introduced(group.members, starter_key, starter_text, why))
-    checkin_at = now + timedelta(days=programme.checkin_days)
+    checkin_at = times.checkin_due_at(programme, now)  # at the programme's hour, if in days
     queued = record_round(
         session,
         now,

@@ -170,6 +170,16 @@ class TieView:
     collaborations: int
 
 
+def _stage_reached(tie: Tie, first_collaboration: datetime | None) -> datetime:
+    """When the tie reached the stage it is at: "collaborating since" the first logged
+    collaboration, "met on" the day they met, "introduced on" the introduction."""
+    if tie.stage == TieStage.COLLABORATING:
+        return tie.collaborating_at or first_collaboration or tie.met_at or tie.created_at
+    if tie.stage == TieStage.MET:
+        return tie.met_at or tie.created_at
+    return tie.created_at
+
+
 def my_ties(session: Session, person: Person) -> list[TieView]:
     """A person's own ties; nobody else's."""
     pid = require_id(person.id)
@@ -185,19 +195,18 @@ def my_ties(session: Session, person: Person) -> list[TieView]:
         assert other is not None
         org_id = tie.organisation_b_id if tie.person_a_id == pid else tie.organisation_a_id
         organisation = session.get(Organisation, org_id) if org_id else None
-        count = len(
-            session.exec(
-                select(TieEvent.id).where(
-                    TieEvent.tie_id == tie.id, TieEvent.kind == "collaborated"
-                )
-            ).all()
-        )
+        collaborated = session.exec(
+            select(TieEvent.at)
+            .where(TieEvent.tie_id == tie.id, TieEvent.kind == "collaborated")
+            .order_by(col(TieEvent.at))
+        ).all()
+        count = len(collaborated)
         views.append(
             TieView(
                 display_name(other),
                 organisation.name if organisation else None,
                 tie.stage,
-                tie.created_at,
+                _stage_reached(tie, collaborated[0] if collaborated else None),
                 count,
             )
         )

@@ -21,6 +21,10 @@ def programme_create(
     timezone: Annotated[
         str, typer.Option(help="IANA time zone, in any case (europe/london).")
     ] = "Europe/London",
+    checkin_after: Annotated[
+        str,
+        typer.Option(help="How long after an introduction to check in: 7d, 36h or 10m."),
+    ] = "7d",
     slack_team: Annotated[
         list[str] | None,
         typer.Option(metavar="TEAM_ID", help="Slack team id to serve (repeat for more)."),
@@ -50,6 +54,7 @@ def programme_create(
             weekday=weekday,
             hour=hour,
             timezone=timezone,
+            checkin_delay=checkin_after,
             workspaces=tuple(workspaces),
         )
         with s.db.session() as session:

@@ -102,6 +102,10 @@ def test_coordinator_flow_from_the_command_line(scratch: Path) -> None:
             ["programme", "create", "X", "--organisations", "A,B", "--cadence", "daily"],
             "Cadence must be",
         ),
+        (
+            ["programme", "create", "X", "--organisations", "A,B", "--checkin-after", "soon"],
+            "Check-in delay: use a number with d, h or m, like 7d or 36h",
+        ),
     ],
 )
 def test_errors_are_one_line_without_a_traceback(

@@ -200,7 +200,12 @@ async def test_install_help_join_round_and_check_in(
     )
     assert status == 200
     welcome = await playground.expect(lambda e: _text(e).startswith("Hello Alex Wilber"))
-    assert "join North" in _text(welcome)
+    assert "Choose your organisation below" in _text(welcome)
+    offer = await playground.expect(lambda e: "Join North" in str(_cards(e)))
+    (card,) = _cards(offer)
+    (picker,) = [b for b in card["body"] if b["type"] == "Input.ChoiceSet"]
+    assert "Hospice" in [c["title"] for c in picker["choices"]]
+    assert [a["title"] for a in card["actions"]] == ["Join"]
 
     mark = len(playground.events)
     await playground.say("help")

@@ -8,7 +8,8 @@ PURPOSES: dict[str, tuple[str, str]] = {
     "welcome": (
         "Welcome",
         "Someone who meets the bot for the first time (installs the app or opens the chat; in "
-        "Slack the Home tab is the welcome). They should join a programme.",
+        "Slack the Home tab greets them too). They pick their organisation from the list to "
+        "join, and see when the next round is.",
     ),
     "team-welcome": (
         "Welcome in a team",
@@ -149,9 +150,10 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "button (Teams card). They fill it in and save.",
     ),
     "setup-saved": (
-        "Programme saved (Teams)",
-        "A coordinator who saved the set-up card from inside a team: the form is replaced by "
-        "this note, which offers to invite the team's members.",
+        "Programme saved",
+        "A coordinator who saved the set-up form: when the next round runs (in their own time "
+        "zone) and when check-ins come. From inside a Teams team the form is replaced by this "
+        "note, which offers to invite the team's members.",
     ),
     "round-preview": (
         "Round preview",

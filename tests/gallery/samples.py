@@ -59,9 +59,11 @@ from bot.events import (
     UserRef,
 )
 from bot.outbox import decode_message, decode_payload
+from bot.scheduling import times
 from bot.templates import Prompts
 from bot.usecases import coordination, home
 from bot.usecases.checkins import queue_due_checkins
+from bot.usecases.common import person_for
 from bot.usecases.programmes import ProgrammeSettings, RosterRow, create_programme, import_roster
 from bot.views import AnsweredCheckIn, IntroductionView, ProgrammeFormView, Reply, SuggestedTimes
 from tests.gallery.kinds import PURPOSES
@@ -397,10 +399,9 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
             )
         )
     ).messages
-    if platform == "teams":
-        add("welcome", welcome)
-    else:
-        shots.append(Shot("welcome", "slack", _home(world, newcomer)))
+    add("welcome", welcome)
+    if platform == "slack":  # the Home tab greets a newcomer too
+        shots.append(Shot("welcome", "slack", _home(world, newcomer), variant="home"))
     add("error-unknown-organisation", await world.say(newcomer, "join Northfield Council"))
     add("error-unknown-command", await world.say(member, "when is my next match"))
     add("error-denied", await world.say(member, "report"))
@@ -466,12 +467,13 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
     add("paused", await world.say(user_id(platform, 9), "pause for 3 weeks"))
     add("report", await world.say(lead, "report"))
     shots.extend(await _report_in_channel(world, platform, lead))
+    saved = _saved_note(world, lead)
     if platform == "slack":
+        add("setup-saved", (Message.text(saved, ephemeral=True),))
         shots.append(Shot("home", "slack", _home(world, answerer, admin=False)))
     else:
         team_welcome = teams_render.text_activity(prompts.render("teams_team_welcome"))
         shots.append(Shot("team-welcome", "teams", chat([_activity_dict(team_welcome.text, [])])))
-        saved = prompts.render("programme_saved", created=False, programme=PROGRAMME)
         card = teams_forms.saved_card(
             prompts, saved, programme_id=form.programme_id or 0, programme=PROGRAMME, team="19:t"
         )
@@ -675,10 +677,30 @@ def _phone(shots: list[Shot]) -> list[Shot]:
     ]
 
 
+def _saved_note(world: World, uid: str) -> str:
+    """What a coordinator reads after saving the set-up form, from the core's own words."""
+    with world.core.db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        person = person_for(session, world.ref(uid))
+        now = world.core.clock.now()
+        return world.core.prompts.render(
+            "programme_saved",
+            programme=programme.name,
+            created=False,
+            next_round_at=times.next_round_at(programme, now),
+            checkin_after=times.checkin_delay(programme),
+            cadence=programme.cadence,
+            timezone=person.timezone if person else None,
+            now=now,
+        )
+
+
 def _home(world: World, uid: str, *, admin: bool = False) -> dict[str, Any]:
     prompts = world.core.prompts
     with world.core.db.session() as session:
-        view = home.home_view(session, world.ref(uid), prompts, workspace_admin=admin)
+        view = home.home_view(
+            session, world.ref(uid), prompts, workspace_admin=admin, now=world.core.clock.now()
+        )
     return {"surface": "home", "view": slack_views.home(view, prompts).to_dict()}
 
 

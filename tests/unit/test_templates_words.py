@@ -289,6 +289,32 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "nudges": n - 1,
         "followups": n if flag else 0,
         "due_by": datetime(2026, 12, 9, 9, tzinfo=UTC),
+        "cadence": ("weekly", "fortnightly", "monthly")[turn % 3],
+        "checkin_after": timedelta(hours=36) if flag else timedelta(days=n),
+        "choices": flag,
+        "record": {
+            "name": NAMES[0] if flag else None,
+            "email": "helen@nhs.example",
+            "organisation": ORGANISATIONS[0],
+            "role": None,
+            "timezone": "Europe/London",
+            "share_email": flag,
+            "name_in_reports": not flag,
+            "programmes": [
+                {"programme": f"Programme {i}", "status": STATUSES[i % 3], "paused_until": None}
+                for i in range(n)
+            ],
+            "roles": [{"programme": "North Partnership", "role": "coordinator"}] if flag else [],
+            "introductions": [{"programme": "North", "round": i + 1} for i in range(n)],
+            "check_ins": [{}] * n,
+            "ties": [
+                {"with": NAMES[i], "organisation": ORGANISATIONS[i], "stage": STAGES[i % 3]}
+                for i in range(n)
+            ],
+            "kept_apart_from": [{"person": NAMES[1]}] if flag else [],
+            "notes": [{}] * (n - 1),
+            "accounts": [{}] * n,
+        },
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None

@@ -142,6 +142,13 @@ def submission(**values: Any) -> dict[str, Any]:
         state["cadence"]["cadence"]["selected_option"]["value"] = values["cadence"]
     if "channel" in values:
         state["channel"]["channel"]["selected_conversation"] = values["channel"]
+    for key in ("weekday", "hour", "timezone"):  # the schedule's selects
+        if key in values:
+            state[key] = {key: {"type": "static_select", "selected_option": {"value": values[key]}}}
+    if "checkin_delay" in values:
+        state["checkin_delay"] = {
+            "checkin_delay": {"type": "plain_text_input", "value": values["checkin_delay"]}
+        }
     if "programme_id" in values:
         payload["view"]["private_metadata"] = str(values["programme_id"])
     payload["user"]["id"] = values.get("user", "U2147483697")
@@ -263,3 +270,43 @@ async def test_pause_button_on_an_introduction(world: Harness) -> None:
     assert len(reply) == 1 and reply[0]["response_type"] == "ephemeral"
     assert "paused" in reply[0]["text"]
     assert world.slack.count("chat.update") == 0
+
+
+async def test_the_modal_sets_when_rounds_run_and_the_check_in_delay(harness: Harness) -> None:
+    """The modal offers weekday, hour, time zone and the delay; what is picked is stored, a
+    delay it cannot read is refused beside its field, and editing shows what was stored."""
+    harness.slack.add_user("U2147483697", "Steve Admin", admin=True)
+    await harness.interact(click_home(harness, "U2147483697", "programme new"))
+    blank = harness.slack.calls_to("views.open", ok_only=True)[-1].args["view"]
+    fields = {b["block_id"]: b["element"] for b in blank["blocks"] if b["type"] == "input"}
+    assert fields["weekday"]["initial_option"]["text"]["text"] == "Monday"
+    assert fields["hour"]["initial_option"] == {
+        "text": {"type": "plain_text", "text": "09:00", "emoji": True},
+        "value": "9",
+    }
+    assert fields["timezone"]["initial_option"]["value"] == "Europe/London"
+    assert fields["checkin_delay"]["initial_value"] == "7d"
+
+    refused = await harness.interact(submission(checkin_delay="a week"))
+    body = await refused.json()
+    assert body["response_action"] == "errors"
+    assert body["errors"]["checkin_delay"].startswith("Check-in delay: use a number with d, h")
+    with harness.db.session() as session:
+        assert session.exec(select(Programme)).all() == []
+
+    schedule = {"weekday": "4", "hour": "7", "timezone": "America/New_York"}
+    await harness.interact(submission(**schedule, checkin_delay="10m"))
+    with harness.db.session() as session:
+        programme = session.exec(select(Programme)).one()
+    assert (programme.weekday, programme.hour, programme.timezone) == (4, 7, "America/New_York")
+    assert (programme.checkin_minutes, programme.checkin_days) == (10, 1)
+    note = harness.slack.calls_to("chat.postMessage")[-1].args["text"]
+    assert "The next round is" in note and "10 minutes after their introduction" in note
+
+    await harness.interact(click_home(harness, "U2147483697", "programme edit", str(programme.id)))
+    edit = harness.slack.calls_to("views.open", ok_only=True)[-1].args["view"]
+    fields = {b["block_id"]: b["element"] for b in edit["blocks"] if b["type"] == "input"}
+    assert fields["weekday"]["initial_option"]["text"]["text"] == "Friday"
+    assert fields["hour"]["initial_option"]["value"] == "7"
+    assert fields["timezone"]["initial_option"]["value"] == "America/New_York"
+    assert fields["checkin_delay"]["initial_value"] == "10m"

@@ -38,9 +38,13 @@ async def test_personal_install_welcomes_and_stores_the_address(harness: Harness
     )
     assert (await harness.post(install))[0] == 200
     assert (await harness.post(update))[0] == 200
-    texts = harness.connector.texts()
+    texts = [t for t in harness.connector.texts() if t]  # the card after it has no text
     assert len(texts) == 1 and texts[0].startswith("Hello Alex Wilber")
-    assert "join North" in texts[0]
+    assert "Choose your organisation below" in texts[0]
+    (offer,) = harness.connector.cards()  # the organisations in one list, sent by one Join
+    (picker,) = [b for b in offer["body"] if b["type"] == "Input.ChoiceSet"]
+    assert [c["title"] for c in picker["choices"]] == ["Acute Trust", "GP Federation", "Hospice"]
+    assert [a["title"] for a in offer["actions"]] == ["Join"]
     assert harness.connector.sent()[0].conversation == "a:29:user-0"
     account = harness.account(0)
     assert account is not None and account.workspace == TENANT

@@ -33,6 +33,10 @@ FORM = {
     "cadence": "weekly",
     "group_size": "3",
     "cross_organisation": "false",
+    "weekday": "2",
+    "hour": "14",
+    "timezone": "Europe/Paris",
+    "checkin_delay": "36h",
 }
 
 
@@ -71,7 +75,12 @@ def executes(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {b["id"]: b for b in card["body"] if b["type"].startswith("Input.")}
+    """Every input, those laid out side by side in columns included, in reading order."""
+    found: dict[str, dict[str, Any]] = {}
+    for block in card["body"]:
+        items = [i for c in block.get("columns", []) for i in c["items"]] or [block]
+        found.update({i["id"]: i for i in items if i["type"].startswith("Input.")})
+    return found
 
 
 async def programmes_card(h: Harness) -> dict[str, Any]:
@@ -102,7 +111,22 @@ async def test_a_coordinator_sets_up_a_programme_from_the_card(harness: Harness)
 
     form = await open_form(harness, executes(listing)[1]["data"])
     fields = inputs(form)
-    assert list(fields) == ["name", "organisations", "cadence", "group_size", "cross_organisation"]
+    assert list(fields) == [
+        "name",
+        "organisations",
+        "cadence",
+        "weekday",
+        "hour",
+        "timezone",
+        "checkin_delay",
+        "group_size",
+        "cross_organisation",
+    ]
+    assert [c["title"] for c in fields["weekday"]["choices"]][:2] == ["Monday", "Tuesday"]
+    assert fields["weekday"]["value"] == "0" and fields["hour"]["value"] == "9"
+    assert {"title": "09:00", "value": "9"} in fields["hour"]["choices"]
+    assert fields["timezone"]["value"] == "Europe/London"
+    assert fields["checkin_delay"]["value"] == "7d"
     assert fields["name"]["value"] == "" and fields["organisations"]["isMultiline"]
     assert [c["value"] for c in fields["cadence"]["choices"]] == [
         "weekly",
@@ -126,6 +150,16 @@ async def test_a_coordinator_sets_up_a_programme_from_the_card(harness: Harness)
     assert inputs(refused)["cadence"]["value"] == "weekly"
     assert fingerprint(harness.core.db) == before
 
+    # a check-in delay in words it cannot read: said politely, in the form; nothing changes
+    status, body = await harness.post(
+        click(harness, {**save["data"], **FORM, "checkin_delay": "soon"})
+    )
+    refused = body["value"]
+    assert "Check-in delay: use a number with d, h or m, like 7d or 36h" in json.dumps(refused)
+    assert inputs(refused)["checkin_delay"]["value"] == "soon"
+    assert inputs(refused)["timezone"]["value"] == "Europe/Paris"
+    assert fingerprint(harness.core.db) == before
+
     status, body = await harness.post(click(harness, {**save["data"], **FORM}))
     saved = body["value"]
     assert "South Partnership is set up and you coordinate it" in json.dumps(saved)
@@ -144,6 +178,9 @@ async def test_a_coordinator_sets_up_a_programme_from_the_card(harness: Harness)
         3,
         False,
     )
+    assert (programme.weekday, programme.hour, programme.timezone) == (2, 14, "Europe/Paris")
+    assert (programme.checkin_minutes, programme.checkin_days) == (36 * 60, 2)
+    assert "The next round is" in json.dumps(saved)
     assert [(b.platform, b.workspace) for b in bound] == [("teams", TENANT)]
     assert alex is not None and [(r.person_id, r.role) for r in roles] == [(alex.id, "coordinator")]
 
@@ -166,7 +203,10 @@ async def test_editing_prefills_the_form_and_updates_the_programme(harness: Harn
     status, body = await harness.post(click(harness, {**save["data"], **submitted}))
     assert status == 200 and "North is updated" in json.dumps(body["value"])
     with harness.core.db.session() as session:
-        assert session.exec(select(Programme.cadence)).one() == "monthly"
+        north = session.exec(select(Programme)).one()
+    assert north.cadence == "monthly"  # the rest came back as it was shown
+    assert (north.weekday, north.hour, north.timezone) == (0, 9, "Europe/London")
+    assert (north.checkin_minutes, north.checkin_days) == (7 * 24 * 60, 7)
 
 
 async def test_someone_who_coordinates_nothing_can_neither_open_nor_save(
@@ -299,9 +339,22 @@ async def test_a_programme_saved_from_a_team_offers_to_invite_the_team(harness: 
     delivered = harness.connector.sent()[before:]
     assert sorted(r.conversation for r in delivered) == [f"a:29:user-{n}" for n in range(3)]
     card = delivered[0].body["attachments"][0]["content"]
-    assert [a["data"]["value"] for a in executes(card)] == [
+    # the organisations in one drop-down (readable however many), sent by one Join button
+    picker = inputs(card)["value"]
+    assert picker["type"] == "Input.ChoiceSet" and picker["style"] == "compact"
+    assert [c["title"] for c in picker["choices"]] == ["Acute Trust", "City Council", "Hospice"]
+    assert [c["value"] for c in picker["choices"]] == [
         f"{o} --programme South Partnership" for o in ("Acute Trust", "City Council", "Hospice")
     ]
+    (join,) = executes(card)
+    assert join["title"] == "Join" and "value" not in join["data"]
+    status, body = await harness.post(
+        click(harness, {**join["data"], "value": picker["choices"][1]["value"]}, 1)
+    )
+    assert status == 200
+    joined = json.dumps(body)
+    assert "taking part in South Partnership for City Council" in joined
+    assert "in the next round:" in joined
 
     # Pressing it again invites nobody twice.
     status, body = await harness.post(click(harness, invite["data"]))
