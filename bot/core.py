@@ -34,7 +34,7 @@ from bot.events import (
     ReachChanged,
     UserRef,
 )
-from bot.handlers import coordinators, leads, staff
+from bot.handlers import coordinators, leads, pressure, staff
 from bot.handlers.turn import Turn
 from bot.templates import Prompts
 from bot.usecases import home, people
@@ -224,4 +224,8 @@ class Crossties:
                 return leads.report(turn, parsed)
             case c.RoundPreview() | c.RoundRun() | c.Exclude() | c.Programmes():
                 return coordinators.command(turn, parsed)
+            case c.PauseOrganisation() | c.ResumeOrganisation():
+                return pressure.command(turn, parsed)
+            case c.ProfileCadence() | c.ProfileDays():
+                return pressure.command(turn, parsed)
         return staff.command(turn, parsed)

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, localedata
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
@@ -148,8 +148,15 @@ def duration(value: timedelta | int | float) -> str:
     return format_unit(seconds, "duration-second", locale=LOCALE)
 
 
+def weekdays(days: Iterable[int]) -> str:
+    """Weekday numbers (Monday 0) as words in a list: "Monday, Tuesday and Thursday"."""
+    names = get_day_names("wide", locale=LOCALE)
+    return words_list([names[d] for d in sorted(set(days))])
+
+
 FILTERS: dict[str, Any] = {
     "count": count,
+    "weekdays": weekdays,
     "plural": count,  # the older name templates use: `n | plural("round")`
     "noun": noun,
     "number": number,

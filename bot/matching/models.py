@@ -12,6 +12,7 @@ class Participant:
     organisation: str
     role: str | None = None
     timezone: str | None = None
+    days: frozenset[int] = frozenset()  # weekdays that suit them (Monday 0); empty: any day
 
 
 @dataclass(frozen=True, slots=True)

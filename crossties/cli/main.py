@@ -20,6 +20,7 @@ from rich.console import Console
 from bot.formatting import count, number
 from crossties.cli.checkins import checkins_app
 from crossties.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
+from crossties.cli.organisations import organisations_app
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -40,6 +41,7 @@ app.add_typer(people_app, name="people")
 app.add_typer(round_app, name="round")
 app.add_typer(db_app, name="db")
 app.add_typer(checkins_app, name="checkins")
+app.add_typer(organisations_app, name="organisation")
 
 console = Console()
 

@@ -234,6 +234,9 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "unplaced": names if flag else [],
         "same_org": n if flag else 0,
         "pairs": n + 1,
+        "people": n if flag else 0,
+        "cadence": ("every_round", "every_other_round", "monthly")[turn % 3],
+        "chosen_days": list(range(n)) if flag else [],
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None
