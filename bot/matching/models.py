@@ -62,6 +62,8 @@ class Score:
     org_repeats: int  # meetings with an organisation the person already met (per person)
     trio_recent: int
     unplaced: int
+    days_apart: int = 0  # pairs whose chosen weekdays do not overlap (tier 7)
+    same_role_pairs: int = 0  # pairs of one role (tier 8: mix roles)
 
 
 @dataclass(frozen=True, slots=True)
