@@ -19,6 +19,7 @@ from bot.events import (
     FormOpened,
     InboundEvent,
     PauseRequested,
+    StepAnswered,
 )
 from bot.ids import IntroductionId, ProgrammeId
 
@@ -47,6 +48,7 @@ COMMAND_BUTTONS = frozenset(
         "round preview",
         "round run",
         "profile",
+        "step",
     }
 )
 
@@ -100,7 +102,39 @@ def checkin_buttons(
     )
 
 
+STEP = "step_check"
+
+
+def next_step_button(label: str) -> Button:
+    """ "We agreed a next step": the press asks for the step's one line."""
+    return Button(label, "step", "")
+
+
+def step_buttons(introduction: int, happened: str, not_yet: str) -> tuple[Button, ...]:
+    """The two answers to "did it happen?" about a group's next step, labelled by the caller."""
+    return (
+        Button(happened, STEP, f"{introduction}:yes", "primary"),
+        Button(not_yet, STEP, f"{introduction}:no"),
+    )
+
+
 # ---------------------------------------------------------------- unpacking
+
+
+def _step(event: ActionInvoked) -> StepAnswered | None:
+    head, _, answer = event.value.partition(":")
+    if not (head.isascii() and head.isdigit()) or answer not in ("yes", "no"):
+        return None
+    return StepAnswered(
+        event.user,
+        IntroductionId(int(head)),
+        answer == "yes",
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
 
 
 def form_target(value: str) -> ProgrammeId | None:
@@ -186,6 +220,8 @@ def decode(event: ActionInvoked) -> InboundEvent | None:
     """The typed event a button press stands for; None when its value cannot be read."""
     if event.action == CHECKIN:
         return _checkin(event)
+    if event.action == STEP:
+        return _step(event)
     if event.action == PAUSE:
         return _pause(event)
     if event.action in FORM_ACTIONS:

@@ -156,6 +156,16 @@ class ProfileDays(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class NextStep(Command):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepDone(Command):
+    happened: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ParseError:
     """Why the words could not be read; `prompt` names the template that says so."""
 
@@ -186,6 +196,8 @@ Parsed = (
     | ResumeOrganisation
     | ProfileCadence
     | ProfileDays
+    | NextStep
+    | StepDone
 )
 
 STAFF_WORDS = (
@@ -339,6 +351,8 @@ def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
             return ParseError("error_round_usage")
         case "exclude":
             return _parse_exclude(rest, programme, mentions)
+        case "step" | "next" if head == "step" or rest_lower.startswith("step"):
+            return _parse_step(rest if head == "step" else rest[4:].strip(), programme)
         case "programmes" | "programme" | "programs":
             return Programmes(programme=programme)
     return ParseError("error_unknown_command", word=words[0][:40])
@@ -521,3 +535,21 @@ def _parse_days(value: str, programme: str | None) -> ProfileDays | ParseError:
         else:
             return ParseError("error_days_usage", detail=word[:40])
     return ProfileDays(tuple(sorted(days)), programme=programme)
+
+
+_STEP_HAPPENED = {"done", "happened", "yes", "it happened", "taken"}
+_STEP_NOT_YET = {"not yet", "no", "not done"}
+
+
+def _parse_step(rest: str, programme: str | None) -> NextStep | StepDone | ParseError:
+    """`step <one short line>` after meeting; `step done` or `step not yet` when asked."""
+    lowered = " ".join(rest.lower().split()).rstrip(".!")
+    if not lowered:
+        return ParseError("error_step_usage")
+    if lowered in _STEP_HAPPENED:
+        return StepDone(True, programme=programme)
+    if lowered in _STEP_NOT_YET:
+        return StepDone(False, programme=programme)
+    if len(rest) > MAX_NOTE_LENGTH:
+        return ParseError("error_too_long")
+    return NextStep(rest, programme=programme)

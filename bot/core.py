@@ -32,9 +32,10 @@ from bot.events import (
     Message,
     PauseRequested,
     ReachChanged,
+    StepAnswered,
     UserRef,
 )
-from bot.handlers import coordinators, leads, pressure, staff
+from bot.handlers import coordinators, leads, next_steps, pressure, staff
 from bot.handlers.turn import Turn
 from bot.templates import Prompts
 from bot.usecases import home, people
@@ -199,6 +200,8 @@ class Crossties:
                 return self._home(session, event)
             case CheckInAnswered():
                 return staff.answer_checkin(turn, event)
+            case StepAnswered():
+                return next_steps.answer(turn, event)
             case PauseRequested():
                 return staff.pause(turn, event)
             case FormOpened():
@@ -228,4 +231,6 @@ class Crossties:
                 return pressure.command(turn, parsed)
             case c.ProfileCadence() | c.ProfileDays():
                 return pressure.command(turn, parsed)
+            case c.NextStep() | c.StepDone():
+                return next_steps.command(turn, parsed)
         return staff.command(turn, parsed)

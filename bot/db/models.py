@@ -37,10 +37,18 @@ class Answer(StrEnum):
 class TieStage(StrEnum):
     INTRODUCED = "introduced"
     MET = "met"
+    STEP_AGREED = "step_agreed"  # the group agreed one small next step
+    STEP_TAKEN = "step_taken"  # and said it happened
     COLLABORATING = "collaborating"
 
 
-STAGE_ORDER = {TieStage.INTRODUCED: 0, TieStage.MET: 1, TieStage.COLLABORATING: 2}
+STAGE_ORDER = {
+    TieStage.INTRODUCED: 0,
+    TieStage.MET: 1,
+    TieStage.STEP_AGREED: 2,
+    TieStage.STEP_TAKEN: 3,
+    TieStage.COLLABORATING: 4,
+}
 
 
 class ProgrammeRoleKind(StrEnum):

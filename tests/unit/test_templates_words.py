@@ -237,6 +237,10 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "people": n if flag else 0,
         "cadence": ("every_round", "every_other_round", "monthly")[turn % 3],
         "chosen_days": list(range(n)) if flag else [],
+        "note": "Share the discharge checklist" if flag else None,
+        "check_on": date(2027, 1, 12),
+        "happened": flag,
+        "limit": 200,
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None
