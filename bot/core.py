@@ -199,7 +199,7 @@ class Crossties:
             case HomeOpened():
                 return self._home(session, event)
             case CheckInAnswered():
-                return staff.answer_checkin(turn, event)
+                return next_steps.offer(turn, staff.answer_checkin(turn, event))
             case StepAnswered():
                 return next_steps.answer(turn, event)
             case PauseRequested():

@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.accounts import Contact
 from bot.db.models import Answer
-from bot.events import Card, Message, ProgrammeForm, UserRef
+from bot.events import Button, Card, Message, ProgrammeForm, UserRef
 from bot.ids import IntroductionId, ProgrammeId
 from bot.usecases.checkins import CurrentIntroduction
 from bot.usecases.programmes import CADENCES
@@ -77,6 +77,7 @@ class AnsweredCheckIn:
     status: str  # every member's answer, one line
     card: Card | None  # the latest card about it sent on the person's platform and workspace
     contacts: tuple[Contact, ...]  # how the person may reach their partners
+    next_step: Button | None = None  # "We agreed a next step", offered after meeting
 
 
 View = HomeView | ProgrammeFormView | ProgrammeSaved | AnsweredCheckIn

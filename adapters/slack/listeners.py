@@ -238,7 +238,10 @@ async def _show_answers(
             channel=channel,
             ts=message["ts"],
             text=message.get("text") or render.escape(answered.status),
-            blocks=render.with_status(message.get("blocks") or [], answered.status),
+            blocks=render.with_next_step(
+                render.with_status(message.get("blocks") or [], answered.status),
+                answered.next_step,
+            ),
         )
     except SlackApiError as exc:
         log.info("chat.update failed: %s", exc.response.get("error"))

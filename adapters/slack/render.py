@@ -179,3 +179,15 @@ def with_status(blocks: Sequence[dict[str, Any]], text: str) -> list[dict[str, A
     """The original message's blocks with the answer line added or replaced."""
     kept = [b for b in blocks if b.get("block_id") != "ct-status"]
     return [*kept, status_block(text).to_dict()]
+
+
+NEXT_STEP_BLOCK = "ct-next-step"
+
+
+def with_next_step(blocks: Sequence[dict[str, Any]], offer: Button | None) -> list[dict[str, Any]]:
+    """The answered message with "We agreed a next step" at the end, when it is offered."""
+    kept = [b for b in blocks if b.get("block_id") != NEXT_STEP_BLOCK]
+    if offer is None:
+        return kept
+    actions = ActionsBlock(block_id=NEXT_STEP_BLOCK, elements=[button(offer, 0)])
+    return [*kept, actions.to_dict()]

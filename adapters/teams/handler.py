@@ -254,7 +254,8 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             lines = answered.text.split("\n")
             return render.adaptive_card(Card(title=lines[0], sections=tuple(lines[1:])))
         links = introduction_links(self.core.prompts, partner_handles(answered.contacts))
-        return render.adaptive_card(answered.card, links=links, answered=answered.text)
+        content = render.adaptive_card(answered.card, links=links, answered=answered.text)
+        return render.with_next_step(content, answered.next_step)
 
     # ------------------------------------------------------------ programme set-up
 

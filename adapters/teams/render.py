@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
-from bot.events import Card, Image, Message, Text
+from bot.events import Button, Card, Image, Message, Text
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
@@ -239,3 +239,11 @@ def refresh_response(content: dict[str, Any]) -> dict[str, Any]:
 
 def message_response(text: str) -> dict[str, Any]:
     return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+
+
+def with_next_step(content: dict[str, Any], offer: Button | None) -> dict[str, Any]:
+    """An answered card with "We agreed a next step" as its action, when it is offered."""
+    if offer is None:
+        return content
+    action = card_actions(Card(title="", buttons=(offer,)))
+    return {**content, "actions": [*content.get("actions", []), *action]}

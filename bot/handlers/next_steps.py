@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot import commands as c
+from bot.actions import next_step_button
+from bot.db.models import Answer
 from bot.events import Message, StepAnswered
 from bot.handlers.turn import Turn
 from bot.ids import IntroductionId
 from bot.usecases import checkins, next_steps
 from bot.usecases.common import UseCaseError
-from bot.views import Reply
+from bot.views import AnsweredCheckIn, Reply
 
 StepCommand = c.NextStep | c.StepDone
 
@@ -30,6 +33,18 @@ def command(turn: Turn, command: StepCommand) -> Reply:
             if step is None:
                 raise UseCaseError("error_no_step")
             return _answered(turn, IntroductionId(step.introduction_id), happened)
+
+
+def offer(turn: Turn, reply: Reply) -> Reply:
+    """After "We met", the answered check-in offers "We agreed a next step" (until the group
+    has one)."""
+    view = reply.view
+    if not isinstance(view, AnsweredCheckIn) or view.answer != Answer.MET:
+        return reply
+    if next_steps.step_of(turn.session, view.introduction) is not None:
+        return reply
+    button = next_step_button(turn.prompts.render("button_next_step"))
+    return replace(reply, view=replace(view, next_step=button))
 
 
 def answer(turn: Turn, event: StepAnswered) -> Reply:

@@ -127,6 +127,10 @@ def answer(
     return _view(step, members, person)
 
 
+def step_of(session: Session, introduction_id: int) -> NextStep | None:
+    return session.exec(select(NextStep).where(NextStep.introduction_id == introduction_id)).first()
+
+
 def latest_step(session: Session, person: Person) -> NextStep | None:
     """The most recent next step of a group the person is in."""
     from bot.db.models import IntroductionMember
