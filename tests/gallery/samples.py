@@ -25,7 +25,7 @@ import base64
 import functools
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +50,7 @@ from bot.outbox import decode_message
 from bot.templates import Prompts
 from bot.usecases import coordination, home
 from bot.usecases.checkins import queue_due_checkins
+from bot.usecases.next_steps import queue_step_checks
 from bot.usecases.programmes import ProgrammeSettings, RosterRow, create_programme, import_roster
 from bot.views import ProgrammeFormView
 from tests.gallery.kinds import PURPOSES
@@ -377,6 +378,7 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
     add("match", await world.say(answerer, "match"))
     answer = await world.press(answerer, CHECKIN_ACTION, f"{row.introduction_id}:met")
     shots.append(_answered(world, platform, intro_row, answerer, answer))
+    await _next_step_shots(world, answerer, add)
 
     partner = (
         next(r for r in _recipients(intro_row) if r != answerer and r in world.platforms)
@@ -405,6 +407,20 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
         )
         shots.append(Shot("setup-saved", "teams", chat([teams_card(card)])))
     return shots
+
+
+async def _next_step_shots(
+    world: World, answerer: str, add: Callable[[str, tuple[Message, ...]], None]
+) -> None:
+    """The group agrees a next step after meeting; a week on, "did it happen?"."""
+    add("step-agreed", await world.say(answerer, "step Share the discharge checklist by Friday"))
+    clock = world.core.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(days=7))
+    with world.core.db.session() as session:
+        queue_step_checks(session, clock.now(), world.core.prompts)
+    row = next(r for r in world.outbox("step_check") if answerer in _recipients(r))
+    add("step-check", (decode_message(row.payload),))
 
 
 def _answered(

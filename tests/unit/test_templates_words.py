@@ -140,7 +140,7 @@ def _view(n: int, flag: bool) -> LeadView:
 
 ANSWERS = ("met", "not_yet", "could_not_meet", None)
 STATUSES = ("active", "paused", "left", "none")
-STAGES = ("introduced", "met", "collaborating")
+STAGES = ("introduced", "met", "step_agreed", "step_taken", "collaborating")
 
 
 # Variables a template is given as None at times.
