@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from itertools import combinations
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from bot import accounts
 from bot.actions import step_buttons
@@ -205,6 +205,26 @@ def step_check_message(
         ),
     )
     return Message((card,))
+
+
+def my_steps(session: Session, person_id: int) -> list[dict[str, object]]:
+    """For `my data`: the next steps they agreed, and the ones whose outcome they told."""
+    steps = session.exec(
+        select(NextStep)
+        .where(or_(col(NextStep.agreed_by) == person_id, col(NextStep.answered_by) == person_id))
+        .order_by(col(NextStep.agreed_at))
+    ).all()
+    return [
+        {
+            "introduction": s.introduction_id,
+            "step": s.note,
+            "agreed_at": s.agreed_at,
+            "agreed_by_you": s.agreed_by == person_id,
+            "happened": s.happened,
+            "answered_by_you": s.answered_by == person_id,
+        }
+        for s in steps
+    ]
 
 
 def expire_step_notes(session: Session, now: datetime, retention_days: int) -> int:

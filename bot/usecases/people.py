@@ -332,8 +332,16 @@ def my_data(session: Session, person: Person) -> str:
         ],
         "notes": [{"at": n.at, "note": n.note, "tags": n.tags} for n in notes],
         **_my_rounds(session, require_id(person.id)),
+        **_my_pace_and_steps(session, require_id(person.id)),
     }
     return json.dumps(data, default=str, indent=2)
+
+
+def _my_pace_and_steps(session: Session, person_id: int) -> dict[str, object]:
+    from bot.usecases.next_steps import my_steps
+    from bot.usecases.pressure import my_rhythm
+
+    return {"rhythm": my_rhythm(session, person_id), "next_steps": my_steps(session, person_id)}
 
 
 def _my_rounds(session: Session, person_id: int) -> dict[str, object]:

@@ -193,6 +193,15 @@ def shared_days(session: Session, person_ids: Collection[int]) -> tuple[int, ...
     return tuple(sorted(common))
 
 
+def my_rhythm(session: Session, person_id: int) -> list[dict[str, object]]:
+    """For `my data`: how often they take part and the days that suit them, if they said."""
+    rhythm = session.get(Rhythm, person_id)
+    if rhythm is None:
+        return []
+    days = [WEEKDAYS[d] for d in _days(rhythm.days)]
+    return [{"cadence": Cadence(rhythm.cadence).value, "days": days, "since": rhythm.updated_at}]
+
+
 def rhythm_of(session: Session, person_id: int) -> tuple[Cadence, tuple[int, ...]]:
     rhythm = session.get(Rhythm, person_id)
     if rhythm is None:
