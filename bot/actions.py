@@ -26,6 +26,7 @@ from bot.events import (
     PauseRequested,
     PreviewPageAsked,
     ReportShared,
+    StepAnswered,
     TimeChosen,
     TimesRequested,
 )
@@ -66,6 +67,7 @@ COMMAND_BUTTONS = frozenset(
         "round preview",
         "round run",
         "profile",
+        "step",
     }
 )
 
@@ -164,7 +166,39 @@ def answer_of(button: Button) -> str | None:
     return button.value.partition(":")[2] or None
 
 
+STEP = "step_check"
+
+
+def next_step_button(label: str) -> Button:
+    """ "We agreed a next step": the press asks for the step's one line."""
+    return Button(label, "step", "")
+
+
+def step_buttons(introduction: int, happened: str, not_yet: str) -> tuple[Button, ...]:
+    """The two answers to "did it happen?" about a group's next step, labelled by the caller."""
+    return (
+        Button(happened, STEP, f"{introduction}:yes", "primary"),
+        Button(not_yet, STEP, f"{introduction}:no"),
+    )
+
+
 # ---------------------------------------------------------------- unpacking
+
+
+def _step(event: ActionInvoked) -> StepAnswered | None:
+    head, _, answer = event.value.partition(":")
+    if not (head.isascii() and head.isdigit()) or answer not in ("yes", "no"):
+        return None
+    return StepAnswered(
+        event.user,
+        IntroductionId(int(head)),
+        answer == "yes",
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )
 
 
 def form_target(value: str) -> ProgrammeId | None:
@@ -337,6 +371,8 @@ def decode(event: ActionInvoked) -> InboundEvent | None:
         return _checkin(event)
     if event.action == NEXT_ROUND:
         return _next_round(event)
+    if event.action == STEP:
+        return _step(event)
     if event.action == PAUSE:
         return _pause(event)
     if event.action in FORM_ACTIONS:

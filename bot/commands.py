@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from bot.db.models import Answer
+from bot.db.models import Answer, Cadence
 from bot.events import MENTION_MARK, UserRef
 from bot.text import clean_text, parse_date, parse_moment
 
@@ -143,6 +143,37 @@ class CheckinsSend(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class PauseOrganisation(Command):
+    organisation: str
+    until: date
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeOrganisation(Command):
+    organisation: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileCadence(Command):
+    cadence: Cadence
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileDays(Command):
+    days: tuple[int, ...]  # Monday 0; empty: any day
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep(Command):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepDone(Command):
+    happened: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ParseError:
     """Why the words could not be read; `prompt` names the template that says so."""
 
@@ -170,6 +201,12 @@ Parsed = (
     | Exclude
     | Programmes
     | CheckinsSend
+    | PauseOrganisation
+    | ResumeOrganisation
+    | ProfileCadence
+    | ProfileDays
+    | NextStep
+    | StepDone
 )
 
 STAFF_WORDS = (
@@ -187,7 +224,15 @@ STAFF_WORDS = (
     "my data",
 )
 LEAD_WORDS = ("report",)
-COORDINATOR_WORDS = ("round preview", "round run", "exclude", "programmes", "checkins send")
+COORDINATOR_WORDS = (
+    "round preview",
+    "round run",
+    "exclude",
+    "programmes",
+    "checkins send",
+    "pause organisation",
+    "resume organisation",
+)
 ALL_WORDS = STAFF_WORDS + LEAD_WORDS + COORDINATOR_WORDS
 
 _PROGRAMME_OPTION = re.compile(r"(?:^|\s)--programme(?:=|\s+)(?P<name>.+)$", re.IGNORECASE)
@@ -266,8 +311,12 @@ def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
                 if not rest
                 else ParseError("error_unexpected_words", word="leave", detail=rest)
             )
+        case "pause" if _names_organisation(rest_lower):
+            return _parse_pause_organisation(rest, programme)
         case "pause":
             return _parse_pause(rest, programme)
+        case "resume" | "unpause" if _names_organisation(rest_lower):
+            return _parse_resume_organisation(rest, programme)
         case "resume" | "unpause":
             return (
                 Resume(programme=programme)
@@ -312,6 +361,8 @@ def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
             return ParseError("error_round_usage")
         case "exclude":
             return _parse_exclude(rest, programme, mentions)
+        case "step" | "next" if head == "step" or rest_lower.startswith("step"):
+            return _parse_step(rest if head == "step" else rest[4:].strip(), programme)
         case "programmes" | "programme" | "programs":
             return Programmes(programme=programme)
         case "checkins" | "checkin" | "check-ins" if rest_lower.split(" ")[:1] == ["send"]:
@@ -378,9 +429,16 @@ _PROFILE_FIELDS = {
 }
 
 
-def _parse_profile(rest: str, programme: str | None) -> Profile | ParseError:
+def _parse_profile(
+    rest: str, programme: str | None
+) -> Profile | ProfileCadence | ProfileDays | ParseError:
     if not rest:
         return Profile(programme=programme)
+    head = rest.split(" ", 1)[0].lower()
+    if head in _CADENCE_WORDS:
+        return _parse_cadence(rest[len(head) :].strip(), programme)
+    if head in _DAYS_WORDS:
+        return _parse_days(rest[len(head) :].strip(), programme)
     lowered = rest.lower()
     for key in sorted(_PROFILE_FIELDS, key=len, reverse=True):
         if lowered == key or lowered.startswith(key + " "):
@@ -417,3 +475,109 @@ def _parse_exclude(
     if second is None or second[1]:
         return ParseError("error_exclude_usage")
     return Exclude(a, second[0], programme=programme)
+
+
+_ORGANISATION_WORDS = ("organisation", "organization", "org")
+_CADENCE_WORDS = {"cadence", "pace", "frequency", "often"}
+_DAYS_WORDS = {"days", "day", "shifts"}
+_CADENCES = {
+    "every round": Cadence.EVERY_ROUND,
+    "each round": Cadence.EVERY_ROUND,
+    "always": Cadence.EVERY_ROUND,
+    "every other round": Cadence.EVERY_OTHER_ROUND,
+    "every second round": Cadence.EVERY_OTHER_ROUND,
+    "alternate rounds": Cadence.EVERY_OTHER_ROUND,
+    "monthly": Cadence.MONTHLY,
+    "once a month": Cadence.MONTHLY,
+    "every month": Cadence.MONTHLY,
+}
+_DAY_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("mon", "monday", "mondays"),
+            ("tue", "tues", "tuesday", "tuesdays"),
+            ("wed", "weds", "wednesday", "wednesdays"),
+            ("thu", "thur", "thurs", "thursday", "thursdays"),
+            ("fri", "friday", "fridays"),
+            ("sat", "saturday", "saturdays"),
+            ("sun", "sunday", "sundays"),
+        )
+    )
+    for name in names
+}
+_ANY_DAY = {"any", "any day", "all", "every day", "none", "clear"}
+_WEEKDAYS_ONLY = {"weekdays": (0, 1, 2, 3, 4), "weekends": (5, 6)}
+
+
+def _names_organisation(rest_lower: str) -> bool:
+    return any(rest_lower == w or rest_lower.startswith(w + " ") for w in _ORGANISATION_WORDS)
+
+
+def _parse_pause_organisation(rest: str, programme: str | None) -> PauseOrganisation | ParseError:
+    """`pause organisation <name> until <date>`: a date is needed, so it always ends."""
+    body = rest.split(" ", 1)[1].strip() if " " in rest else ""
+    name, sep, when_text = body.rpartition(" until ")
+    if not sep and body.lower().startswith("until "):
+        return ParseError("error_pause_organisation_usage")
+    name = name.strip()
+    if not sep or not name:
+        return ParseError("error_pause_organisation_usage")
+    if len(name) > MAX_NAME_LENGTH:
+        return ParseError("error_too_long")
+    when = parse_date(when_text)
+    if when is None:
+        return ParseError("error_pause_organisation_usage", detail=when_text[:40])
+    return PauseOrganisation(name, when, programme=programme)
+
+
+def _parse_resume_organisation(rest: str, programme: str | None) -> ResumeOrganisation | ParseError:
+    name = rest.split(" ", 1)[1].strip() if " " in rest else ""
+    if not name:
+        return ParseError("error_pause_organisation_usage")
+    if len(name) > MAX_NAME_LENGTH:
+        return ParseError("error_too_long")
+    return ResumeOrganisation(name, programme=programme)
+
+
+def _parse_cadence(value: str, programme: str | None) -> ProfileCadence | ParseError:
+    cadence = _CADENCES.get(" ".join(value.lower().replace("-", " ").split()))
+    if cadence is None:
+        return ParseError("error_cadence_usage", detail=value[:40])
+    return ProfileCadence(cadence, programme=programme)
+
+
+def _parse_days(value: str, programme: str | None) -> ProfileDays | ParseError:
+    """`mon tue thu`, `Monday, Thursday`, `weekdays`, or `any` to clear."""
+    words = " ".join(value.lower().replace(",", " ").replace(" and ", " ").split())
+    if not words:
+        return ParseError("error_days_usage", detail="")
+    if words in _ANY_DAY:
+        return ProfileDays((), programme=programme)
+    days: set[int] = set()
+    for word in words.split(" "):
+        if word in _WEEKDAYS_ONLY:
+            days.update(_WEEKDAYS_ONLY[word])
+        elif word.rstrip(".") in _DAY_NAMES:
+            days.add(_DAY_NAMES[word.rstrip(".")])
+        else:
+            return ParseError("error_days_usage", detail=word[:40])
+    return ProfileDays(tuple(sorted(days)), programme=programme)
+
+
+_STEP_HAPPENED = {"done", "happened", "yes", "it happened", "taken"}
+_STEP_NOT_YET = {"not yet", "no", "not done"}
+
+
+def _parse_step(rest: str, programme: str | None) -> NextStep | StepDone | ParseError:
+    """`step <one short line>` after meeting; `step done` or `step not yet` when asked."""
+    lowered = " ".join(rest.lower().split()).rstrip(".!")
+    if not lowered:
+        return ParseError("error_step_usage")
+    if lowered in _STEP_HAPPENED:
+        return StepDone(True, programme=programme)
+    if lowered in _STEP_NOT_YET:
+        return StepDone(False, programme=programme)
+    if len(rest) > MAX_NOTE_LENGTH:
+        return ParseError("error_too_long")
+    return NextStep(rest, programme=programme)

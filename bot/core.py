@@ -38,12 +38,13 @@ from bot.events import (
     PreviewPageAsked,
     ReachChanged,
     ReportShared,
+    StepAnswered,
     TimeChosen,
     TimesRequested,
     UserRef,
 )
 from bot.handlers import checkins as checkin_answers
-from bot.handlers import coordinators, introductions, leads, staff
+from bot.handlers import coordinators, introductions, leads, next_steps, pressure, staff
 from bot.handlers.turn import Turn
 from bot.observe import UNWATCHED, Observer
 from bot.templates import Prompts
@@ -219,9 +220,11 @@ class Crossties:
             case HomeOpened():
                 return self._home(session, event)
             case CheckInAnswered():
-                return staff.answer_checkin(turn, event)
+                return next_steps.offer(turn, staff.answer_checkin(turn, event))
             case NextRoundChosen():
                 return checkin_answers.choose(turn, event)
+            case StepAnswered():
+                return next_steps.answer(turn, event)
             case PauseRequested():
                 return staff.pause(turn, event)
             case AnotherQuestionAsked():
@@ -262,4 +265,10 @@ class Crossties:
                 return leads.report(turn, parsed, asked_in)
             case c.RoundPreview() | c.RoundRun() | c.Exclude() | c.Programmes() | c.CheckinsSend():
                 return coordinators.command(turn, parsed)
+            case c.PauseOrganisation() | c.ResumeOrganisation():
+                return pressure.command(turn, parsed)
+            case c.ProfileCadence() | c.ProfileDays():
+                return pressure.command(turn, parsed)
+            case c.NextStep() | c.StepDone():
+                return next_steps.command(turn, parsed)
         return staff.command(turn, parsed)

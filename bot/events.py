@@ -91,6 +91,21 @@ class MemberJoined:
 
 
 @dataclass(frozen=True, slots=True)
+class StepAnswered:
+    """ "Did it happen?" answered for the next step a group agreed (a button on the question)."""
+
+    user: UserRef
+    introduction: IntroductionId
+    happened: bool
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class CheckInAnswered:
     """ "Did you meet?" answered for one introduction (a button on it)."""
 
@@ -329,6 +344,7 @@ InboundEvent = (
     | ActionInvoked
     | MemberJoined
     | CheckInAnswered
+    | StepAnswered
     | PauseRequested
     | NextRoundChosen
     | FormOpened

@@ -15,7 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, localedata
-from babel.dates import format_date, format_datetime, format_time, get_timezone_location
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_time,
+    get_day_names,
+    get_timezone_location,
+)
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
@@ -194,8 +200,15 @@ def zone_label(name: str) -> str:
     return f"{name.rsplit('/', 1)[1].replace('_', ' ')} ({name})"
 
 
+def weekdays(days: Iterable[int]) -> str:
+    """Weekday numbers (Monday 0) as words in a list: "Monday, Tuesday and Thursday"."""
+    names = get_day_names("wide", locale=LOCALE)
+    return words_list([names[d] for d in sorted(set(days))])
+
+
 FILTERS: dict[str, Any] = {
     "count": count,
+    "weekdays": weekdays,
     "plural": count,  # the older name templates use: `n | plural("round")`
     "noun": noun,
     "number": number,

@@ -111,6 +111,7 @@ class AnsweredCheckIn:
     own_status: str = ""  # the group's answer as the reader sees it ("You said you met.")
     buttons: tuple[Button, ...] = ()  # every answer kept, neutral, the group's marked
     choices: tuple[Button, ...] = ()  # after "couldn't meet": keep the group / move on
+    next_step: Button | None = None  # "We agreed a next step", offered after meeting
 
 
 View = (

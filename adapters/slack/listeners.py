@@ -255,8 +255,11 @@ async def _show_answers(
             channel=channel,
             ts=message["ts"],
             text=message.get("text") or render.escape(answered.status),
-            blocks=render.answered_blocks(
-                message.get("blocks") or [], answered, own=channel.startswith("D")
+            blocks=render.with_next_step(
+                render.answered_blocks(
+                    message.get("blocks") or [], answered, own=channel.startswith("D")
+                ),
+                answered.next_step,
             ),
         )
     except SlackApiError as exc:

@@ -231,3 +231,15 @@ def answered_blocks(
             added.append(ActionsBlock(block_id=block_id, elements=elements))
     at = len(kept) if at is None else at
     return [*kept[:at], *to_dicts(added), *kept[at:]]
+
+
+NEXT_STEP_BLOCK = "ct-next-step"
+
+
+def with_next_step(blocks: Sequence[dict[str, Any]], offer: Button | None) -> list[dict[str, Any]]:
+    """The answered message with "We agreed a next step" at the end, when it is offered."""
+    kept = [b for b in blocks if b.get("block_id") != NEXT_STEP_BLOCK]
+    if offer is None:
+        return kept
+    actions = ActionsBlock(block_id=NEXT_STEP_BLOCK, elements=[button(offer, 0)])
+    return [*kept, actions.to_dict()]

@@ -290,7 +290,9 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     def _answered_card(self, answered: AnsweredCheckIn) -> dict[str, Any]:
         """The card the button was on, redrawn with the group's answer marked."""
         links = introduction_links(self.core.prompts, partner_handles(answered.contacts))
-        return render.answered_card(answered, links=links)
+        return render.with_next_step(
+            render.answered_card(answered, links=links), answered.next_step
+        )
 
     def _introduction_card(self, view: IntroductionView) -> dict[str, Any]:
         """The introduction redrawn for the one who clicked (another question)."""

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot import actions as codec
-from bot.events import Card, Image, Message, Text
+from bot.events import Button, Card, Image, Message, Text
 from bot.views import AnsweredCheckIn
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -331,3 +331,11 @@ def answered_card(
     if more:
         content["actions"] = more
     return content
+
+
+def with_next_step(content: dict[str, Any], offer: Button | None) -> dict[str, Any]:
+    """An answered card with "We agreed a next step" as its action, when it is offered."""
+    if offer is None:
+        return content
+    action = card_actions(Card(title="", buttons=(offer,)))
+    return {**content, "actions": [*content.get("actions", []), *action]}

@@ -37,10 +37,18 @@ class Answer(StrEnum):
 class TieStage(StrEnum):
     INTRODUCED = "introduced"
     MET = "met"
+    STEP_AGREED = "step_agreed"  # the group agreed one small next step
+    STEP_TAKEN = "step_taken"  # and said it happened
     COLLABORATING = "collaborating"
 
 
-STAGE_ORDER = {TieStage.INTRODUCED: 0, TieStage.MET: 1, TieStage.COLLABORATING: 2}
+STAGE_ORDER = {
+    TieStage.INTRODUCED: 0,
+    TieStage.MET: 1,
+    TieStage.STEP_AGREED: 2,
+    TieStage.STEP_TAKEN: 3,
+    TieStage.COLLABORATING: 4,
+}
 
 
 class ProgrammeRoleKind(StrEnum):
@@ -302,3 +310,53 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=64)
     programme_id: int | None = Field(default=None, foreign_key="programme.id")
     detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Cadence(StrEnum):
+    """How often a person takes part in a programme's rounds."""
+
+    EVERY_ROUND = "every_round"
+    EVERY_OTHER_ROUND = "every_other_round"
+    MONTHLY = "monthly"
+
+
+class Rhythm(SQLModel, table=True):
+    """A person's own pace (how often they take part) and the weekdays that suit them (shift
+    patterns), kept apart from the profile so it can go with the person on erasure."""
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    cadence: Cadence = Field(default=Cadence.EVERY_ROUND, sa_type=StrEnumText(Cadence, length=32))
+    days: str | None = Field(default=None, max_length=32)  # weekday numbers, Monday 0: "0,1,3"
+    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class OrganisationPause(SQLModel, table=True):
+    """An organisation left out of a programme's rounds until a date (back from that day)."""
+
+    __table_args__ = (UniqueConstraint("programme_id", "organisation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    until: date
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class NextStep(SQLModel, table=True):
+    """The one small next step a group agreed after meeting, and whether it happened.
+
+    The words are seen by the group only; they follow the notes' retention and go on erasure.
+    """
+
+    __table_args__ = (UniqueConstraint("introduction_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    introduction_id: int = Field(foreign_key="introduction.id")
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    agreed_by: int | None = Field(default=None, foreign_key="person.id")
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    agreed_at: datetime = Field(sa_column=_ts(nullable=False))
+    check_due_at: datetime = Field(sa_column=_ts(nullable=False, index=True))
+    asked_at: datetime | None = Field(default=None, sa_column=_ts())
+    happened: bool | None = None
+    answered_by: int | None = Field(default=None, foreign_key="person.id")
+    answered_at: datetime | None = Field(default=None, sa_column=_ts())

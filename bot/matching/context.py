@@ -127,6 +127,7 @@ class Context:
     role: IntArray  # role index, -1 unknown
     tz: FloatArray  # UTC offset in hours, nan unknown
     met_org: BoolArray  # n x K: met someone of that (other) organisation before
+    days: IntArray  # weekdays that suit them as bits (Monday 1), 0 = any day
 
     @property
     def n(self) -> int:
@@ -195,6 +196,9 @@ def build_context(request: MatchRequest) -> Context:
             tz_cache[p.timezone] = _tz_offset(p.timezone)
         tz_list.append(tz_cache[p.timezone])
     tz = np.asarray(tz_list, dtype=np.float64)
+    days = np.fromiter(
+        (sum(1 << d for d in p.days) if p.days else 0 for p in people), dtype=np.int64, count=n
+    )
 
     hist = request.history
     m = len(hist)
@@ -283,6 +287,7 @@ def build_context(request: MatchRequest) -> Context:
         role=role,
         tz=tz,
         met_org=met_org,
+        days=days,
     )
 
 
@@ -315,6 +320,18 @@ def org_repeats(ctx: Context, a: IntArray, b: IntArray) -> IntArray:
     return np.where(oa != ob, seen, 0)
 
 
+def days_apart(ctx: Context, a: IntArray, b: IntArray) -> BoolArray:
+    """Per pair: both chose weekdays and no day suits both."""
+    da, db = ctx.days[a], ctx.days[b]
+    return np.asarray((da != 0) & (db != 0) & ((da & db) == 0), dtype=np.bool_)
+
+
+def same_role(ctx: Context, a: IntArray, b: IntArray) -> BoolArray:
+    """Per pair: both have the same known role."""
+    ra = ctx.role[a]
+    return np.asarray((ra >= 0) & (ra == ctx.role[b]), dtype=np.bool_)
+
+
 def score_indices(ctx: Context, groups: IntArray) -> Score:
     a, b = group_pairs(groups)
     counts = org_pair_counts(ctx, a, b)
@@ -334,6 +351,8 @@ def score_indices(ctx: Context, groups: IntArray) -> Score:
         org_repeats=int(np.sum(org_repeats(ctx, a, b))),
         trio_recent=trio_recent,
         unplaced=ctx.n - placed,
+        days_apart=int(np.sum(days_apart(ctx, a, b))),
+        same_role_pairs=int(np.sum(same_role(ctx, a, b))),
     )
 
 

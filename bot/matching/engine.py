@@ -21,6 +21,7 @@ from .integer import prove_plan
 from .models import MatchRequest, MatchResult, Preferences, Score
 from .place import realise
 from .plan import integer_plan, min_same_org, plan_value
+from .polish import polish
 from .relax import relax
 from .repeats import MATCHING_LIMIT, min_repeat_matching
 from .trio import forced_plan, odd_plan
@@ -57,7 +58,7 @@ def match(request: MatchRequest) -> MatchResult:
     )
 
 
-def _key(sc: Score) -> tuple[int, int, int, float, int, int]:
+def _key(sc: Score) -> tuple[int, int, int, float, int, int, int, int]:
     return (
         sc.unplaced,
         sc.same_org_pairs,
@@ -65,6 +66,8 @@ def _key(sc: Score) -> tuple[int, int, int, float, int, int]:
         -sc.weak_tie_value,
         sc.org_repeats,
         sc.trio_recent,
+        sc.days_apart,
+        sc.same_role_pairs,
     )
 
 
@@ -151,6 +154,7 @@ def _pairs_fast(
         plan, trio_orgs, bound = found.plan, found.trio_orgs, found.bound
     placed = realise(ctx, rng, prefs, plan, trio_orgs)
     groups = _repair(ctx, rng, placed.groups, same_bad=False)
+    groups = polish(ctx, rng, groups, lambda rows: _group_cost(ctx, rows, False))
     return groups, bound, placed.org_repeats_bound
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .context import Context, IntArray, org_repeats
+from .context import Context, IntArray, days_apart, org_repeats, same_role
 
 
 @dataclass
@@ -157,11 +157,17 @@ def solve_exact(ctx: Context, people: IntArray, time_limit: float = 20.0) -> Exa
     # tier 6: nobody in the trio twice in a row first, then fewest recent trio members
     c6[t0 : t0 + n] = 4.0 * ctx.trio_recent[people] + 16.0 * ctx.trio_last[people]
 
+    # tiers 7 and 8, only when someone chose days or has a role: a shared weekday, then roles
+    c7 = edge_obj(days_apart(ctx, a, b).astype(np.float64))
+    c8 = edge_obj(same_role(ctx, a, b).astype(np.float64))
+
     extra_rows: list[np.ndarray] = []
     extra_ub: list[float] = []
     proven = True
     sol: np.ndarray | None = None
-    stages = ((c1, 0.5), (c4, 1e-7), (c5, 0.5), (c6, 0.0))
+    stages: list[tuple[np.ndarray, float]] = [(c1, 0.5), (c4, 1e-7), (c5, 0.5), (c6, 1e-7)]
+    stages += [(c, 0.5) for c in (c7, c8) if c.any()]
+    stages[-1] = (stages[-1][0], 0.0)
     for stage, (cvec, slack) in enumerate(stages):
         if extra_rows:
             a_mat = LinearConstraint(

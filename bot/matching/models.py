@@ -12,6 +12,7 @@ class Participant:
     organisation: str
     role: str | None = None
     timezone: str | None = None
+    days: frozenset[int] = frozenset()  # weekdays that suit them (Monday 0); empty: any day
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ class Score:
     org_repeats: int  # meetings with an organisation the person already met (per person)
     trio_recent: int
     unplaced: int
+    days_apart: int = 0  # pairs whose chosen weekdays do not overlap (tier 7)
+    same_role_pairs: int = 0  # pairs of one role (tier 8: mix roles)
 
 
 @dataclass(frozen=True, slots=True)

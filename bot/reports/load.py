@@ -61,7 +61,7 @@ _ROLE_PAIRS = """
 SELECT pa.role, pb.role, count(*) FROM tie t
 JOIN person pa ON pa.id = t.person_a_id
 JOIN person pb ON pb.id = t.person_b_id
-WHERE t.programme_id = :p AND t.stage IN ('met', 'collaborating')
+WHERE t.programme_id = :p AND t.stage <> 'introduced'
 GROUP BY pa.role, pb.role
 """
 _ROLE_PEOPLE = """
@@ -82,10 +82,10 @@ SELECT p.id, p.name, count(DISTINCT x.other_org) FROM person p
 JOIN membership m ON m.person_id = p.id AND m.programme_id = :p
 JOIN (
     SELECT person_a_id AS pid, organisation_a_id AS own, organisation_b_id AS other_org
-    FROM tie WHERE programme_id = :p AND stage IN ('met', 'collaborating')
+    FROM tie WHERE programme_id = :p AND stage <> 'introduced'
     UNION ALL
     SELECT person_b_id, organisation_b_id, organisation_a_id
-    FROM tie WHERE programme_id = :p AND stage IN ('met', 'collaborating')
+    FROM tie WHERE programme_id = :p AND stage <> 'introduced'
 ) x ON x.pid = p.id
 WHERE p.name_in_reports = :yes AND p.erased = :no AND p.name IS NOT NULL
   AND x.other_org IS NOT NULL AND x.own IS NOT NULL AND x.other_org <> x.own

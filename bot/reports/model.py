@@ -10,8 +10,14 @@ if TYPE_CHECKING:
 
 STAGES = ("introduced", "met", "collaborating")
 # Strength of a tie by the furthest stage it reached: a meeting counts twice an introduction,
-# a logged collaboration three times.
-STAGE_WEIGHT = {"introduced": 1, "met": 2, "collaborating": 3}
+# a logged collaboration three times; a next step agreed or taken counts as a meeting.
+STAGE_WEIGHT = {
+    "introduced": 1,
+    "met": 2,
+    "step_agreed": 2,
+    "step_taken": 2,
+    "collaborating": 3,
+}
 STATUSES = ("active", "paused", "left")
 
 

@@ -30,6 +30,7 @@ from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.common import UseCaseError
+from bot.usecases.next_steps import expire_step_notes, queue_step_checks
 from bot.usecases.retention import expire_notes, prune_handled_requests
 from bot.usecases.rounds import MANUAL_RUN_GAP, RoundSummary, run_round
 
@@ -153,10 +154,12 @@ def due_work(
     and notes past their retention period."""
     if note_retention_days is not None:
         expire_notes(session, now, note_retention_days)
+        expire_step_notes(session, now, note_retention_days)
     prune_handled_requests(session, now)
     resumed = resume_paused(session, now)
     queued = queue_due_checkins(session, now, prompts)
     queued += queue_failure_reports(session, now, prompts)
+    queued += queue_step_checks(session, now, prompts)
     return DueWork(resumed, queued)
 
 

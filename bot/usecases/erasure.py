@@ -14,12 +14,15 @@ from bot.db.models import (
     AuditLog,
     Exclusion,
     IntroductionChat,
+    IntroductionMember,
     Membership,
     MembershipStatus,
+    NextStep,
     Outbox,
     OutboxState,
     Person,
     ProgrammeRole,
+    Rhythm,
     Tie,
     TieEvent,
 )
@@ -44,6 +47,7 @@ def forget(session: Session, now: datetime, person: Person) -> None:
     words = _free_text(session, written)
     session.execute(update(TieEvent).where(written).values(note=None, tags=None))
     session.execute(delete(ProgrammeRole).where(col(ProgrammeRole.person_id) == person_id))
+    _forget_rhythm_and_steps(session, person_id)
     session.execute(
         delete(Exclusion).where(
             or_(col(Exclusion.person_a_id) == person_id, col(Exclusion.person_b_id) == person_id)
@@ -68,6 +72,18 @@ def forget(session: Session, now: datetime, person: Person) -> None:
     person.name_in_reports = False
     session.add(person)
     audit(session, now, "system", "forget", None, person=person_id)
+
+
+def _forget_rhythm_and_steps(session: Session, person_id: int) -> None:
+    """Their pace and days go; the words of any next step their groups agreed go too (a step
+    may name them), while the dated fact that a step was agreed stays for the reports."""
+    session.execute(delete(Rhythm).where(col(Rhythm.person_id) == person_id))
+    their_groups = select(IntroductionMember.introduction_id).where(
+        IntroductionMember.person_id == person_id
+    )
+    session.execute(
+        update(NextStep).where(col(NextStep.introduction_id).in_(their_groups)).values(note=None)
+    )
 
 
 def _scrub_outbox(session: Session, person: Person, held: list[tuple[str, str]]) -> None:

@@ -365,10 +365,18 @@ def my_data_record(session: Session, person: Person) -> dict[str, Any]:
         ],
         "notes": [{"at": n.at, "note": n.note, "tags": n.tags} for n in notes],
         **_my_rounds(session, require_id(person.id)),
+        **_my_pace_and_steps(session, require_id(person.id)),
     }
     for apart in data["kept_apart_from"]:
         apart["person"] = _name_of(session, apart["person"])[0]
     return data
+
+
+def _my_pace_and_steps(session: Session, person_id: int) -> dict[str, object]:
+    from bot.usecases.next_steps import my_steps
+    from bot.usecases.pressure import my_rhythm
+
+    return {"rhythm": my_rhythm(session, person_id), "next_steps": my_steps(session, person_id)}
 
 
 def _my_rounds(session: Session, person_id: int) -> dict[str, object]:

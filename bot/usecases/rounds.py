@@ -33,6 +33,7 @@ from bot.scheduling import times
 from bot.scheduling.locks import lock_programme
 from bot.starters import FIRST_MEETING_ROUNDS
 from bot.templates import Prompts
+from bot.usecases import pressure
 from bot.usecases.bulk import ProgressCallback, collector_paused, no_progress
 from bot.usecases.common import UseCaseError, audit, require_id
 from bot.usecases.kept_groups import kept_groups
@@ -254,6 +255,12 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
             timezone,
         )
         timezones[person_id] = timezone
+    resting = pressure.held_back(
+        session, programme_id, number, today, {p: m.organisation_id for p, m in candidates.items()}
+    )
+    candidates = {p: m for p, m in candidates.items() if p not in resting}
+    paused += len(resting)
+    days = pressure.preferred_days_of(session, candidates)
     addresses = _reachable_addresses(session, programme_id)
     eligible = sorted(p for p in candidates if p in addresses)
     kept = kept_groups(session, programme_id, set(eligible))  # placed as they were
@@ -272,6 +279,7 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
                 str(candidates[p].organisation_id),
                 candidates[p].role,
                 timezones[p],
+                frozenset(days.get(p, ())),
             )
             for p in eligible
             if p not in kept_people

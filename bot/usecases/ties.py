@@ -66,7 +66,7 @@ def advance(session: Session, now: datetime, tie: Tie, stage: TieStage) -> bool:
     """Move a tie forward (never back); True if its stage changed."""
     if STAGE_ORDER[TieStage(tie.stage)] >= STAGE_ORDER[stage]:
         return False
-    if stage in (TieStage.MET, TieStage.COLLABORATING) and tie.met_at is None:
+    if STAGE_ORDER[stage] >= STAGE_ORDER[TieStage.MET] and tie.met_at is None:
         tie.met_at = now
     if stage == TieStage.COLLABORATING:
         tie.collaborating_at = now

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from crossties.cli.checkins import checkins_app
 from crossties.cli.helptext import Typer
+from crossties.cli.organisations import organisations_app
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -79,6 +80,7 @@ people_app = group("people", "Import, list and remove the people of a programme.
 round_app = group("round", "Preview a round or run it now.")
 db_app = group("db", "Database maintenance.")
 app.add_typer(checkins_app, name="checkins")
+app.add_typer(organisations_app, name="organisation")
 
 console = Console()  # what a command was asked for: standard output
 notes = Console(stderr=True)  # what it says about its work: standard error

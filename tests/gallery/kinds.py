@@ -96,6 +96,16 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "group (“Helen says you met — glad it worked.”). Their own check-in is not sent; "
         "they can change the answer if it is not right.",
     ),
+    "step-agreed": (
+        "Next step agreed",
+        "A member who met their partner and typed `step` with one short line (or pressed "
+        '"We agreed a next step"). Only their group sees the step.',
+    ),
+    "step-check": (
+        "Did it happen?",
+        "Each person of a group that agreed a next step, the programme's check-in delay after "
+        "agreeing it. They answer with one button.",
+    ),
     "home": (
         "Home (Slack App Home)",
         "A member who opens the app's Home tab: current introduction with its check-in "

@@ -25,7 +25,7 @@ import base64
 import functools
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,6 +64,7 @@ from bot.templates import Prompts
 from bot.usecases import coordination, home
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.common import person_for
+from bot.usecases.next_steps import queue_step_checks
 from bot.usecases.programmes import ProgrammeSettings, RosterRow, create_programme, import_roster
 from bot.views import AnsweredCheckIn, IntroductionView, ProgrammeFormView, Reply, SuggestedTimes
 from tests.gallery.kinds import PURPOSES
@@ -449,6 +450,7 @@ async def _single_platform(directory: Path, platform: PlatformName) -> list[Shot
     notice = next(r for r in world.outbox("answer_notice") if r.platform == platform)
     add("answer-notice", (decode_message(notice.payload),))
     shots.extend(await _loop_shots(world, platform, exclude=row.introduction_id or 0))
+    await _next_step_shots(world, answerer, add)
 
     partner = (
         next(r for r in _recipients(intro_row) if r != answerer and r in world.platforms)
@@ -556,9 +558,24 @@ async def _long_preview(directory: Path, platform: PlatformName) -> Shot:
         )
         import_roster(session, START, programme, rows)
     (message,) = (await core.handle(CommandReceived(coordinator, "round preview"))).messages
+
     if platform == "slack":
         return Shot("round-preview-long", "slack", slack_message(message, where="Direct message"))
     return Shot("round-preview-long", "teams", chat(teams_activities(message)))
+
+
+async def _next_step_shots(
+    world: World, answerer: str, add: Callable[[str, tuple[Message, ...]], None]
+) -> None:
+    """The group agrees a next step after meeting; a week on, "did it happen?"."""
+    add("step-agreed", await world.say(answerer, "step Share the discharge checklist by Friday"))
+    clock = world.core.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(days=7))
+    with world.core.db.session() as session:
+        queue_step_checks(session, clock.now(), world.core.prompts)
+    row = next(r for r in world.outbox("step_check") if answerer in _recipients(r))
+    add("step-check", (decode_message(row.payload),))
 
 
 async def _intro_buttons(world: World, platform: PlatformName) -> list[Shot]:

@@ -33,11 +33,15 @@ SHOWN = {
     ("programmerole", "person_id"): "roles",
     ("exclusion", "person_a_id"): "kept_apart_from",
     ("exclusion", "person_b_id"): "kept_apart_from",
+    ("rhythm", "person_id"): "rhythm",
+    ("nextstep", "agreed_by"): "next_steps",
 }
 # References that are not the person's data, or are shown through another key.
 NOT_THEIRS = {
     ("exclusion", "created_by"): "which coordinator set a pairing apart (the coordinator's act)",
     ("tieevent", "by_person_id"): "events of their ties (shown under ties; notes under notes)",
+    ("nextstep", "answered_by"): "who said whether a step happened (shown under next_steps)",
+    ("organisationpause", "created_by"): "which coordinator paused an organisation (their act)",
 }
 
 
@@ -49,6 +53,8 @@ async def ask(world: World, user: str, text: str) -> str:
 async def history(world: World) -> None:
     assert "Round 1" in await ask(world, "u01", "round run")
     await ask(world, "u03", "met")
+    await ask(world, "u03", "step Share the falls pathway with the ward")
+    await ask(world, "u03", "profile days mon thu")
     await ask(world, "u03", "log @u09 shared the falls pathway #falls")
     await ask(world, "u01", "exclude @u03 @u10")
 

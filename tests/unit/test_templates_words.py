@@ -165,7 +165,7 @@ def _view(n: int, flag: bool) -> LeadView:
 ANSWERS = ("met", "not_yet", "could_not_meet", None)
 DAYS = (0, 1, 3, 7, 10, 14)  # ago, by turn: today, yesterday, a weekday, last week, …
 STATUSES = ("active", "paused", "left", "none")
-STAGES = ("introduced", "met", "collaborating")
+STAGES = ("introduced", "met", "step_agreed", "step_taken", "collaborating")
 
 
 # Variables a template is given as None at times.
@@ -315,7 +315,16 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
             "notes": [{}] * (n - 1),
             "accounts": [{}] * n,
         },
+        "chosen_days": list(range(n)) if flag else [],
+        "note": "Share the discharge checklist" if flag else None,
+        "check_on": date(2027, 1, 12),
+        "happened": flag,
+        "limit": 200,
     }
+    if template == "cadence_set":  # a person's own pace, not a programme's cadence
+        table["cadence"] = ("every_round", "every_other_round", "monthly")[turn % 3]
+    if template == "organisation_paused":  # a count of people, not a list of them
+        table["people"] = n if flag else 0
     if not flag and name in OPTIONAL.get(template, ()):
         return None
     if name not in table:
