@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.db.models import Answer
 from bot.events import MENTION_MARK, UserRef
 from bot.text import clean_text, parse_date
+
+if TYPE_CHECKING:
+    from bot.circle_commands import CircleCommand
 
 __all__ = ["clean_text", "parse_date"]  # re-exported: the use cases clean names with it
 
@@ -209,7 +213,7 @@ def parse_mention(token: str, mentions: tuple[UserRef, ...] = ()) -> tuple[Menti
     return MentionByName(name), rest
 
 
-def parse(text: str, mentions: tuple[UserRef, ...] = ()) -> Parsed | ParseError:
+def parse(text: str, mentions: tuple[UserRef, ...] = ()) -> Parsed | CircleCommand | ParseError:
     """`mentions` are the accounts behind the MENTION_MARKs in `text`, in order."""
     try:
         return _parse(text, mentions)
@@ -226,7 +230,7 @@ def _number_marks(text: str) -> str:
     return "".join(numbered)
 
 
-def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
+def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | CircleCommand | ParseError:
     if len(text) > MAX_COMMAND_LENGTH:
         return ParseError("error_too_long")
     text = _number_marks(clean_text(text))
@@ -305,6 +309,10 @@ def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
             return _parse_exclude(rest, programme, mentions)
         case "programmes" | "programme" | "programs":
             return Programmes(programme=programme)
+        case "circle" | "circles":
+            from bot.circle_commands import parse_circle  # the circle words, in their module
+
+            return parse_circle(head, rest, programme)
     return ParseError("error_unknown_command", word=words[0][:40])
 
 

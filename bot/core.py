@@ -16,12 +16,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot import accounts, actions
+from bot import circle_commands as cc
 from bot import commands as c
 from bot.clock import Clock
 from bot.db.session import Database
 from bot.events import (
     ActionInvoked,
     CheckInAnswered,
+    CircleCheckInAnswered,
+    CircleJoinRequested,
     CommandReceived,
     FormOpened,
     FormSubmitted,
@@ -34,7 +37,7 @@ from bot.events import (
     ReachChanged,
     UserRef,
 )
-from bot.handlers import coordinators, leads, staff
+from bot.handlers import circles, coordinators, leads, staff
 from bot.handlers.turn import Turn
 from bot.templates import Prompts
 from bot.usecases import home, people
@@ -209,6 +212,10 @@ class Crossties:
                 return coordinators.invite_members(turn, event)
             case CommandReceived():
                 return self._command(turn, c.parse(event.text, event.mentions))
+            case CircleJoinRequested():
+                return circles.join_pressed(turn, event)
+            case CircleCheckInAnswered():
+                return circles.answer_checkin(turn, event)
         raise UseCaseError("error_bad_action")
 
     def _home(self, session: Session, event: HomeOpened) -> Reply:
@@ -216,7 +223,7 @@ class Crossties:
         view = home.home_view(session, event.user, self.prompts, workspace_admin=admin)
         return Reply((), view=view)
 
-    def _command(self, turn: Turn, parsed: c.Parsed | c.ParseError) -> Reply:
+    def _command(self, turn: Turn, parsed: c.Parsed | cc.CircleCommand | c.ParseError) -> Reply:
         match parsed:
             case c.ParseError(prompt=prompt, word=word, detail=detail):
                 return Reply((turn.say(prompt, word=word, detail=detail),))
@@ -224,4 +231,12 @@ class Crossties:
                 return leads.report(turn, parsed)
             case c.RoundPreview() | c.RoundRun() | c.Exclude() | c.Programmes():
                 return coordinators.command(turn, parsed)
+            case (
+                cc.CirclesList()
+                | cc.CircleJoin()
+                | cc.CircleLeave()
+                | cc.CircleOpen()
+                | cc.CircleForm()
+            ):
+                return circles.command(turn, parsed)
         return staff.command(turn, parsed)

@@ -291,3 +291,7 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=64)
     programme_id: int | None = Field(default=None, foreign_key="programme.id")
     detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+# Problem circles live in their own module; importing it registers their tables.
+from bot.db import circle_models as _circle_models  # noqa: E402, F401

@@ -234,6 +234,9 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "unplaced": names if flag else [],
         "same_org": n if flag else 0,
         "pairs": n + 1,
+        "title": "Discharge to assess: delays at weekends",
+        "titles": [f"Topic {i}" for i in range(1, n + 1)] if flag else [],
+        "signed_up": flag,
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None
