@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import actions
-from bot.events import Button, Card, Fact, Message, Text
+from bot.events import Button, Card, Message, Text
 from bot.templates import Prompts
 
 
@@ -48,21 +48,17 @@ def topic_card(
     if topic.status == "open" and not topic.signed_up:
         label = prompts.render("button_circle_join")
         buttons = (actions.circle_join_button(label, topic.id),)
+    footer = prompts.render("circle_topic_footer", title=topic.title, signed_up=topic.signed_up)
     return Card(
         title=prompts.render("circle_topic_title", title=topic.title),
         sections=(
             topic.description,
-            prompts.render("circle_topic_about"),
+            prompts.render("circle_topic_affects", organisations=list(topic.organisations)),
             prompts.render("circle_topic_when", count=topic.signups, status=topic.status, **when),
-        ),
-        facts=(
-            Fact(
-                prompts.render("circle_topic_affects"),
-                prompts.render("circle_organisations", organisations=list(topic.organisations)),
-            ),
+            prompts.render("circle_topic_about"),
         ),
         buttons=buttons,
-        footer=prompts.render("circle_topic_footer", title=topic.title, signed_up=topic.signed_up),
+        footer=footer if topic.signed_up else None,
     )
 
 
@@ -94,25 +90,32 @@ def circle_message(
 ) -> Message:
     """A formed circle, for the members reached on `platform`; members elsewhere are named
     with where to reach them."""
-    facts = []
+    lines = []
     for mate in members:
-        where = prompts.render("intro_person", role=mate.role, organisation=mate.organisation)
+        reach = None
         if mate.person_id not in recipients and mate.platform != platform:
-            where += " · " + prompts.render("intro_reach", platform=mate.platform, email=mate.email)
-        facts.append(Fact(mate.name, where))
-    names = [m.name for m in members]
+            reach = prompts.render("intro_reach", platform=mate.platform, email=mate.email)
+        lines.append(
+            prompts.render(
+                "circle_member",
+                name=mate.name,
+                role=mate.role,
+                organisation=mate.organisation,
+                reach=reach,
+            )
+        )
     card = Card(
         title=prompts.render("circle_title", title=title),
         sections=(
-            prompts.render("circle_lead", names=names, count=len(names)),
+            prompts.render("circle_lead", count=len(members)),
+            "\n".join(lines),
             description,
-            prompts.render("circle_structure", count=len(names)),
-            prompts.render("circle_arrange", name=names[0]),
+            prompts.render("circle_structure", count=len(members)),
+            prompts.render("circle_arrange", name=members[0].name),
             prompts.render(
-                "intro_checkin", days=checkin_days, checkin_at=checkin_at, timezone=timezone
+                "circle_checkin_note", days=checkin_days, checkin_at=checkin_at, timezone=timezone
             ),
         ),
-        facts=tuple(facts),
     )
     return Message((card,))
 

@@ -15,6 +15,8 @@ from sqlmodel import Session, col, select
 from bot import accounts
 from bot.circle_compose import TopicView, topic_card
 from bot.db.circle_models import (
+    Circle,
+    CircleMember,
     CircleSignup,
     CircleTopic,
     CircleTopicOrganisation,
@@ -247,3 +249,11 @@ def leave(session: Session, now: datetime, person: Person, topic: CircleTopic) -
         )
     )
     audit(session, now, f"person:{person.id}", "circle_leave", topic.programme_id, topic=key[0])
+
+
+def delete_for_programme(session: Session, programme_id: int) -> None:
+    """Remove a programme's topics, sign-ups and circles (when the programme is deleted)."""
+    topics = select(CircleTopic.id).where(CircleTopic.programme_id == programme_id)
+    for table in (CircleMember, Circle, CircleSignup, CircleTopicOrganisation):
+        session.execute(delete(table).where(col(table.topic_id).in_(topics)))
+    session.execute(delete(CircleTopic).where(col(CircleTopic.programme_id) == programme_id))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from alembic import command
+from sqlalchemy import func, inspect
 from sqlmodel import SQLModel, select
 
 from adapters.local.runtime import LocalRuntime
@@ -19,6 +20,7 @@ from bot.db.circle_models import (
     CircleTopicStatus,
 )
 from bot.db.models import Answer, AuditLog, Organisation, Outbox, Person, ProgrammeRoleKind
+from bot.db.session import Database, alembic_config, needs_upgrade, upgrade
 from bot.scheduling.circles import form_due_circles
 from bot.usecases import circles, people
 from bot.usecases.circle_forming import form_topic, queue_due_circle_checkins
@@ -339,3 +341,15 @@ def test_a_member_who_left_the_programme_cannot_sign_up(core: Crossties) -> None
             assert error.prompt == "error_not_member"
         else:
             raise AssertionError("a former member signed up")
+
+
+def test_the_circle_migration_goes_down_and_up(db: Database) -> None:
+    tables = {"circletopic", "circletopicorganisation", "circlesignup", "circle", "circlemember"}
+    with db.engine.begin() as connection:
+        config = alembic_config(db.engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    assert not tables & set(inspect(db.engine).get_table_names())
+    upgrade(db.engine)
+    assert tables <= set(inspect(db.engine).get_table_names())
+    assert not needs_upgrade(db.engine)

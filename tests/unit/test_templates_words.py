@@ -237,6 +237,7 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "title": "Discharge to assess: delays at weekends",
         "titles": [f"Topic {i}" for i in range(1, n + 1)] if flag else [],
         "signed_up": flag,
+        "reach": "on Microsoft Teams, helen@nhs.example" if flag else None,
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None
