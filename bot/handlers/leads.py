@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import commands as c
 from bot.db.models import ProgrammeRoleKind
 from bot.handlers.turn import Turn
+from bot.usecases.circle_report import circles_message
 from bot.usecases.common import audit, require_role
 from bot.views import Reply
 
@@ -15,4 +16,6 @@ def report(turn: Turn, command: c.Report) -> Reply:
     programme = turn.programme(command.programme)
     require_role(turn.session, turn.person, programme, ProgrammeRoleKind.LEAD)
     audit(turn.session, turn.now, turn.actor, "report", programme.id)
-    return Reply((report_message(turn.session, programme, turn.prompts, turn.report_min_count),))
+    message = report_message(turn.session, programme, turn.prompts, turn.report_min_count)
+    circles = circles_message(turn.session, programme, turn.prompts, turn.report_min_count)
+    return Reply((message,) if circles is None else (message, circles))

@@ -352,6 +352,7 @@ def report(
     fewer than CROSSTIES_REPORT_MIN_COUNT people suppressed; --json is exact for the operator.
     """
     from bot.reports import build_report, lead_view, load_report_input, report_json
+    from bot.usecases.circle_report import circles_json
     from bot.usecases.common import audit, resolve_programme
 
     with friendly_errors():
@@ -361,6 +362,7 @@ def report(
             data = build_report(
                 load_report_input(session, found), min_count=s.settings.min_group_size_for_reports
             )
+            circles = circles_json(session, found) if as_json else []
             audit(
                 session,
                 s.clock.now(),
@@ -390,7 +392,8 @@ def report(
             html.write_text(render_html(view, s.prompts, generated=s.clock.now()), encoding="utf-8")
             written.append(f"page {html}")
         if as_json:
-            sys.stdout.write(json.dumps(report_json(data), indent=2) + "\n")
+            exact = report_json(data) | {"circles": circles}
+            sys.stdout.write(json.dumps(exact, indent=2) + "\n")
             return
         from crossties.cli.render import print_report
 

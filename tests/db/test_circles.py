@@ -22,7 +22,7 @@ from bot.db.circle_models import (
 from bot.db.models import Answer, AuditLog, Organisation, Outbox, Person, ProgrammeRoleKind
 from bot.db.session import Database, alembic_config, needs_upgrade, upgrade
 from bot.scheduling.circles import form_due_circles
-from bot.usecases import circles, people
+from bot.usecases import circle_report, circles, people
 from bot.usecases.circle_forming import form_topic, queue_due_circle_checkins
 from bot.usecases.common import UseCaseError, resolve_programme
 from bot.usecases.programmes import (
@@ -79,6 +79,7 @@ def build(
         import_roster(session, now, programme, rows, local_workspace="w1")
         first = session.exec(select(Person).where(Person.external_id == "u01")).one()
         grant(session, now, programme, first, ProgrammeRoleKind.COORDINATOR)
+        grant(session, now, programme, first, ProgrammeRoleKind.LEAD)
     return LocalRuntime(core, "w1")
 
 
@@ -353,3 +354,35 @@ def test_the_circle_migration_goes_down_and_up(db: Database) -> None:
     upgrade(db.engine)
     assert tables <= set(inspect(db.engine).get_table_names())
     assert not needs_upgrade(db.engine)
+
+
+async def test_the_report_shows_circles_per_topic_with_small_numbers_withheld(
+    core: Crossties,
+) -> None:
+    runtime = build(core, per_org=2)
+    formed = open_and_join(core, 12)
+    with core.db.session() as session:
+        form_topic(session, FORMS, core.prompts, formed)
+        programme = resolve_programme(session, PROGRAMME)
+        coordinator = session.exec(select(Person).where(Person.external_id == "u01")).one()
+        small, _ = circles.open_topic(
+            session,
+            FORMS,
+            core.prompts,
+            programme,
+            coordinator,
+            title="Winter plan",
+            description="Beds in January.",
+            organisations=SIX[:2],
+            forms_at=FORMS + timedelta(days=30),
+        )
+        for person in session.exec(select(Person).order_by(Person.id)).all()[:3]:  # type: ignore[arg-type]
+            circles.join(session, FORMS, person, small)
+    said = (await runtime.say("u01", "report")).messages[-1].plain()
+    assert "Discharge to assess: delays at weekends: 2 circles of 12 people" in said
+    assert "spanning 6 organisations" in said and "Carers' Centre" in said
+    assert "Winter plan: open, fewer than 5 signed up" in said
+    with core.db.session() as session:
+        exact = circle_report.circles_json(session, resolve_programme(session, PROGRAMME))
+    assert [t["signed_up"] for t in exact] == [12, 3]
+    assert exact[0]["people"] == 12 and exact[0]["circles"] == 2

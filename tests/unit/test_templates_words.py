@@ -238,6 +238,18 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "titles": [f"Topic {i}" for i in range(1, n + 1)] if flag else [],
         "signed_up": flag,
         "reach": "on Microsoft Teams, helen@nhs.example" if flag else None,
+        "min_count": 5,
+        "topics": [
+            SimpleNamespace(
+                title=f"Topic {i}",
+                status=("formed", "open", "cancelled")[(turn + i) % 3],
+                signed_up=n if flag else None,
+                circles=n,
+                people=n if flag else None,
+                organisations=tuple(ORGANISATIONS[:n]),
+            )
+            for i in range(n)
+        ],
     }
     if not flag and name in OPTIONAL.get(template, ()):
         return None
