@@ -255,7 +255,9 @@ async def test_chat_open_list_join_leave_form_and_check_in(core: Crossties) -> N
     assert button.action == "circle_join"
 
     listed = (await runtime.say("u05", "circles")).messages[0]
-    assert "Monday 16 March, 10:00" in listed.plain() and "0 people signed up" in listed.plain()
+    assert (
+        "Monday 16 March, 10:00" in listed.plain() and "nobody has signed up yet" in listed.plain()
+    )
     pressed = await runtime.press("u05", button.action, button.value)
     assert "You're signed up for Discharge" in pressed.messages[0].plain()
     again = await runtime.press("u05", button.action, button.value)
