@@ -18,6 +18,8 @@ from bot.events import (
     AnotherQuestionAsked,
     Button,
     CheckInAnswered,
+    CircleCheckInAnswered,
+    CircleJoinRequested,
     CommandReceived,
     ConversationRef,
     FormOpened,
@@ -30,7 +32,7 @@ from bot.events import (
     TimeChosen,
     TimesRequested,
 )
-from bot.ids import IntroductionId, ProgrammeId
+from bot.ids import CircleId, CircleTopicId, IntroductionId, ProgrammeId
 
 CHECKIN = "checkin"
 NEXT_ROUND = "next_round"  # after "couldn't meet": keep the group, or move on
@@ -383,9 +385,66 @@ def decode(event: ActionInvoked) -> InboundEvent | None:
         return _command(event, "forget me confirm") if event.value == "confirm" else None
     if event.action in COMMAND_BUTTONS:
         return _command(event, event.action + (f" {event.value}" if event.value else ""))
+    if event.action in CIRCLE_ACTIONS:
+        return _circle(event)
     return None
 
 
 def with_key(event: InboundEvent, key: str | None) -> InboundEvent:
     """The event carrying the adapter's key for its request."""
     return replace(event, request_key=key)
+
+
+# ---------------------------------------------------------------- problem circles
+
+CIRCLE_JOIN = "circle_join"
+CIRCLE_CHECKIN = "circle_checkin"
+CIRCLE_ACTIONS = frozenset({CIRCLE_JOIN, CIRCLE_CHECKIN})
+
+
+def circle_join_button(label: str, topic: int) -> Button:
+    return Button(label, CIRCLE_JOIN, str(topic), "primary")
+
+
+def circle_checkin_buttons(
+    circle: int, met: str, not_yet: str, could_not_meet: str
+) -> tuple[Button, ...]:
+    """The three answers to "did your circle meet?", labelled by the caller."""
+    return (
+        Button(met, CIRCLE_CHECKIN, checkin_value(circle, Answer.MET), "primary"),
+        Button(not_yet, CIRCLE_CHECKIN, checkin_value(circle, Answer.NOT_YET)),
+        Button(could_not_meet, CIRCLE_CHECKIN, checkin_value(circle, Answer.COULD_NOT_MEET)),
+    )
+
+
+def _circle(event: ActionInvoked) -> CircleJoinRequested | CircleCheckInAnswered | None:
+    if event.action == CIRCLE_JOIN:
+        value = event.value.strip()
+        if not (value.isascii() and value.isdigit() and len(value) <= 12):
+            return None
+        return CircleJoinRequested(
+            event.user,
+            CircleTopicId(int(value)),
+            display_name=event.display_name,
+            conversation=event.conversation,
+            message_id=event.message_id,
+            raw=event.raw,
+            request_key=event.request_key,
+        )
+    head, _, answer = event.value.partition(":")
+    if not (head.isascii() and head.isdigit() and len(head) <= 12):
+        return None
+    try:
+        chosen = Answer(answer)
+    except ValueError:
+        return None
+    return CircleCheckInAnswered(
+        event.user,
+        CircleId(int(head)),
+        chosen,
+        display_name=event.display_name,
+        conversation=event.conversation,
+        message_id=event.message_id,
+        raw=event.raw,
+        request_key=event.request_key,
+    )

@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from bot.db.models import Answer, Cadence
 from bot.events import MENTION_MARK, UserRef
 from bot.text import clean_text, parse_date, parse_moment
+
+if TYPE_CHECKING:
+    from bot.circle_commands import CircleCommand
 
 __all__ = ["clean_text", "parse_date"]  # re-exported: the use cases clean names with it
 
@@ -263,7 +267,7 @@ def parse_mention(token: str, mentions: tuple[UserRef, ...] = ()) -> tuple[Menti
     return MentionByName(name), rest
 
 
-def parse(text: str, mentions: tuple[UserRef, ...] = ()) -> Parsed | ParseError:
+def parse(text: str, mentions: tuple[UserRef, ...] = ()) -> Parsed | CircleCommand | ParseError:
     """`mentions` are the accounts behind the MENTION_MARKs in `text`, in order."""
     try:
         return _parse(text, mentions)
@@ -280,7 +284,7 @@ def _number_marks(text: str) -> str:
     return "".join(numbered)
 
 
-def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
+def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | CircleCommand | ParseError:
     if len(text) > MAX_COMMAND_LENGTH:
         return ParseError("error_too_long")
     text = _number_marks(clean_text(text))
@@ -367,6 +371,10 @@ def _parse(text: str, mentions: tuple[UserRef, ...]) -> Parsed | ParseError:
             return Programmes(programme=programme)
         case "checkins" | "checkin" | "check-ins" if rest_lower.split(" ")[:1] == ["send"]:
             return _parse_checkins_send(rest[4:].strip(), programme)
+        case "circle" | "circles":
+            from bot.circle_commands import parse_circle  # the circle words, in their module
+
+            return parse_circle(head, rest, programme)
     return ParseError("error_unknown_command", word=words[0][:40])
 
 

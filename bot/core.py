@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot import accounts, actions
+from bot import circle_commands as cc
 from bot import commands as c
 from bot.clock import Clock
 from bot.db.session import Database
@@ -24,6 +25,8 @@ from bot.events import (
     ActionInvoked,
     AnotherQuestionAsked,
     CheckInAnswered,
+    CircleCheckInAnswered,
+    CircleJoinRequested,
     CommandReceived,
     ConversationRef,
     FormOpened,
@@ -44,7 +47,15 @@ from bot.events import (
     UserRef,
 )
 from bot.handlers import checkins as checkin_answers
-from bot.handlers import coordinators, introductions, leads, next_steps, pressure, staff
+from bot.handlers import (
+    circles,
+    coordinators,
+    introductions,
+    leads,
+    next_steps,
+    pressure,
+    staff,
+)
 from bot.handlers.turn import Turn
 from bot.observe import UNWATCHED, Observer
 from bot.templates import Prompts
@@ -246,6 +257,10 @@ class Crossties:
                 return leads.share(turn, event)
             case PreviewPageAsked():
                 return coordinators.preview_page(turn, event)
+            case CircleJoinRequested():
+                return circles.join_pressed(turn, event)
+            case CircleCheckInAnswered():
+                return circles.answer_checkin(turn, event)
         raise UseCaseError("error_bad_action")
 
     def _home(self, session: Session, event: HomeOpened) -> Reply:
@@ -256,7 +271,10 @@ class Crossties:
         return Reply((), view=view)
 
     def _command(
-        self, turn: Turn, parsed: c.Parsed | c.ParseError, asked_in: ConversationRef | None = None
+        self,
+        turn: Turn,
+        parsed: c.Parsed | cc.CircleCommand | c.ParseError,
+        asked_in: ConversationRef | None = None,
     ) -> Reply:
         match parsed:
             case c.ParseError(prompt=prompt, word=word, detail=detail):
@@ -271,4 +289,12 @@ class Crossties:
                 return pressure.command(turn, parsed)
             case c.NextStep() | c.StepDone():
                 return next_steps.command(turn, parsed)
+            case (
+                cc.CirclesList()
+                | cc.CircleJoin()
+                | cc.CircleLeave()
+                | cc.CircleOpen()
+                | cc.CircleForm()
+            ):
+                return circles.command(turn, parsed)
         return staff.command(turn, parsed)

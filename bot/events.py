@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from bot.db.models import Answer
-from bot.ids import IntroductionId, ProgrammeId
+from bot.ids import CircleId, CircleTopicId, IntroductionId, ProgrammeId
 
 Platform = Literal["slack", "teams", "local"]
 PLATFORMS: tuple[Platform, ...] = ("slack", "teams", "local")
@@ -310,6 +310,23 @@ class AnotherQuestionAsked:
     request_key: str | None = field(default=None, compare=False, repr=False)
 
 
+# ---------------------------------------------------------------- problem circles
+
+
+@dataclass(frozen=True, slots=True)
+class CircleJoinRequested:
+    """The Join button on a circle topic's card."""
+
+    user: UserRef
+    topic: CircleTopicId
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
 @dataclass(frozen=True, slots=True)
 class TimesRequested:
     """ "Suggest a time" on an introduction: offer the group a few concrete times."""
@@ -339,6 +356,21 @@ class TimeChosen:
     request_key: str | None = field(default=None, compare=False, repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class CircleCheckInAnswered:
+    """ "Did your circle meet?" answered for one circle (a button on its check-in)."""
+
+    user: UserRef
+    circle: CircleId
+    answer: Answer
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
 InboundEvent = (
     CommandReceived
     | ActionInvoked
@@ -357,6 +389,8 @@ InboundEvent = (
     | AnotherQuestionAsked
     | TimesRequested
     | TimeChosen
+    | CircleJoinRequested
+    | CircleCheckInAnswered
 )
 
 

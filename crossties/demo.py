@@ -36,6 +36,7 @@ from bot.usecases.programmes import (
     import_roster,
 )
 from crossties.cli.render import print_report
+from crossties.demo_circle import print_circle, simulate_circle
 
 DEMO_PROGRAMME = "Northfield Partnership (demo)"
 DEMO_WORKSPACE = "demo"
@@ -294,6 +295,10 @@ async def simulate(services: Services, *, seed: int, console: Console) -> list[R
 
 def run_demo(services: Services, *, seed: int, png: Path, console: Console) -> None:
     logs = asyncio.run(simulate(services, seed=seed, console=console))
+    circle_start = START + timedelta(days=14 * ROUNDS)
+    circle = asyncio.run(
+        simulate_circle(services, roster(), start=circle_start, seed=seed, coordinator="demo-01")
+    )
     console.rule("[bold]Crossties demo: Northfield Partnership[/bold]")
     console.print(
         f"{len(roster())} staff from {len(ORGANISATIONS)} organisations, "
@@ -309,6 +314,7 @@ def run_demo(services: Services, *, seed: int, png: Path, console: Console) -> N
         )
         for event in log.events[1:]:
             console.print(f"  · {event}", highlight=False)
+    print_circle(console, circle)
     with services.db.session() as session:
         programme = session.exec(select(Programme).where(Programme.is_demo == True)).one()  # noqa: E712
         report = build_report(

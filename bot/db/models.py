@@ -360,3 +360,7 @@ class NextStep(SQLModel, table=True):
     happened: bool | None = None
     answered_by: int | None = Field(default=None, foreign_key="person.id")
     answered_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+# Problem circles live in their own module; importing it registers their tables.
+from bot.db import circle_models as _circle_models  # noqa: E402, F401

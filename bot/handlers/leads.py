@@ -7,11 +7,14 @@ report, for everyone there, in the conversation where it was asked.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import actions
 from bot import commands as c
 from bot.db.models import ProgrammeRoleKind
 from bot.events import ConversationRef, ReportShared
 from bot.handlers.turn import Turn
+from bot.usecases.circle_report import circles_message
 from bot.usecases.common import UseCaseError, audit, require_role
 from bot.views import Reply
 
@@ -29,7 +32,11 @@ def report(turn: Turn, command: c.Report, asked_in: ConversationRef | None = Non
     message = report_message(
         turn.session, programme, turn.prompts, turn.report_min_count, share=share
     )
-    return Reply((message,))
+    circles = circles_message(turn.session, programme, turn.prompts, turn.report_min_count)
+    if circles is None:
+        return Reply((message,))
+    # the circles part goes where the report goes: privately when the report is private
+    return Reply((message, replace(circles, private=message.private)))
 
 
 def share(turn: Turn, event: ReportShared) -> Reply:

@@ -26,9 +26,11 @@ from bot.db.session import Database
 from bot.delivery import queue_failure_reports
 from bot.observe import UNWATCHED, Observer
 from bot.scheduling.cadence import latest_occurrence
+from bot.scheduling.circles import form_due_circles
 from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
 from bot.usecases.checkins import queue_due_checkins
+from bot.usecases.circle_forming import queue_due_circle_checkins
 from bot.usecases.common import UseCaseError
 from bot.usecases.next_steps import expire_step_notes, queue_step_checks
 from bot.usecases.retention import expire_notes, prune_handled_requests
@@ -160,6 +162,7 @@ def due_work(
     queued = queue_due_checkins(session, now, prompts)
     queued += queue_failure_reports(session, now, prompts)
     queued += queue_step_checks(session, now, prompts)
+    queued += queue_due_circle_checkins(session, now, prompts)
     return DueWork(resumed, queued)
 
 
@@ -250,10 +253,13 @@ async def run_due_work(context: JobContext) -> None:
             )
 
     done = await asyncio.to_thread(work)
+    formed = await asyncio.to_thread(
+        form_due_circles, context.db, context.clock.now(), context.prompts, actor=context.actor
+    )
     caught_up = 0
     if not context.interval:
         caught_up = await asyncio.to_thread(
             catch_up, context.db, context.clock.now(), context.prompts, actor=context.actor
         )
-    if done.queued or caught_up:
+    if done.queued or caught_up or formed:
         await context.notify()

@@ -266,6 +266,9 @@ def delete_programme(session: Session, programme: Programme) -> None:
         for table in (CheckIn, IntroductionMember, IntroductionChat):
             session.execute(delete(table).where(col(table.introduction_id).in_(intro_ids)))
         session.execute(delete(Introduction).where(col(Introduction.id).in_(intro_ids)))
+    from bot.usecases.circles import delete_for_programme  # circles first: they point at people
+
+    delete_for_programme(session, programme_id)
     for table2 in (Round, Membership, Exclusion, AuditLog):
         session.execute(delete(table2).where(col(table2.programme_id) == programme_id))
     for table3 in (ProgrammeOrganisation, ProgrammeRole, ProgrammeWorkspace):

@@ -33,6 +33,7 @@ def report(
         if path is not None:
             writable(path, option)
     from bot.reports import build_report, lead_view, load_report_input, report_json
+    from bot.usecases.circle_report import circles_json
     from bot.usecases.common import audit, resolve_programme
 
     with friendly_errors():
@@ -42,6 +43,7 @@ def report(
             data = build_report(
                 load_report_input(session, found), min_count=s.settings.min_group_size_for_reports
             )
+            circles = circles_json(session, found) if as_json else []
             audit(
                 session,
                 s.clock.now(),
@@ -73,7 +75,8 @@ def report(
         for line in written:  # standard output is for the report itself
             notes.print(f"Wrote the {line}", markup=False, highlight=False)
         if as_json:
-            sys.stdout.write(json.dumps(report_json(data), indent=2) + "\n")
+            exact = report_json(data) | {"circles": circles}
+            sys.stdout.write(json.dumps(exact, indent=2) + "\n")
             return
         from crossties.cli.render import print_report
 

@@ -192,6 +192,23 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "Error: not allowed",
         "A member who asks for the report without being a lead.",
     ),
+    "circle-topic": (
+        "Problem circle topic",
+        "Every active member, when a coordinator opens a problem circle topic (and anyone who "
+        "types `circles`): what the problem is, who it affects and when circles form. They "
+        "press Join if it touches their work.",
+    ),
+    "circle-formed": (
+        "Problem circle formed",
+        "The 4–6 people of one circle, in a group DM (Slack) or each in their 1:1 chat with "
+        "the bot (Teams), at the topic's forming time: who is in the circle and how to run "
+        "the hour. The first person named suggests times.",
+    ),
+    "circle-checkin": (
+        "Problem circle check-in",
+        "Each member of a circle, the programme's check-in delay after it formed. They answer "
+        "with one button.",
+    ),
 }
 # Kinds the gallery is asked to show that the bot does not send today.
 MISSING: dict[str, str] = {}

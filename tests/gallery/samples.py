@@ -732,6 +732,9 @@ async def collect(directory: Path) -> list[Shot]:
     shots += await _single_platform(directory, "teams")
     shots += [await _long_preview(directory, p) for p in ("slack", "teams")]
     shots += await _cross_platform(directory)
+    from tests.gallery.circle_samples import circle_shots  # it builds on this module's worlds
+
+    shots += await circle_shots(directory, "slack") + await circle_shots(directory, "teams")
     return shots + _phone(shots)
 
 

@@ -320,6 +320,22 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "check_on": date(2027, 1, 12),
         "happened": flag,
         "limit": 200,
+        "title": "Discharge to assess: delays at weekends",
+        "titles": [f"Topic {i}" for i in range(1, n + 1)] if flag else [],
+        "signed_up": flag,
+        "reach": "on Microsoft Teams, helen@nhs.example" if flag else None,
+        "min_count": 5,
+        "topics": [
+            SimpleNamespace(
+                title=f"Topic {i}",
+                status=("formed", "open", "cancelled")[(turn + i) % 3],
+                signed_up=n if flag else None,
+                circles=n,
+                people=n if flag else None,
+                organisations=tuple(ORGANISATIONS[:n]),
+            )
+            for i in range(n)
+        ],
     }
     if template == "cadence_set":  # a person's own pace, not a programme's cadence
         table["cadence"] = ("every_round", "every_other_round", "monthly")[turn % 3]

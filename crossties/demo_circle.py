@@ -1,0 +1,116 @@
+"""The demo's problem circle: a coordinator opens a topic on weekend discharges, members
+sign up with the Join button on its card, the circles form at the chosen time (through the
+scheduler's due-work step) and their members check in a week later."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from rich.console import Console
+from sqlmodel import select
+
+from adapters.local.runtime import LocalRuntime
+from bot.app import Services
+from bot.clock import ManualClock
+from bot.core import Crossties
+from bot.db.circle_models import CircleMember
+from bot.db.models import Answer
+from bot.events import Card
+from bot.formatting import count, date_words
+from bot.scheduling.circles import form_due_circles
+from bot.usecases.circle_forming import queue_due_circle_checkins
+from bot.usecases.programmes import RosterRow
+
+TITLE = "Discharge to assess: delays at weekends"
+DESCRIPTION = (
+    "People well enough to leave hospital on a Friday often wait until Monday or Tuesday for "
+    "a care package, equipment or a word with their carer. Where does the weekend stall, seen "
+    "from each side?"
+)
+AFFECTED = (
+    "Northfield Hospitals NHS Trust",
+    "Northfield Adult Social Care",
+    "Pennine Community Health",
+    "Carers' Centre",
+)
+
+SHOWN = 2  # circles printed in full
+
+
+@dataclass
+class CircleLog:
+    invited: int = 0
+    signed_up: int = 0
+    circles: list[list[str]] = field(default_factory=list)  # "Name (role, organisation)"
+    unplaced: int = 0
+    met: int = 0
+    not_yet: int = 0
+
+
+async def simulate_circle(
+    services: Services, rows: list[RosterRow], *, start: datetime, seed: int, coordinator: str
+) -> CircleLog:
+    clock = ManualClock(start)
+    core = Crossties(services.db, clock, services.prompts)
+    runtime = LocalRuntime(core, "demo")
+    rng = random.Random(seed)
+    log = CircleLog()
+    forms = (start + timedelta(days=7)).date()
+    await runtime.say(
+        coordinator,
+        f"circle open {TITLE} | {DESCRIPTION} | {', '.join(AFFECTED)} | {date_words(forms)} 10:00",
+    )
+    await runtime.deliver()
+    invites = [d for d in runtime.platform.delivered if d.key.startswith("circle_invite:")]
+    log.invited = len(invites)
+    organisation = {row.external_id: row.organisation for row in rows}
+    for invite in invites:
+        user = invite.recipients[0]
+        where = organisation.get(user)
+        keen = (0.4 if where == AFFECTED[0] else 0.75) if where in AFFECTED else 0.2
+        card = invite.message.parts[0]
+        if rng.random() < keen and isinstance(card, Card) and card.buttons:
+            await runtime.press(user, card.buttons[0].action, card.buttons[0].value)
+            log.signed_up += 1
+    clock.advance(timedelta(days=7, hours=2))
+    form_due_circles(services.db, clock.now(), services.prompts, actor="demo")
+    await runtime.deliver()
+    made = [d for d in runtime.platform.delivered if d.key.startswith("circle:")]
+    for delivered in made:
+        card = delivered.message.parts[0]
+        if isinstance(card, Card):
+            log.circles.append([f"{f.label} ({f.value})" for f in card.facts])
+    log.unplaced = sum(d.key.startswith("circle_unplaced:") for d in runtime.platform.delivered)
+    clock.advance(timedelta(days=7))
+    with services.db.session() as session:
+        queue_due_circle_checkins(session, clock.now(), services.prompts)
+    await runtime.deliver()
+    asked = [d for d in runtime.platform.delivered if d.key.startswith("circle_checkin:")]
+    for delivered in asked:
+        card = delivered.message.parts[0]
+        answer = Answer.MET if rng.random() < 0.8 else Answer.NOT_YET
+        for button in card.buttons if isinstance(card, Card) else ():
+            if button.value.endswith(f":{answer.value}"):
+                await runtime.press(delivered.recipients[0], button.action, button.value)
+    with services.db.session() as session:
+        answers = session.exec(select(CircleMember.answer)).all()
+    log.met = sum(a == Answer.MET for a in answers)
+    log.not_yet = sum(a == Answer.NOT_YET for a in answers)
+    return log
+
+
+def print_circle(console: Console, log: CircleLog) -> None:
+    console.rule("[bold]Problem circle[/bold]")
+    console.print(
+        f"[bold]{TITLE}[/bold]: {count(log.invited, 'member')} invited, "
+        f"{log.signed_up} signed up, {count(len(log.circles), 'circle')} formed"
+        + (f", {log.unplaced} not placed" if log.unplaced else "")
+        + f"; check-ins: {log.met} met, {log.not_yet} not yet.",
+        highlight=False,
+    )
+    for number, members in enumerate(log.circles[:SHOWN], start=1):
+        console.print(f"  Circle {number}: " + "; ".join(members), highlight=False)
+    if len(log.circles) > SHOWN:
+        console.print(f"  … and {count(len(log.circles) - SHOWN, 'more circle')}.", highlight=False)
