@@ -351,7 +351,7 @@ def test_the_circle_migration_goes_down_and_up(db: Database) -> None:
     with db.engine.begin() as connection:
         config = alembic_config(db.engine)
         config.attributes["connection"] = connection
-        command.downgrade(config, "0006")
+        command.downgrade(config, "0009")
     assert not tables & set(inspect(db.engine).get_table_names())
     upgrade(db.engine)
     assert tables <= set(inspect(db.engine).get_table_names())

@@ -4,7 +4,7 @@ A programme's check-in delay may be hours or minutes ("36h", "10m"), not only da
 column holds it in minutes; empty means `checkin_days` days, so existing programmes keep
 their delay and `checkin_days` stays the delay in whole days.
 
-Revision ID: 0007_checkin_delay
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 12:40:00.000000
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_checkin_delay"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None

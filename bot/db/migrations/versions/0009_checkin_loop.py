@@ -3,8 +3,8 @@
 An introduction's group answers once for all its members: who answered, the one follow-up
 after "not yet", and after "couldn't meet" whether the group is kept for the next round.
 
-Revision ID: 0008_checkin_loop
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 12:40:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = "0008_checkin_loop"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

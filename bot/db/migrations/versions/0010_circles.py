@@ -1,7 +1,7 @@
 """problem circles: topics, the organisations they affect, sign-ups, circles and members
 
-Revision ID: 0009_circles
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 12:30:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = "0009_circles"
-down_revision: str | None = "0006"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

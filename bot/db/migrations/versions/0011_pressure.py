@@ -3,8 +3,8 @@
 A person's pace and suitable weekdays, organisations paused in a programme until a date, and
 the next step a group agreed after meeting.
 
-Revision ID: 0010_pressure
-Revises: 0006
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 12:40:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = "0010_pressure"
-down_revision: str | None = "0006"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
