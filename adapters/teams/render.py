@@ -337,5 +337,5 @@ def with_next_step(content: dict[str, Any], offer: Button | None) -> dict[str, A
     """An answered card with "We agreed a next step" as its action, when it is offered."""
     if offer is None:
         return content
-    action = card_actions(Card(title="", buttons=(offer,)))
+    action = [{**a, "mode": "secondary"} for a in card_actions(Card(title="", buttons=(offer,)))]
     return {**content, "actions": [*content.get("actions", []), *action]}

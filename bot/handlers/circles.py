@@ -99,5 +99,13 @@ def answer_checkin(turn: Turn, event: CircleCheckInAnswered) -> Reply:
     answers = circle_forming.record_circle_answer(
         turn.session, turn.now, turn.person, event.circle, event.answer
     )
-    thanks = turn.say("answer_recorded", answer=event.answer.value, answers=answers)
+    thanks = turn.say(
+        "answer_recorded",
+        answer=event.answer.value,
+        answers=answers,
+        told=[],
+        followup_at=None,
+        timezone=None,
+        now=turn.now,
+    )
     return Reply((thanks,))

@@ -376,7 +376,34 @@ def _my_pace_and_steps(session: Session, person_id: int) -> dict[str, object]:
     from bot.usecases.next_steps import my_steps
     from bot.usecases.pressure import my_rhythm
 
-    return {"rhythm": my_rhythm(session, person_id), "next_steps": my_steps(session, person_id)}
+    return {
+        "rhythm": my_rhythm(session, person_id),
+        "next_steps": my_steps(session, person_id),
+        "circles": _my_circles(session, person_id),
+    }
+
+
+def _my_circles(session: Session, person_id: int) -> list[dict[str, object]]:
+    """The circle topics the person signed up to, and the circle they were placed in."""
+    from bot.db.circle_models import CircleMember, CircleSignup, CircleTopic
+
+    signups = session.exec(select(CircleSignup).where(CircleSignup.person_id == person_id)).all()
+    placed = {
+        m.topic_id: m
+        for m in session.exec(select(CircleMember).where(CircleMember.person_id == person_id))
+    }
+    shown: list[dict[str, object]] = []
+    for topic_id in sorted({s.topic_id for s in signups} | set(placed)):
+        topic = session.get(CircleTopic, topic_id)
+        member = placed.get(topic_id)
+        shown.append(
+            {
+                "topic": topic.title if topic else None,
+                "in_a_circle": member is not None,
+                "answer": member.answer.value if member and member.answer else None,
+            }
+        )
+    return shown
 
 
 def _my_rounds(session: Session, person_id: int) -> dict[str, object]:

@@ -71,7 +71,8 @@ async def test_killed_while_writing_checkins(
         def answered(n: int) -> list[str]:
             if n in people.slack_people:
                 return slack_answers(slack, names[n]) if names[n] else []
-            return teams_texts(connector, n)[before_teams[n] :]
+            # cards (a partner's answer told to them: no text) are not their own answer
+            return [t for t in teams_texts(connector, n)[before_teams[n] :] if t]
 
         retried = [n for n in everyone if not answered(n)]
         for n in retried:

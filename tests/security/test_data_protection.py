@@ -42,6 +42,13 @@ NOT_THEIRS = {
     ("tieevent", "by_person_id"): "events of their ties (shown under ties; notes under notes)",
     ("nextstep", "answered_by"): "who said whether a step happened (shown under next_steps)",
     ("organisationpause", "created_by"): "which coordinator paused an organisation (their act)",
+    (
+        "introduction",
+        "answered_by_id",
+    ): "whose answer is the group's (their answer is shown under check-ins)",
+    ("circletopic", "opened_by"): "which coordinator opened a circle topic (their act)",
+    ("circlesignup", "person_id"): "the circle topics they signed up to (shown under circles)",
+    ("circlemember", "person_id"): "the circle they were placed in (shown under circles)",
 }
 
 
