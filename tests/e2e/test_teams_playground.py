@@ -287,7 +287,7 @@ async def test_install_help_join_round_and_check_in(
         },
     )
     assert status == 200, body
-    assert "noted that you met" in json.dumps(body)
+    assert "✓ We met" in json.dumps(body, ensure_ascii=False)  # the answer, marked on the card
     with db.session() as session:
         answers = {c.person_id: c.answer for c in session.exec(select(CheckIn)).all()}
     assert answers[alex.id] == "met" and answers[megan.id] is None
