@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.db.models import Answer
 from bot.events import (
@@ -195,11 +196,7 @@ def _step(event: ActionInvoked) -> StepAnswered | None:
         event.user,
         IntroductionId(int(head)),
         answer == "yes",
-        display_name=event.display_name,
-        conversation=event.conversation,
-        message_id=event.message_id,
-        raw=event.raw,
-        request_key=event.request_key,
+        **_carried(event),
     )
 
 
@@ -225,11 +222,7 @@ def _checkin(event: ActionInvoked) -> CheckInAnswered | None:
         event.user,
         introduction,
         chosen,
-        display_name=event.display_name,
-        conversation=event.conversation,
-        message_id=event.message_id,
-        raw=event.raw,
-        request_key=event.request_key,
+        **_carried(event),
     )
 
 
@@ -241,11 +234,7 @@ def _next_round(event: ActionInvoked) -> NextRoundChosen | None:
         event.user,
         IntroductionId(int(head)),
         choice == KEEP,
-        display_name=event.display_name,
-        conversation=event.conversation,
-        message_id=event.message_id,
-        raw=event.raw,
-        request_key=event.request_key,
+        **_carried(event),
     )
 
 
@@ -264,11 +253,7 @@ def _pause(event: ActionInvoked) -> PauseRequested | None:
         event.user,
         weeks,
         programme,
-        display_name=event.display_name,
-        conversation=event.conversation,
-        message_id=event.message_id,
-        raw=event.raw,
-        request_key=event.request_key,
+        **_carried(event),
     )
 
 
@@ -300,21 +285,15 @@ def _introduction(event: ActionInvoked) -> InboundEvent | None:
     introduction = _introduction_id(head)
     if introduction is None:
         return None
-    common = {
-        "display_name": event.display_name,
-        "conversation": event.conversation,
-        "message_id": event.message_id,
-        "raw": event.raw,
-        "request_key": event.request_key,
-    }
+    common = _carried(event)
     if event.action == ANOTHER_QUESTION:
-        return AnotherQuestionAsked(event.user, introduction, **common)  # type: ignore[arg-type]
+        return AnotherQuestionAsked(event.user, introduction, **common)
     if event.action == SUGGEST_TIME:
-        return TimesRequested(event.user, introduction, **common)  # type: ignore[arg-type]
+        return TimesRequested(event.user, introduction, **common)
     if not (seconds.isascii() and seconds.isdigit() and len(seconds) <= 12):
         return None
     at = datetime.fromtimestamp(int(seconds), UTC)
-    return TimeChosen(event.user, introduction, at, **common)  # type: ignore[arg-type]
+    return TimeChosen(event.user, introduction, at, **common)
 
 
 def _command(event: ActionInvoked, text: str) -> CommandReceived:
@@ -339,11 +318,7 @@ def _share(event: ActionInvoked) -> ReportShared | None:
         user,
         ProgrammeId(int(head)),
         ConversationRef(user.platform, user.workspace, channel),
-        display_name=event.display_name,
-        conversation=event.conversation,
-        message_id=event.message_id,
-        raw=event.raw,
-        request_key=event.request_key,
+        **_carried(event),
     )
 
 
@@ -355,12 +330,20 @@ def _preview_page(event: ActionInvoked) -> PreviewPageAsked | None:
         event.user,
         ProgrammeId(int(head)),
         max(1, min(MAX_PAGE, int(page))),
-        display_name=event.display_name,
-        conversation=event.conversation,
-        message_id=event.message_id,
-        raw=event.raw,
-        request_key=event.request_key,
+        **_carried(event),
     )
+
+
+def _carried(event: ActionInvoked) -> dict[str, Any]:
+    """What every event decoded from a press keeps of the press: who it was shown as, where it
+    happened, the message it was on, and the raw payload and request key."""
+    return {
+        "display_name": event.display_name,
+        "conversation": event.conversation,
+        "message_id": event.message_id,
+        "raw": event.raw,
+        "request_key": event.request_key,
+    }
 
 
 def decode(event: ActionInvoked) -> InboundEvent | None:
@@ -425,11 +408,7 @@ def _circle(event: ActionInvoked) -> CircleJoinRequested | CircleCheckInAnswered
         return CircleJoinRequested(
             event.user,
             CircleTopicId(int(value)),
-            display_name=event.display_name,
-            conversation=event.conversation,
-            message_id=event.message_id,
-            raw=event.raw,
-            request_key=event.request_key,
+            **_carried(event),
         )
     head, _, answer = event.value.partition(":")
     if not (head.isascii() and head.isdigit() and len(head) <= 12):
@@ -442,9 +421,5 @@ def _circle(event: ActionInvoked) -> CircleJoinRequested | CircleCheckInAnswered
         event.user,
         CircleId(int(head)),
         chosen,
-        display_name=event.display_name,
-        conversation=event.conversation,
-        message_id=event.message_id,
-        raw=event.raw,
-        request_key=event.request_key,
+        **_carried(event),
     )

@@ -102,7 +102,8 @@ def require_membership(session: Session, person: Person, programme: Programme) -
     return membership
 
 
-def _programme_organisation(session: Session, programme: Programme, name: str) -> Organisation:
+def programme_organisation(session: Session, programme: Programme, name: str) -> Organisation:
+    """The programme's organisation of this name, in any case and spacing; refused politely."""
     organisations = programme_organisations(session, programme)
     wanted = " ".join(name.split()).casefold()
     for organisation in organisations:
@@ -131,11 +132,11 @@ def join(
     organisation_name: str | None,
 ) -> JoinResult:
     if organisation_name:
-        organisation = _programme_organisation(session, programme, organisation_name)
+        organisation = programme_organisation(session, programme, organisation_name)
     elif person.organisation_id is not None:
         current = session.get(Organisation, person.organisation_id)
         assert current is not None
-        organisation = _programme_organisation(session, programme, current.name)
+        organisation = programme_organisation(session, programme, current.name)
     else:
         raise UseCaseError(
             "error_join_needs_organisation",
@@ -248,7 +249,7 @@ def update_profile(
     value = clean_text(value)
     if field_name == "organisation":
         if programme is not None:
-            organisation = _programme_organisation(session, programme, value)
+            organisation = programme_organisation(session, programme, value)
         else:
             found = organisation_by_name(session, value)
             if found is None:

@@ -22,7 +22,6 @@ from bot.db.models import (
     IntroductionMember,
     Membership,
     MembershipStatus,
-    Organisation,
     OrganisationPause,
     Person,
     Programme,
@@ -30,7 +29,7 @@ from bot.db.models import (
     Round,
 )
 from bot.usecases.common import UseCaseError, audit, require_id
-from bot.usecases.people import MAX_PAUSE_DAYS, programme_organisations
+from bot.usecases.people import MAX_PAUSE_DAYS, programme_organisation
 
 MONTHLY_GAP_DAYS = 28  # "monthly": at least four weeks since the person's last introduction
 _LISTED_AT_MOST = 500  # ids bound into one query at most
@@ -47,20 +46,6 @@ class OrganisationPaused:
     people: int  # members of the programme from that organisation
 
 
-def _organisation(session: Session, programme: Programme, name: str) -> Organisation:
-    organisations = programme_organisations(session, programme)
-    wanted = " ".join(name.split()).casefold()
-    for organisation in organisations:
-        if organisation.name.casefold() == wanted:
-            return organisation
-    raise UseCaseError(
-        "error_unknown_organisation",
-        name=name,
-        organisations=[o.name for o in organisations],
-        programme=programme.name,
-    )
-
-
 def pause_organisation(
     session: Session,
     today: date,
@@ -74,7 +59,7 @@ def pause_organisation(
 ) -> OrganisationPaused:
     """Leave an organisation out of the programme's rounds until `until` (back from that day).
     The caller has checked that the actor coordinates the programme."""
-    organisation = _organisation(session, programme, name)
+    organisation = programme_organisation(session, programme, name)
     if until <= today:
         raise UseCaseError("error_date_in_past", date=until)
     if (until - today).days > MAX_PAUSE_DAYS:
@@ -110,7 +95,7 @@ def resume_organisation(
     session: Session, now: datetime, programme: Programme, name: str, *, actor: str
 ) -> tuple[str, bool]:
     """Bring an organisation back into rounds now; returns its name and whether it was paused."""
-    organisation = _organisation(session, programme, name)
+    organisation = programme_organisation(session, programme, name)
     pause = session.exec(
         select(OrganisationPause).where(
             OrganisationPause.programme_id == require_id(programme.id),
