@@ -28,6 +28,9 @@ from matplotlib.ticker import MaxNLocator
 from bot.reports.privacy import LeadView
 from bot.templates import Prompts
 
+# Labels are people's and organisations' names: data, never math ("$" is a dollar sign).
+matplotlib.rcParams["text.parse_math"] = False
+
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 BLUE, ORANGE, GREEN, PINK, SKY, VERMILION, YELLOW = OKABE_ITO
