@@ -112,6 +112,10 @@ class AnsweredCheckIn:
     buttons: tuple[Button, ...] = ()  # every answer kept, neutral, the group's marked
     choices: tuple[Button, ...] = ()  # after "couldn't meet": keep the group / move on
     next_step: Button | None = None  # "We agreed a next step", offered after meeting
+    # the introduction the button was on, as its view with the group's answer marked: drawn
+    # by the introduction's own renderers (None for a check-in, or an introduction queued
+    # before introductions were views: `card` is redrawn then)
+    introduction_view: IntroductionView | None = None
 
 
 View = (

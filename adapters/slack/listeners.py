@@ -16,7 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render, render_intro, translate, views
+from adapters.slack import render_intro, translate, views
 from adapters.slack.acks import CLAIM, acked, deduplicate, on_error
 from adapters.slack.manifest import COMMAND
 from adapters.slack.replies import Where, deliver
@@ -249,18 +249,19 @@ async def _show_answers(
     message = body.get("message") or {}
     if not message.get("ts"):
         return
+    text, blocks = render_intro.answered_message(
+        answered,
+        message.get("blocks") or [],
+        message.get("text") or "",
+        own=channel.startswith("D"),
+    )
     await rt.pacer.limit("slack", user.workspace, "chat.update")
     try:
         await client.chat_update(
             channel=channel,
             ts=message["ts"],
-            text=message.get("text") or render.escape(answered.status),
-            blocks=render.with_next_step(
-                render.answered_blocks(
-                    message.get("blocks") or [], answered, own=channel.startswith("D")
-                ),
-                answered.next_step,
-            ),
+            text=text,
+            blocks=blocks,
         )
     except SlackApiError as exc:
         log.info("chat.update failed: %s", exc.response.get("error"))

@@ -1,6 +1,7 @@
 """The introduction view → Block Kit: the people first, why them, who moves first with the one
 tap that does it, the question to start with (and another), the check-in date, then the
-answers. Suggested times → a block per time with its "Works for me".
+answers (after a check-in answer: who answered what, and the answers with the group's
+marked). Suggested times → a block per time with its "Works for me".
 
 Text reaching mrkdwn is escaped (render.escape); the only links are the mailto links built
 by the core for partners on another platform.
@@ -24,7 +25,7 @@ from adapters.slack import render
 from bot import actions
 from bot.events import Button
 from bot.ids import PersonId
-from bot.views import IntroductionView, SuggestedTimes, answer_labels
+from bot.views import AnsweredCheckIn, IntroductionView, SuggestedTimes, answer_labels
 
 INTRO_BLOCK = "ct-intro"
 
@@ -52,8 +53,15 @@ def _person(view: IntroductionView, person: PersonId, reader: PersonId | None) -
     return render.clip(line, render.MAX_SECTION)
 
 
-def introduction_blocks(view: IntroductionView, reader: PersonId | None = None) -> list[Block]:
-    """The copy for `reader` (None: the copy several people read at once)."""
+def introduction_blocks(
+    view: IntroductionView,
+    reader: PersonId | None = None,
+    *,
+    answered: AnsweredCheckIn | None = None,
+    own: bool = False,
+) -> list[Block]:
+    """The copy for `reader` (None: the copy several people read at once); `answered`: the
+    group's answer, worded for the one reader when the message is theirs alone (`own`)."""
     copy = view.copy_for(reader)
     labels = view.labels
     intro = view.introduction
@@ -82,10 +90,39 @@ def introduction_blocks(view: IntroductionView, reader: PersonId | None = None) 
         )
         for answer, label, chosen in answer_labels(labels)
     ]
-    elements = [_button(b, 2 + i) for i, b in enumerate(answers)]
-    elements.append(_button(actions.pause_button(labels.pause, view.programme), 5))
-    blocks.append(ActionsBlock(block_id=f"{INTRO_BLOCK}-{intro}", elements=elements))
+    pause = _button(actions.pause_button(labels.pause, view.programme), 5)
+    if answered is None:
+        elements = [*(_button(b, 2 + i) for i, b in enumerate(answers)), pause]
+        blocks.append(ActionsBlock(block_id=f"{INTRO_BLOCK}-{intro}", elements=elements))
+        return blocks
+    # answered: who said what, the answers (the group's marked, none coloured), after
+    # "couldn't meet" the two choices, then pause; the block ids the check-in's own redraw
+    # uses (render.answered_blocks), so a later answer on any copy finds them
+    blocks.append(render.status_block(answered.own_status if own else answered.status))
+    rows = (("ct-answers", 2, answers), ("ct-choices", 6, answered.choices))
+    for block_id, first, buttons in rows:
+        if buttons:
+            elements = [_button(b, first + i) for i, b in enumerate(buttons)]
+            blocks.append(ActionsBlock(block_id=block_id, elements=elements))
+    blocks.append(ActionsBlock(block_id=f"{INTRO_BLOCK}-{intro}", elements=[pause]))
     return blocks
+
+
+def answered_message(
+    answered: AnsweredCheckIn, blocks: list[dict[str, Any]], text: str, *, own: bool
+) -> tuple[str, list[dict[str, Any]]]:
+    """The message a check-in button was on (its `blocks` and `text`), redrawn with the
+    group's answer: the introduction from its view, a check-in (or an introduction sent
+    before views) with the answer added to its blocks."""
+    view = answered.introduction_view
+    if view is not None:
+        reader = view.shared_reader()
+        drawn = introduction_blocks(view, reader, answered=answered, own=own)
+        redrawn, text = to_dicts(drawn), introduction_text(view, reader)
+    else:
+        redrawn = render.answered_blocks(blocks, answered, own=own)
+        text = text or render.escape(answered.status)
+    return text, render.with_next_step(redrawn, answered.next_step)
 
 
 def introduction_text(view: IntroductionView, reader: PersonId | None = None) -> str:

@@ -22,12 +22,7 @@ from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from adapters.teams import forms, render, render_intro, translate
-from adapters.teams.platform import (
-    TeamsSender,
-    handles_by_person,
-    introduction_links,
-    partner_handles,
-)
+from adapters.teams.platform import TeamsSender, answered_card, handles_by_person
 from adapters.teams.translate import Address
 from bot import actions as codec
 from bot.core import Crossties
@@ -288,11 +283,7 @@ class CrosstiesTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return InvokeResponse(status=200, body=render.message_response(_plain(answers)))
 
     def _answered_card(self, answered: AnsweredCheckIn) -> dict[str, Any]:
-        """The card the button was on, redrawn with the group's answer marked."""
-        links = introduction_links(self.core.prompts, partner_handles(answered.contacts))
-        return render.with_next_step(
-            render.answered_card(answered, links=links), answered.next_step
-        )
+        return answered_card(self.core.prompts, answered)
 
     def _introduction_card(self, view: IntroductionView) -> dict[str, Any]:
         """The introduction redrawn for the one who clicked (another question)."""

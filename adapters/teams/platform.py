@@ -32,6 +32,7 @@ from bot.delivery.attempt import Contacts
 from bot.ids import PersonId
 from bot.pacing import Pacer
 from bot.templates import Prompts
+from bot.views import AnsweredCheckIn
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,17 @@ def introduction_links(prompts: Prompts, handles: Sequence[str]) -> tuple[tuple[
         (prompts.render("teams_link_chat").strip(), render.chat_link(handles, topic)),
         (prompts.render("teams_link_meeting").strip(), render.meeting_link(handles, topic)),
     )
+
+
+def answered_card(prompts: Prompts, answered: AnsweredCheckIn) -> dict[str, Any]:
+    """The card a check-in button was on, redrawn with the group's answer marked: the
+    introduction from its view, a check-in (or an older introduction) from its card."""
+    if answered.introduction_view is not None:
+        content = render_intro.answered_card(answered, handles_by_person(answered.contacts))
+    else:
+        links = introduction_links(prompts, partner_handles(answered.contacts))
+        content = render.answered_card(answered, links=links)
+    return render.with_next_step(content, answered.next_step)
 
 
 def handles_by_person(contacts: Iterable[Contact]) -> dict[PersonId, str]:

@@ -28,6 +28,10 @@ MAX_IMAGE_BYTES = 28 * 1024  # an inline image beyond this makes Teams reject th
 _MARKDOWN = re.compile(r"([\\`*_\[\]~#<>|])")
 _LIST_START = re.compile(r"^(\s*)([-+]|\d+\.)(\s)", re.MULTILINE)
 _STYLES = {"primary": "positive", "danger": "destructive"}
+# Labels of this many characters in all still fit side by side on a phone (a 320 px card:
+# "✓ We met", "Not yet", "Couldn't meet"); the gallery's drawing test holds it to that.
+PHONE_ROW_CHARACTERS = 28
+ROW_IN_BODY = 3  # buttons in a row from which the row is drawn by `action_row`
 
 
 def escape_markdown(text: str) -> str:
@@ -124,6 +128,21 @@ def card_actions(
     return actions
 
 
+def action_row(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A row of buttons for the card's body that keeps every label whole, on a phone too:
+    side by side, each as wide as its label, while the labels fit a phone's row; else one
+    button to a line. (A card's own row, or an `ActionSet`, gives each button an equal share
+    of the width, and cuts "Couldn't meet" to "Couldn't …" when three share a phone's row.)"""
+    if sum(len(str(a.get("title", ""))) for a in actions) <= PHONE_ROW_CHARACTERS:
+        columns = [
+            {"type": "Column", "width": "auto", "items": [{"type": "ActionSet", "actions": [a]}]}
+            for a in actions
+        ]
+        return [{"type": "ColumnSet", "spacing": "Medium", "columns": columns}]
+    rows = [{"type": "ActionSet", "spacing": "Small", "actions": [a]} for a in actions]
+    return [{**rows[0], "spacing": "Medium"}, *rows[1:]] if rows else []
+
+
 def choice_set(
     card: Card, data: Mapping[str, str] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -202,7 +221,11 @@ def adaptive_card(
         fallback.append(card.fallback())
     elif card is not None:
         body += card_body(card, answered=answered)
-        actions += card_actions(card, links, buttons=answered is None, data=data)
+        row = card_actions(card, links, buttons=answered is None, data=data)
+        if len(row) >= ROW_IN_BODY:  # e.g. the three answers: each label whole, on a phone too
+            body += action_row(row)
+        else:
+            actions += row
         fallback.append(card.fallback())
     for image in images:
         body += _text_blocks(image.title, weight="Bolder")
@@ -294,8 +317,8 @@ def answered_card(
     """An answered check-in (or introduction) redrawn: the card the button was on, the
     group's answer in plain words, and every answer still there to change it, the group's
     marked and none coloured. Three buttons under the answer (the answers, or after "couldn't
-    meet" the two choices and the marked answer), two to a row; links, pause and the other
-    answers in the "…" menu below, so no label is cut short on a phone."""
+    meet" the two choices and the marked answer), each label whole (`action_row`); links,
+    pause and the other answers in the "…" menu below."""
     card = answered.card or Card(title=answered.own_status or answered.text)
     own = tuple(b for b in card.buttons if codec.answer_of(b) is None)  # e.g. pause
     bare = replace(card, buttons=(), footer=None)
@@ -317,8 +340,7 @@ def answered_card(
         action.pop("style", None)  # neutral: "couldn't meet" is never drawn as a success
     for action in more:
         action["mode"] = "secondary"
-    # two to a row: three labels such as "Couldn't meet" are cut short on a phone
-    body += [{"type": "ActionSet", "actions": row[i : i + 2]} for i in range(0, len(row), 2)]
+    body += action_row(row)
     if card.footer:
         body += _text_blocks(card.footer, isSubtle=True, size="Small")
     content: dict[str, Any] = {

@@ -4,7 +4,8 @@ People first, then why them, who moves first with the links that do it (a chat p
 with a greeting and the question, a meeting with subject and attendees, email for partners
 on another platform), the question, the check-in date. Three primary actions with their full
 labels (We met / Not yet / Couldn't meet), in neutral colours, the chosen one marked when the
-view carries an answer; "Another question", pause and the links as secondary actions.
+view carries an answer; "Another question", pause and the links as secondary actions. After a
+check-in answer the same card is drawn again, with who answered what above the answers.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from adapters.teams import render
 from bot import actions
 from bot.events import Button
 from bot.ids import PersonId
-from bot.views import IntroductionView, answer_labels
+from bot.views import AnsweredCheckIn, IntroductionView, answer_labels
 
 CHAT_URL = "https://teams.microsoft.com/l/chat/0/0"
 MEETING_URL = "https://teams.microsoft.com/l/meeting/new"
@@ -83,8 +84,11 @@ def introduction_card(
     view: IntroductionView,
     reader: PersonId | None = None,
     handles: Mapping[PersonId, str] | None = None,
+    *,
+    answered: AnsweredCheckIn | None = None,
 ) -> dict[str, Any]:
-    """The card for `reader`; `handles` are the partners' Teams names the sender keeps."""
+    """The card for `reader`; `handles` are the partners' Teams names the sender keeps;
+    `answered`: the group's answer, drawn under the card's text."""
     copy = view.copy_for(reader)
     labels = view.labels
     intro = view.introduction
@@ -121,48 +125,53 @@ def introduction_card(
     )
     body.append(_text(view.structure, isSubtle=True, size="Small"))
     body.append(_text(copy.checkin, spacing="Small"))
-    # The answers as the card's own row of three, with nothing beside them, so each keeps
-    # its full label; the rest behind the overflow menu of a row of their own.
-    answers = []
+    answers, marked = [], []
     for answer, label, chosen in answer_labels(labels):
         title = chosen if answer == view.answer else label
-        answers.append(
-            _execute(Button(title, actions.CHECKIN, actions.checkin_value(intro, answer)))
-        )
-    # each in a column as wide as its label, so a phone's width still shows them whole
-    columns = [
-        {"type": "Column", "width": "auto", "items": [{"type": "ActionSet", "actions": [a]}]}
-        for a in answers
-    ]
-    body.append({"type": "ColumnSet", "spacing": "Medium", "columns": columns})
-    actions_ = [
-        _execute(actions.another_question_button(labels.another_question, intro), secondary=True)
-    ]
-    actions_ += [
-        {"type": "Action.OpenUrl", "title": label, "url": url, "mode": "secondary"}
-        for label, url in links
-    ]
-    actions_.append(_execute(actions.pause_button(labels.pause, view.programme), secondary=True))
+        button = _execute(Button(title, actions.CHECKIN, actions.checkin_value(intro, answer)))
+        answers.append(button)
+        if answer == view.answer:
+            marked.append(button)
+    more = [_execute(actions.another_question_button(labels.another_question, intro))]
+    more += [{"type": "Action.OpenUrl", "title": label, "url": url} for label, url in links]
+    if answered is not None:
+        status = answered.own_status or answered.status
+        body.append(_text(status, weight="Bolder", spacing="Medium"))
+        if answered.choices:  # keep the group or move on, beside the answer given; the
+            # links stay in the text above, so the card keeps to the six actions Teams draws
+            more = [a for a in answers if a not in marked]
+            answers = [*(_execute(b) for b in answered.choices), *marked]
+    # The answers (three at most) in a row of their own in the body, each label whole on a
+    # phone too; the rest behind the overflow menu.
+    body += render.action_row(answers)
+    more.append(_execute(actions.pause_button(labels.pause, view.programme)))
+    fallback = [copy.summary] + ([answered.own_status or answered.status] if answered else [])
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": render.CARD_VERSION,
         "body": body,
-        "actions": actions_,
-        "fallbackText": copy.summary,
+        "actions": [{**a, "mode": "secondary"} for a in more],
+        "fallbackText": "\n".join(fallback),
     }
 
 
-def _execute(button: Button, *, secondary: bool = False) -> dict[str, Any]:
-    action: dict[str, Any] = {
+def answered_card(answered: AnsweredCheckIn, handles: Mapping[PersonId, str]) -> dict[str, Any]:
+    """The introduction after a check-in answer, from the view the answer carries: the same
+    card, with who answered what and the answer marked among buttons that stay to change it
+    (none coloured)."""
+    view = answered.introduction_view
+    assert view is not None, "an answer on a check-in is drawn by render.answered_card"
+    return introduction_card(view, view.shared_reader(), handles, answered=answered)
+
+
+def _execute(button: Button) -> dict[str, Any]:
+    return {
         "type": "Action.Execute",
         "title": button.label,
         "verb": button.action,
         "data": {"action": button.action, "value": button.value},
     }
-    if secondary:
-        action["mode"] = "secondary"
-    return action
 
 
 def introduction_activity(

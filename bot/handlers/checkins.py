@@ -3,6 +3,7 @@ what a platform needs to redraw the card the button was on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time
 
 from sqlmodel import Session, col, select
@@ -10,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot import accounts
 from bot import commands as c
 from bot.checkin_cards import answered_buttons
-from bot.db.models import Answer, Outbox, OutboxState, Programme
+from bot.db.models import Answer, Introduction, Outbox, OutboxState, Programme
 from bot.events import Card, CheckInAnswered, Message, NextRoundChosen
 from bot.formatting import zone
 from bot.handlers.turn import Turn
@@ -19,7 +20,8 @@ from bot.outbox import last_card
 from bot.usecases import checkins
 from bot.usecases.checkin_queue import KINDS, NOTICE_KINDS, ask_message, queue_due_work
 from bot.usecases.common import audit, display_name
-from bot.views import AnsweredCheckIn, Reply
+from bot.usecases.introductions import current_view
+from bot.views import AnsweredCheckIn, IntroductionView, Reply
 
 
 def answer(turn: Turn, event: CheckInAnswered) -> Reply:
@@ -97,26 +99,28 @@ def answered_view(
     buttons, choices = answered_buttons(
         prompts, introduction, answer, size=group.size, next_round=group.next_round
     )
+    contacts = accounts.contacts(session, introduction, user.platform, user.workspace, [user.id])
+    card, view = pressed(turn, introduction, message_id, answer)
     return AnsweredCheckIn(
         introduction=introduction,
         answer=answer,
         text=said.plain(),
         status=prompts.render("checkin_status", by=group.by_name or _name(turn), **words),
-        card=pressed_card(turn, introduction, message_id, answer),
-        contacts=accounts.contacts(
-            session, introduction, user.platform, user.workspace, [user.id]
-        ).get(user.id, ()),
+        card=card,
+        contacts=contacts.get(user.id, ()),
         own_status=prompts.render("answer_status", by=group.by, **words),
         buttons=buttons,
         choices=choices,
+        introduction_view=replace(view, contacts=contacts.get(user.id, ())) if view else None,
     )
 
 
-def pressed_card(
+def pressed(
     turn: Turn, introduction: IntroductionId, message_id: str | None, answer: Answer
-) -> Card | None:
-    """The card the button was on: a check-in (or nudge, follow-up, note) is drawn afresh for
-    the reader; anything else is the introduction."""
+) -> tuple[Card | None, IntroductionView | None]:
+    """The message the button was on: a check-in (or nudge, follow-up, note) is drawn afresh
+    for the reader as a card; anything else is the introduction, as its view with the answer
+    marked (and its stored card, for introductions queued before the view existed)."""
     session, user = turn.session, turn.user
     row = _sent_row(session, introduction, user.platform, user.workspace, message_id)
     if row is not None and row.kind in KINDS + NOTICE_KINDS:
@@ -125,15 +129,20 @@ def pressed_card(
             session, turn.now, turn.prompts, introduction, turn.person.id or 0, kind, answer
         )
         if built is not None:
-            return _card_of(built[1])
-    return introduction_card(session, introduction, user.platform, user.workspace)
+            return _card_of(built[1]), None
+    card = introduction_card(session, introduction, user.platform, user.workspace)
+    intro = session.get(Introduction, introduction)
+    if intro is None:
+        return card, None
+    view = current_view(session, turn.prompts, turn.now, user, turn.person, intro, answer)
+    return card, view
 
 
 def introduction_card(
     session: Session, introduction: IntroductionId, platform: str, workspace: str
 ) -> Card | None:
-    """The introduction as sent on the person's platform and workspace (redrawn with the
-    answer by the adapter)."""
+    """The introduction as sent on the person's platform and workspace: the neutral card of
+    its view (or the card stored before views), for platforms without a drawing of their own."""
     return last_card(session, introduction, platform, workspace, kinds=("introduction",))
 
 

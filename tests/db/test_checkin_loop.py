@@ -13,6 +13,7 @@ from adapters.local.platform import Delivered
 from bot.clock import ManualClock
 from bot.db.models import Answer, Introduction, Outbox, OutboxState, Person, Tie, TieStage
 from bot.events import ActionInvoked
+from bot.outbox import decode_message, encode_message
 from bot.usecases.checkins import queue_due_checkins
 from bot.usecases.rounds import MANUAL_RUN_GAP
 from bot.views import AnsweredCheckIn
@@ -296,3 +297,30 @@ async def test_a_coordinator_sends_early_from_chat_and_others_are_refused(world:
     assert "0 check-ins, 12 nudges and 0 follow-ups" in again.messages[0].plain()
     bad = await world.runtime.say(world.coordinator, "checkins send at next tuesday")
     assert bad.messages[0].plain().startswith("Try `checkins send`")
+
+
+async def test_an_answer_on_the_introduction_carries_its_view_and_an_older_card_still_works(
+    world: World,
+) -> None:
+    intros = await _round(world)
+    group = intros[0]
+    intro_id = _intro(group)
+    first = group.recipients[0]
+    reply = await world.runtime.press(first, "checkin", f"{intro_id}:met")
+    view = reply.view
+    assert isinstance(view, AnsweredCheckIn) and view.introduction_view is not None
+    drawn = view.introduction_view
+    assert drawn.introduction == intro_id and drawn.answer == Answer.MET
+    assert {p.name for p in drawn.people} == {_name(world, u) for u in group.recipients}
+    # an introduction queued before views held a neutral card: it is redrawn from that card
+    with world.core.db.session() as session:
+        for row in session.exec(
+            select(Outbox).where(Outbox.introduction_id == intro_id, Outbox.kind == "introduction")
+        ).all():
+            row.payload = encode_message(decode_message(row.payload))
+            session.add(row)
+        session.commit()
+    older = (await world.runtime.press(first, "checkin", f"{intro_id}:not_yet")).view
+    assert isinstance(older, AnsweredCheckIn) and older.introduction_view is None
+    assert older.card is not None and older.card.title == drawn.copy_for(None).heading
+    assert [b.label for b in older.buttons] == ["We met", "✓ Not yet", "Couldn't meet"]

@@ -14,8 +14,8 @@ What it reaches beyond `Crossties.handle` and the outbox, where an adapter does 
 `home.home_view` + `views.home` (App Home), `coordination.form_for` + `views.programme_modal`
 / `forms.form_card` (set-up form), `coordination.invitation` (channel invitation),
 `queue_due_checkins` (what the scheduler runs), the `AnsweredCheckIn` view +
-`render.answered_blocks` (Slack's answered message), `accounts.contacts` + `partner_handles` +
-`introduction_links` + `render.answered_card` (Teams' links and answered card).
+`render_intro.answered_message` (Slack's answered message) and `platform.answered_card`
+(Teams' answered card), `accounts.contacts` + `handles_by_person` (Teams' links).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ from adapters.slack import views as slack_views
 from adapters.teams import forms as teams_forms
 from adapters.teams import render as teams_render
 from adapters.teams import render_intro as teams_intro
-from adapters.teams.platform import handles_by_person, introduction_links, partner_handles
+from adapters.teams.platform import answered_card as teams_answered_card
+from adapters.teams.platform import handles_by_person
 from adapters.teams.translate import Address
 from bot import accounts
 from bot.actions import REPORT_SHARE
@@ -355,12 +356,6 @@ def _intro_shots(world: World, platform: PlatformName) -> Iterator[Shot]:
                 yield Shot(kind, "teams", chat(activities), variant="phone")
 
 
-def _teams_handles(world: World, introduction: int, recipient: str) -> list[str]:
-    with world.core.db.session() as session:
-        contacts = accounts.contacts(session, introduction, "teams", TENANT, [recipient])
-    return partner_handles(contacts.get(recipient, ()))
-
-
 def _recipients(row: Outbox) -> list[str]:
     return [str(r) for r in json.loads(row.recipients)]
 
@@ -637,19 +632,24 @@ def _answered(
     handlers): Slack updates the message and says thanks; Teams refreshes the card."""
     view = reply.view
     assert isinstance(view, AnsweredCheckIn), reply
-    message = decode_message(pressed.payload)
     if platform == "slack":
         where = "Group DM" if len(_recipients(pressed)) > 1 else "Direct message"
-        updated = slack_message(message, where=where)
+        sent = _slack_sent(pressed, where)
         own = where == "Direct message"
-        updated["blocks"] = slack_render.answered_blocks(updated["blocks"], view, own=own)
+        text, blocks = slack_intro.answered_message(view, sent["blocks"], sent["text"], own=own)
+        updated = {**sent, "text": text, "blocks": blocks}
         thanks = [slack_message(m, where=where, ephemeral=True) for m in reply.messages]
         return Shot(kind, "slack", {"surface": "stack", "items": [updated, *thanks]})
-    user = _recipients(pressed)[0]
-    handles = _teams_handles(world, pressed.introduction_id or 0, user)
-    links = introduction_links(world.core.prompts, handles)
-    content = teams_render.answered_card(view, links=links)
+    content = teams_answered_card(world.core.prompts, view)
     return Shot(kind, "teams", chat([teams_card(content)]))
+
+
+def _slack_sent(row: Outbox, where: str) -> dict[str, Any]:
+    """What the Slack sender posted for an outbox row: an introduction from its view."""
+    message, view = decode_payload(row.payload)
+    if view is not None:
+        return slack_introduction(view, _recipients(row), where=where)
+    return slack_message(message, where=where)
 
 
 async def _loop_shots(world: World, platform: PlatformName, *, exclude: int) -> list[Shot]:

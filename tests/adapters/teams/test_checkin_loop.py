@@ -18,6 +18,7 @@ from bot.delivery import deliver_due
 from bot.usecases.checkins import queue_due_checkins
 from tests.adapters.teams.conftest import Harness, activity
 from tests.adapters.teams.test_http import _round
+from tests.adapters.test_payload_limits import elements
 from tests.fakes_teams import TENANT
 
 pytestmark = pytest.mark.db
@@ -70,8 +71,9 @@ def _advance(harness: Harness, delta: timedelta) -> None:
 
 
 def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every action, in the body's action sets and under the card."""
-    rows = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    """Every action, in the body's action sets (a row of columns holds them too) and under
+    the card."""
+    rows = [a for e in elements(card["body"]) if e["type"] == "ActionSet" for a in e["actions"]]
     return rows + list(card.get("actions", []))
 
 

@@ -13,6 +13,7 @@ from adapters.teams.translate import Address
 from bot.db.models import CheckIn, Membership, Outbox, PlatformAccount
 from bot.delivery import deliver_due
 from tests.adapters.teams.conftest import Harness, activity
+from tests.adapters.test_payload_limits import elements
 from tests.fakes_teams import TENANT, member
 
 pytestmark = pytest.mark.db
@@ -280,7 +281,7 @@ async def test_card_click_records_the_check_in_and_redraws_the_card(harness: Har
     assert "Megan Bowen" in json.dumps(card)  # the same introduction, redrawn
     assert "You said you met." in json.dumps(card)
     # every answer kept to change it, the chosen one ticked, none coloured
-    actions = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    actions = [a for e in elements(card["body"]) if e["type"] == "ActionSet" for a in e["actions"]]
     actions += card.get("actions", [])
     buttons = [a for a in actions if a["type"] == "Action.Execute"]
     answers = [a["title"] for a in buttons if a["verb"] == "checkin"]
