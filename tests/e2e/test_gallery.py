@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
 from bot.compose import checkin_message
 from bot.templates import Prompts
+from tests.adapters.test_payload_limits import elements
 from tests.gallery import draw, samples
 
 MISSING = draw.missing_tools()
@@ -83,3 +85,44 @@ def test_microsofts_renderer_draws_every_sample_card(tmp_path: Path) -> None:
     ]
     assert not unexpected, "\n".join(unexpected)
     assert len(drawn) >= 20 and all(p.png.stat().st_size > 2000 for p in drawn)
+
+
+def _has_buttons(payload: dict[str, Any]) -> bool:
+    return any(
+        element.get("type", "").startswith("Action.")
+        for activity in payload["activities"]
+        for attachment in activity["attachments"]
+        for element in elements(attachment["content"])
+    )
+
+
+@pytest.mark.slow
+def test_no_button_label_is_cut_short_at_chat_or_phone_width(tmp_path: Path) -> None:
+    """Every sample card with buttons, drawn at Teams' chat width and at a phone's: no label
+    is wider than its button ("Couldn't …")."""
+    assert MISSING is None, MISSING
+    teams = [
+        s
+        for s in samples.sample_shots()
+        if s.platform == "teams" and not s.variant and _has_buttons(s.payload)
+    ]
+    assert {"teams-checkin", "teams-followup", "teams-introduction-pair", "teams-answered"} <= {
+        s.name for s in teams
+    }
+    items = [(f"{s.name}-{w}", s.platform, s.payload, w) for s in teams for w in ("", "phone")]
+    drawn = draw.draw(items, tmp_path)
+    cut = [f"{picture.name}: {label}" for picture in drawn for label in picture.cut]
+    assert not cut, "\n".join(cut)
+    # the check is real: three answers in one stretched row are cut on a phone
+    stretched = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "TextBlock", "text": "Did you meet?"}],
+        "actions": [
+            {"type": "Action.Execute", "title": t} for t in ("We met", "Not yet", "Couldn't meet")
+        ],
+    }
+    (row,) = draw.draw(
+        [("stretched", "teams", samples.chat([samples.teams_card(stretched)]), "phone")], tmp_path
+    )
+    assert row.cut == ("Couldn't meet",)

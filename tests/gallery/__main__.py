@@ -25,7 +25,7 @@ def conversations(shots: Sequence[Shot]) -> str:
         "made by `scripts/gallery` from sample data run through the real core and the adapters'",
         "own renderers: Teams cards are drawn by Microsoft's `adaptivecards` renderer with a",
         "Teams-like host config at desktop chat width (470 px card; the introductions also at a",
-        "340 px phone width), Slack Block Kit by a small HTML rendering at a phone width (390 px).",
+        "320 px phone width), Slack Block Kit by a small HTML rendering at a phone width (390 px).",
         "Re-run `scripts/gallery` after changing a message, and look at the result.",
         "",
     ]
@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for line in picture.problems:
             print(f"    renderer: {line}")
+        for label in picture.cut:
+            print(f"    cut short: {label}")
     print(
         f"{len(drawn)} pictures; sampling {sampled - started:.1f} s, "
         f"drawing {time.monotonic() - sampled:.1f} s; missing kinds: {', '.join(MISSING) or 'none'}"

@@ -29,6 +29,7 @@ class Drawn:
     name: str
     png: Path
     problems: tuple[str, ...]  # what the renderer reported (parse or validation warnings)
+    cut: tuple[str, ...] = ()  # button labels drawn cut short (wider than their button)
 
 
 def missing_tools() -> str | None:
@@ -74,7 +75,7 @@ def draw(items: Sequence[tuple[str, str, dict[str, Any], str]], out: Path) -> li
     for (name, *_), result in zip(items, results, strict=True):
         png = Path(result["png"])
         shrink(png)
-        drawn.append(Drawn(name, png, tuple(result["problems"])))
+        drawn.append(Drawn(name, png, tuple(result["problems"]), tuple(result.get("cut", ()))))
     return drawn
 
 

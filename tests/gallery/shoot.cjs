@@ -1,7 +1,8 @@
 // Screenshots of HTML pages in headless Chromium (Debian's /usr/bin/chromium, never a
 // downloaded build), one browser for all: reads a job list, writes PNGs and a result list.
 // Usage: node shoot.cjs JOBS.json RESULTS.json
-// A job is {html, png, width}; a result is {png, problems} (what the page reported).
+// A job is {html, png, width}; a result is {png, problems, cut}: what the page reported, and
+// the button labels drawn cut short.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -34,8 +35,9 @@ async function main() {
       const shot = await page.$('#shot');
       await shot.screenshot({ path: job.png });
       const problems = await page.evaluate('window.__problems || []');
+      const cut = await page.evaluate('window.__cut || []');
       page.off('pageerror', onError);
-      results.push({ png: job.png, problems: [...problems, ...errors] });
+      results.push({ png: job.png, problems: [...problems, ...errors], cut });
     }
   } finally {
     await browser.close();

@@ -8,7 +8,8 @@ validating a card is left in `window.__problems` for the caller.
 
 Width: Teams on the desktop draws a bot's card in a 1:1 chat at a fixed width of roughly
 450–500 px unless the card asks for `msteams.width: "Full"` (ours do not), so the desktop
-pictures use a 470 px card; the phone ones use a 340 px card (a 375 px screen less margins).
+pictures use a 470 px card; the phone ones a 320 px card (a 360 px phone screen, the most
+common, less Teams' margins). Labels the renderer cuts short are left in `window.__cut`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ADAPTIVECARDS_JS = NODE_MODULES / "adaptivecards" / "dist" / "adaptivecards.min.
 MARKDOWN_IT_JS = NODE_MODULES / "markdown-it" / "dist" / "markdown-it.min.js"
 HOST_CONFIG = HERE / "teams_host_config.json"
 DESKTOP_CARD = 470
-PHONE_CARD = 340
+PHONE_CARD = 320
 
 CSS = (Path(__file__).parent / "teams.css").read_text(encoding="utf-8")
 
@@ -61,7 +62,13 @@ payload.activities.forEach((activity, index) => {
     column.appendChild(holder);
   });
 });
-document.fonts.ready.then(() => { window.__ready = true; });
+document.fonts.ready.then(() => {
+  // labels the renderer had to cut short ("Couldn't …"): wider than the button drawing them
+  window.__cut = [...document.querySelectorAll('.ac-pushButton')]
+    .filter((button) => [button, ...button.children].some((e) => e.scrollWidth > e.clientWidth))
+    .map((button) => button.textContent.trim());
+  window.__ready = true;
+});
 """
 
 
