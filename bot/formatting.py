@@ -123,9 +123,12 @@ def when(
     timezone: str | tzinfo | None = None,
     *,
     now: datetime | None = None,
+    on: bool = False,
 ) -> str:
     """A moment in words in a person's own time zone: "Monday 14 December, 09:00";
-    "today, 09:00" or "tomorrow, 09:00" when near; the year only when it is not this year's."""
+    "today, 09:00" or "tomorrow, 09:00" when near; the year only when it is not this year's.
+    `on`: to follow a verb ("on Monday 14 December, 09:00", but "today, 09:00", never "on
+    today")."""
     where = zone(timezone)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -136,7 +139,8 @@ def when(
     if near is not None:
         return f"{near}, {format_datetime(local, TIME, tzinfo=where, locale=LOCALE)}"
     pattern = DAY_AND_TIME if local.year == today.year else DAY_AND_TIME_WITH_YEAR
-    return format_datetime(local, pattern, tzinfo=where, locale=LOCALE)
+    words = format_datetime(local, pattern, tzinfo=where, locale=LOCALE)
+    return f"on {words}" if on else str(words)
 
 
 def duration(value: timedelta | int | float) -> str:

@@ -199,7 +199,8 @@ def introduction_card(view: IntroductionView, reader: PersonId | None = None) ->
 
 
 def answer_buttons(view: IntroductionView) -> tuple[Button, ...]:
-    """We met / Not yet / Couldn't meet, the chosen one marked, then pause."""
+    """We met / Not yet / Couldn't meet, the chosen one marked; then suggest a time and
+    another question (what the platforms draw as the introduction's own actions); then pause."""
     labels = view.labels
     buttons = []
     for answer, label, chosen in answer_labels(labels):
@@ -207,6 +208,8 @@ def answer_buttons(view: IntroductionView) -> tuple[Button, ...]:
         buttons.append(
             Button(shown, actions.CHECKIN, actions.checkin_value(view.introduction, answer))
         )
+    buttons.append(actions.suggest_time_button(labels.suggest_time, view.introduction))
+    buttons.append(actions.another_question_button(labels.another_question, view.introduction))
     buttons.append(actions.pause_button(labels.pause, view.programme))
     return tuple(buttons)
 

@@ -7,6 +7,7 @@ import asyncio
 from rich.console import Console
 
 from adapters.local.runtime import LocalRuntime
+from adapters.local.views import view_messages
 from bot.accounts import local_user
 from bot.app import Services
 from bot.events import Button, Card, Image, Message, Text
@@ -17,7 +18,8 @@ def show(console: Console, message: Message, buttons: list[Button]) -> None:
         if isinstance(part, Text):
             console.print(part.text, highlight=False, markup=False)
         elif isinstance(part, Card):
-            console.print(f"┌ {part.title}", style="bold", highlight=False, markup=False)
+            if part.title:
+                console.print(f"┌ {part.title}", style="bold", highlight=False, markup=False)
             for section in part.sections:
                 console.print(f"│ {section}", highlight=False, markup=False)
             for fact in part.facts:
@@ -29,6 +31,14 @@ def show(console: Console, message: Message, buttons: list[Button]) -> None:
                 console.print(f"└ {part.footer}", highlight=False, markup=False)
         elif isinstance(part, Image):
             console.print(f"[chart: {part.title}: {part.alt_text}]", highlight=False, markup=False)
+
+
+def pressed(text: str, buttons: list[Button]) -> Button | None:
+    """The button a line presses: its number, or its label typed out ("another question")."""
+    if text.isdigit():
+        return buttons[int(text) - 1] if 1 <= int(text) <= len(buttons) else None
+    wanted = text.casefold()
+    return next((b for b in buttons if b.label.strip("✓ ").casefold() == wanted), None)
 
 
 def run_chat(services: Services, who: str, *, console: Console) -> None:
@@ -46,13 +56,13 @@ def run_chat(services: Services, who: str, *, console: Console) -> None:
             text = line.strip()
             if text.lower() in {"quit", "exit"}:
                 return
-            if text.isdigit() and 1 <= int(text) <= len(buttons):
-                button = buttons[int(text) - 1]
+            button = pressed(text, buttons)
+            if button is not None:
                 reply = await runtime.press(account.id, button.action, button.value)
             else:
                 reply = await runtime.say(account.id, text)
             buttons = []
-            for message in reply.messages:
+            for message in (*reply.messages, *view_messages(reply.view, services.core.prompts)):
                 show(console, message, buttons)
             seen = len(runtime.platform.delivered)
             await runtime.deliver()

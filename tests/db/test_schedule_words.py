@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
+from bot.commands import CheckinsSend, parse
 from bot.db.models import Introduction, Person, Programme
 from bot.events import Card, CommandReceived, MemberJoined, Text, UserRef
 from bot.usecases import home
@@ -140,3 +142,25 @@ async def test_profile_my_data_and_ties_speak_in_plain_words(world: World) -> No
     words = (await world.runtime.say(me, "my data")).messages[0].parts[0].text  # type: ignore[union-attr]
     assert f"• {partner} (" in words and ": collaborating" in words
     assert "with_person" not in words and str(other.id) + "," not in words
+
+
+async def test_help_shows_checkins_send_to_coordinators_only(world: World) -> None:
+    coordinator = (await world.runtime.say(world.coordinator, "help")).messages[0].plain()
+    line = next(row for row in coordinator.splitlines() if "checkins send" in row)
+    assert line.startswith("• `checkins send` or `checkins send at 2026-12-14 09:00`: "), line
+    examples = re.findall(r"`([^`]+)`", line)
+    assert examples == ["checkins send", "checkins send at 2026-12-14 09:00"]
+    assert all(isinstance(parse(example), CheckinsSend) for example in examples)
+    for someone in (world.member, world.lead):
+        text = (await world.runtime.say(someone, "help")).messages[0].plain()
+        assert "checkins send" not in text
+
+    # on Slack the same line carries the slash command
+    slack = world.core.prompts.render(
+        "help", command_prefix="/crossties", coordinator=True, lead=False
+    )
+    assert "• `/crossties checkins send` or `/crossties checkins send at 2026-12-14 09:00`" in slack
+    staff = world.core.prompts.render(
+        "help", command_prefix="/crossties", coordinator=False, lead=False
+    )
+    assert "checkins send" not in staff

@@ -33,6 +33,10 @@ def run(
     environment.pop("CROSSTIES_DATABASE_URL", None)
     environment["XDG_DATA_HOME"] = str(data_home(cwd))
     environment["COLUMNS"] = "200"
+    # this checkout's code, whichever one the environment has installed
+    environment["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), environment.get("PYTHONPATH", "")) if p
+    )
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "crossties.cli", *args],
@@ -172,3 +176,15 @@ def test_demo_then_report_and_chat(scratch: Path) -> None:
     assert chat.returncode == 0, chat.stderr
     assert "Your working relationships" in chat.stdout
     assert 'Sorry, I don\'t know "xyzzy"' in chat.stdout
+
+    # a coordinator runs a round; the introduction's own actions redraw it in the terminal
+    typed = "round run\n5\nanother question\nNot yet\nwe met\nquit\n"
+    tried = run(["chat", "--as", "demo-01"], scratch, stdin=typed)
+    assert tried.returncode == 0, tried.stderr
+    shown = tried.stdout
+    assert "[5] Another question" in shown and "[4] Suggest a time" in shown
+    starters = [line for line in shown.splitlines() if line.startswith("│ To start: ")]
+    assert len(starters) == 3 and len(set(starters)) == 3, starters  # each press swaps it
+    assert shown.count("┌ Meet each other") >= 3
+    assert "You said you haven't met yet." in shown and "[2] ✓ Not yet" in shown
+    assert "You said you met." in shown and "[1] ✓ We met" in shown
