@@ -328,6 +328,21 @@ class CircleJoinRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class CircleProposalDecided:
+    """Approve or Decline on a member's proposed circle topic (a coordinator's card)."""
+
+    user: UserRef
+    topic: CircleTopicId
+    approve: bool
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class TimesRequested:
     """ "Suggest a time" on an introduction: offer the group a few concrete times."""
 
@@ -391,6 +406,7 @@ InboundEvent = (
     | TimeChosen
     | CircleJoinRequested
     | CircleCheckInAnswered
+    | CircleProposalDecided
 )
 
 
@@ -417,6 +433,18 @@ class Text:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupChat:
+    """A link to open a group chat with some of the people a card is about, which the platform
+    completes for each reader with the names it keeps for the others (Teams: their sign-in
+    names, else an email they share); `people` are person ids, `greeting` is typed in."""
+
+    label: str
+    topic: str
+    greeting: str
+    people: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """A structured message; platforms render it natively, `fallback()` is plain text."""
 
@@ -427,6 +455,7 @@ class Card:
     footer: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (label, url)
     choices: ChoiceList | None = None  # set: the buttons are offered as one list to pick from
+    chat: GroupChat | None = None  # drawn only where the platform can open such a chat
 
     def fallback(self) -> str:
         lines = [self.title, *self.sections]
