@@ -124,7 +124,7 @@ async def test_each_teams_member_of_a_circle_gets_a_chat_with_the_others(
         assert query["message"][0].startswith("Hello everyone, we're in a Crossties problem")
         assert TITLE in query["message"][0]
         titles = [a["title"] for a in content["actions"]]
-        assert "Open a group chat with your circle" in titles and "Email Sam" in titles
+        assert "Chat with your circle" in titles and "Email Sam" in titles
         mail = next(u for u in urls if u.startswith("mailto:"))
         assert mail.startswith("mailto:sam.lee@gp.example.org?subject=Weekends%20%26%20%23delays")
         assert "on Slack, sam.lee@gp.example.org" in json.dumps(content["body"])
