@@ -264,3 +264,36 @@ def test_the_proposals_migration_goes_down_and_up(db: Database) -> None:
     with db.session() as session:
         older = session.exec(select(Programme).where(Programme.name == "Older")).one()
         assert older.circle_proposals is False  # off for programmes made before
+
+
+def test_the_cli_turns_proposals_on_and_off(db: Database) -> None:
+    from typer.testing import CliRunner
+
+    from bot.usecases.programmes import ProgrammeSettings, create_programme
+    from crossties.cli.main import app
+
+    with db.session() as session:
+        create_programme(
+            session,
+            datetime(2026, 3, 1, tzinfo=UTC),
+            ProgrammeSettings(name="North", organisations=SIX[:2]),
+        )
+    env = {"CROSSTIES_DATABASE_URL": db.url, "COLUMNS": "200"}
+    runner = CliRunner()
+
+    def allowed() -> bool:
+        with db.session() as session:
+            return resolve_programme(session, "North").circle_proposals
+
+    turned = runner.invoke(app, ["programme", "proposals", "on", "--programme", "North"], env=env)
+    assert turned.exit_code == 0, turned.output
+    assert "Members of North may now propose circle topics" in turned.output and allowed()
+    again = runner.invoke(app, ["programme", "proposals", "on"], env=env)  # the only programme
+    assert "already so" in again.output and allowed()
+    bad = runner.invoke(app, ["programme", "proposals", "maybe"], env=env)
+    assert bad.exit_code == 2 and "on or off" in bad.output and allowed()
+    off = runner.invoke(app, ["programme", "proposals", "off"], env=env)
+    assert off.exit_code == 0 and "Only coordinators of North" in off.output and not allowed()
+    with db.session() as session:
+        logged = session.exec(select(AuditLog).where(AuditLog.action == "circle_proposals")).all()
+    assert [entry.actor for entry in logged] == ["cli", "cli"]
