@@ -188,6 +188,19 @@ def contacts(
             .order_by(col(IntroductionMember.person_id))
         ).all()
     ]
+    return contacts_among(session, person_ids, platform, workspace, user_ids)
+
+
+def contacts_among(
+    session: Session,
+    person_ids: Sequence[int],
+    platform: str,
+    workspace: str,
+    user_ids: Sequence[str],
+) -> dict[str, tuple[Contact, ...]]:
+    """For each recipient (by user id), how each of these people other than themselves may
+    be reached: a stored address on the same platform and workspace, an email they share."""
+    person_ids = list(person_ids)
     people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(person_ids)))}
     rows = session.exec(
         select(PlatformAccount).where(col(PlatformAccount.person_id).in_(person_ids))

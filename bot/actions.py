@@ -21,6 +21,7 @@ from bot.events import (
     CheckInAnswered,
     CircleCheckInAnswered,
     CircleJoinRequested,
+    CircleProposalDecided,
     CommandReceived,
     ConversationRef,
     FormOpened,
@@ -382,7 +383,9 @@ def with_key(event: InboundEvent, key: str | None) -> InboundEvent:
 
 CIRCLE_JOIN = "circle_join"
 CIRCLE_CHECKIN = "circle_checkin"
-CIRCLE_ACTIONS = frozenset({CIRCLE_JOIN, CIRCLE_CHECKIN})
+CIRCLE_DECIDE = "circle_decide"  # a coordinator's answer to a member's proposed topic
+APPROVE, DECLINE = "approve", "decline"
+CIRCLE_ACTIONS = frozenset({CIRCLE_JOIN, CIRCLE_CHECKIN, CIRCLE_DECIDE})
 
 
 def circle_join_button(label: str, topic: int) -> Button:
@@ -400,7 +403,31 @@ def circle_checkin_buttons(
     )
 
 
-def _circle(event: ActionInvoked) -> CircleJoinRequested | CircleCheckInAnswered | None:
+def circle_decide_buttons(topic: int, approve: str, decline: str) -> tuple[Button, ...]:
+    """Approve / Decline on a proposed topic, labelled by the caller."""
+    return (
+        Button(approve, CIRCLE_DECIDE, f"{topic}:{APPROVE}", "primary"),
+        Button(decline, CIRCLE_DECIDE, f"{topic}:{DECLINE}"),
+    )
+
+
+def _circle_decide(event: ActionInvoked) -> CircleProposalDecided | None:
+    head, _, choice = event.value.partition(":")
+    if not (head.isascii() and head.isdigit() and len(head) <= 12) or choice not in (
+        APPROVE,
+        DECLINE,
+    ):
+        return None
+    return CircleProposalDecided(
+        event.user, CircleTopicId(int(head)), choice == APPROVE, **_carried(event)
+    )
+
+
+def _circle(
+    event: ActionInvoked,
+) -> CircleJoinRequested | CircleCheckInAnswered | CircleProposalDecided | None:
+    if event.action == CIRCLE_DECIDE:
+        return _circle_decide(event)
     if event.action == CIRCLE_JOIN:
         value = event.value.strip()
         if not (value.isascii() and value.isdigit() and len(value) <= 12):

@@ -17,8 +17,14 @@ from bot.text import parse_date
 MAX_TITLE_LENGTH = 120
 MAX_DESCRIPTION_LENGTH = 600
 DEFAULT_TIME = time(9, 0)
-CIRCLE_WORDS = ("circles", "circle join", "circle leave")
-CIRCLE_COORDINATOR_WORDS = ("circle open", "circle form")
+CIRCLE_WORDS = ("circles", "circle join", "circle leave", "circle propose")
+CIRCLE_COORDINATOR_WORDS = (
+    "circle open",
+    "circle form",
+    "circle approve",
+    "circle decline",
+    "circle proposals",
+)
 
 _TIME = re.compile(r"^(?P<rest>.*?)(?:\s+at)?\s+(?P<h>\d{1,2})[:.](?P<m>\d{2})$", re.IGNORECASE)
 
@@ -54,7 +60,43 @@ class CircleForm(Command):
     topic: str
 
 
-CircleCommand = CirclesList | CircleJoin | CircleLeave | CircleOpen | CircleForm
+@dataclass(frozen=True, slots=True)
+class CirclePropose(Command):
+    """A member's proposed topic: the words of `circle open`; it opens once approved."""
+
+    title: str
+    description: str
+    organisations: tuple[str, ...]
+    on: date
+    at: time = DEFAULT_TIME
+
+
+@dataclass(frozen=True, slots=True)
+class CircleDecide(Command):
+    """A coordinator approves or declines a proposed topic by its title."""
+
+    topic: str
+    approve: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CircleProposals(Command):
+    """Whether members may propose topics: `on`, `off`, or None to be told."""
+
+    allowed: bool | None
+
+
+CircleCommand = (
+    CirclesList
+    | CircleJoin
+    | CircleLeave
+    | CircleOpen
+    | CircleForm
+    | CirclePropose
+    | CircleDecide
+    | CircleProposals
+)
+_SWITCH = {"on": True, "yes": True, "allow": True, "off": False, "no": False, "stop": False}
 
 
 def parse_circle(head: str, rest: str, programme: str | None) -> CircleCommand | ParseError:
@@ -65,6 +107,30 @@ def parse_circle(head: str, rest: str, programme: str | None) -> CircleCommand |
     verb, words = verb.lower(), words.strip()
     if head == "circle" and verb in ("", "list"):
         return CirclesList(programme=programme) if not words else ParseError("error_circle_usage")
+    if verb in ("approve", "decline"):
+        if not words:
+            return ParseError("error_circle_usage")
+        if len(words) > MAX_NAME_LENGTH:
+            return ParseError("error_too_long")
+        return CircleDecide(words, verb == "approve", programme=programme)
+    if verb == "proposals":
+        if not words:
+            return CircleProposals(None, programme=programme)
+        if words.lower() not in _SWITCH:
+            return ParseError("error_circle_proposals_usage")
+        return CircleProposals(_SWITCH[words.lower()], programme=programme)
+    if verb == "propose":
+        opened = parse_open(words, programme, usage="error_circle_propose_usage")
+        if isinstance(opened, ParseError):
+            return opened
+        return CirclePropose(
+            opened.title,
+            opened.description,
+            opened.organisations,
+            opened.on,
+            opened.at,
+            programme=programme,
+        )
     if verb in ("join", "leave", "form"):
         if not words:
             return ParseError("error_circle_usage")
@@ -94,11 +160,13 @@ def parse_when(text: str) -> tuple[date, time] | None:
     return None if day is None else (day, at)
 
 
-def parse_open(words: str, programme: str | None) -> CircleOpen | ParseError:
+def parse_open(
+    words: str, programme: str | None, usage: str = "error_circle_open_usage"
+) -> CircleOpen | ParseError:
     """`<title> | <description> | <organisations, comma separated> | <when>`."""
     parts = [part.strip() for part in words.split("|")]
     if len(parts) != 4 or not all(parts):
-        return ParseError("error_circle_open_usage")
+        return ParseError(usage)
     title, description, organisations, when = parts
     if len(title) > MAX_TITLE_LENGTH or len(description) > MAX_DESCRIPTION_LENGTH:
         return ParseError("error_too_long")

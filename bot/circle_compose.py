@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import actions
-from bot.events import Button, Card, Message, Text
+from bot.compose import first_name, mailto
+from bot.events import Button, Card, GroupChat, Message, Text
 from bot.templates import Prompts
 
 
@@ -62,6 +63,30 @@ def topic_card(
     )
 
 
+def proposal_card(
+    prompts: Prompts, topic: TopicView, *, proposer: str, timezone: str | None, now: datetime
+) -> Card:
+    """A member's proposed topic, for a coordinator: what it is, who proposed it, whom it
+    affects, and Approve / Decline."""
+    when = {"moment": topic.forms_at, "timezone": timezone, "now": now}
+    return Card(
+        title=prompts.render("circle_proposal_title", title=topic.title),
+        sections=(
+            prompts.render(
+                "circle_proposal_body", proposer=proposer, programme=topic.programme, **when
+            ),
+            topic.description,
+            prompts.render("circle_topic_affects", organisations=list(topic.organisations)),
+        ),
+        buttons=actions.circle_decide_buttons(
+            topic.id,
+            prompts.render("button_circle_approve"),
+            prompts.render("button_circle_decline"),
+        ),
+        footer=prompts.render("circle_proposal_footer"),
+    )
+
+
 def topics_message(
     prompts: Prompts,
     programme: str,
@@ -69,11 +94,23 @@ def topics_message(
     *,
     timezone: str | None,
     now: datetime,
+    proposals: Sequence[tuple[TopicView, str]] = (),
 ) -> Message:
-    """The answer to `circles`: a line, then one card per open topic."""
+    """The answer to `circles`: a line, then one card per open topic; for a coordinator,
+    the proposals waiting for them (with the proposer's name) after them."""
     head = prompts.render("circles_list", programme=programme, count=len(topics))
-    cards = tuple(topic_card(prompts, t, timezone=timezone, now=now) for t in topics)
-    return Message((Text(head), *cards), ephemeral=True)
+    parts: list[Text | Card] = [Text(head)]
+    parts += [topic_card(prompts, t, timezone=timezone, now=now) for t in topics]
+    if proposals:
+        waiting = prompts.render(
+            "circle_proposals_waiting", count=len(proposals), programme=programme
+        )
+        parts.append(Text(waiting))
+        parts += [
+            proposal_card(prompts, t, proposer=who, timezone=timezone, now=now)
+            for t, who in proposals
+        ]
+    return Message(tuple(parts), ephemeral=True)
 
 
 def circle_message(
@@ -89,12 +126,18 @@ def circle_message(
     timezone: str | None,
 ) -> Message:
     """A formed circle, for the members reached on `platform`; members elsewhere are named
-    with where to reach them."""
+    with where to reach them, and an email link for those who share an address. On Teams
+    (no group chats for bots) each member's card opens a group chat with the others there."""
     lines = []
+    mail: list[tuple[str, str]] = []
     for mate in members:
         reach = None
         if mate.person_id not in recipients and mate.platform != platform:
             reach = prompts.render("intro_reach", platform=mate.platform, email=mate.email)
+            if mate.email:
+                label = prompts.render("intro_mail_label", name=first_name(mate.name))
+                body = prompts.render("circle_mail_body", name=first_name(mate.name), title=title)
+                mail.append((label, mailto(mate.email, title, body)))
         lines.append(
             prompts.render(
                 "circle_member",
@@ -116,8 +159,28 @@ def circle_message(
                 "circle_checkin_note", days=checkin_days, checkin_at=checkin_at, timezone=timezone
             ),
         ),
+        links=tuple(mail),
+        chat=_group_chat(prompts, title, members, platform),
     )
     return Message((card,))
+
+
+def _group_chat(
+    prompts: Prompts, title: str, members: Sequence[CircleMate], platform: str
+) -> GroupChat | None:
+    """Teams only: a chat with the circle's members on Teams (each reader's link leaves them
+    out), its first message typed in for them."""
+    here = [m for m in members if m.platform == "teams"]
+    if platform != "teams" or len(here) < 2:
+        return None
+    return GroupChat(
+        label=prompts.render("circle_chat_label"),
+        topic=title,
+        greeting=prompts.render(
+            "circle_chat_greeting", title=title, arranger=first_name(members[0].name)
+        ),
+        people=tuple(m.person_id for m in here),
+    )
 
 
 def checkin_message(prompts: Prompts, *, circle_id: int, title: str, names: list[str]) -> Message:

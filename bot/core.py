@@ -27,6 +27,7 @@ from bot.events import (
     CheckInAnswered,
     CircleCheckInAnswered,
     CircleJoinRequested,
+    CircleProposalDecided,
     CommandReceived,
     ConversationRef,
     FormOpened,
@@ -261,6 +262,8 @@ class Crossties:
                 return circles.join_pressed(turn, event)
             case CircleCheckInAnswered():
                 return circles.answer_checkin(turn, event)
+            case CircleProposalDecided():
+                return circles.decide_pressed(turn, event)
         raise UseCaseError("error_bad_action")
 
     def _home(self, session: Session, event: HomeOpened) -> Reply:
@@ -295,6 +298,9 @@ class Crossties:
                 | cc.CircleLeave()
                 | cc.CircleOpen()
                 | cc.CircleForm()
+                | cc.CirclePropose()
+                | cc.CircleDecide()
+                | cc.CircleProposals()
             ):
                 return circles.command(turn, parsed)
         return staff.command(turn, parsed)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.db.models import Outbox
-from bot.events import Button, Card, ChoiceList, Fact, Image, Message, Part, Text
+from bot.events import Button, Card, ChoiceList, Fact, GroupChat, Image, Message, Part, Text
 from bot.intro_view import IntroductionView, decode_view, introduction_message, is_view_payload
 
 
@@ -29,6 +29,21 @@ def _choices_field(card: Card) -> dict[str, Any]:
 def _choices_of(item: dict[str, Any]) -> ChoiceList | None:
     pair = item.get("choices")
     return ChoiceList(str(pair[0]), str(pair[1])) if pair else None
+
+
+def _chat_field(card: Card) -> dict[str, Any]:
+    if card.chat is None:
+        return {}
+    chat = card.chat
+    return {"chat": [chat.label, chat.topic, chat.greeting, list(chat.people)]}
+
+
+def _chat_of(item: dict[str, Any]) -> GroupChat | None:
+    found = item.get("chat")
+    if not found:
+        return None
+    label, topic, greeting, people = found
+    return GroupChat(str(label), str(topic), str(greeting), tuple(int(p) for p in people))
 
 
 def encode_message(message: Message) -> str:
@@ -47,6 +62,7 @@ def encode_message(message: Message) -> str:
                     "footer": part.footer,
                     "links": [list(link) for link in part.links],
                     **_choices_field(part),
+                    **_chat_field(part),
                 }
             )
         else:
@@ -96,6 +112,7 @@ def _message(data: dict[str, Any]) -> Message:
                     footer=item.get("footer"),
                     links=tuple((label, url) for label, url in item.get("links", [])),
                     choices=_choices_of(item),
+                    chat=_chat_of(item),
                 )
             )
         elif kind == "image":

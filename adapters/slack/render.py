@@ -100,7 +100,7 @@ def card_blocks(card: Card, *, block_prefix: str = "card") -> list[Block]:
         blocks.append(SectionBlock(fields=facts[start : start + 10]))
     blocks += sections[1:]
     for label, url in card.links:
-        if url.startswith(("https://", "http://")):
+        if url.startswith(("https://", "http://", "mailto:")):
             blocks.append(SectionBlock(text=MarkdownTextObject(text=f"<{url}|{escape(label)}>")))
     if _as_select(card.buttons) or _listed_choices(card):
         options = [Option(text=plain(b.label, 75), value=b.value) for b in card.buttons[:100]]

@@ -27,7 +27,13 @@ from botbuilder.schema import (
 from adapters.teams import render, render_intro
 from adapters.teams.translate import Address
 from bot.accounts import Contact
-from bot.delivery import Attempt, PermanentSendError, Sent, TransientSendError
+from bot.delivery import (
+    Attempt,
+    PermanentSendError,
+    Sent,
+    TransientSendError,
+    group_chat_people,
+)
 from bot.delivery.attempt import Contacts
 from bot.ids import PersonId
 from bot.pacing import Pacer
@@ -79,11 +85,14 @@ class TeamsSender:
 
     async def deliver(self, attempt: Attempt) -> Sent:
         """One message to each recipient's 1:1 chat, at the address the attempt carries; an
-        introduction gets deep links to its partners (from the contacts the attempt reads)."""
+        introduction gets deep links to its partners, and a card with a group chat (a
+        circle's) a link to it, both from the contacts the attempt reads."""
         handles: dict[str, list[str]] = {}
         contacts_of: Contacts = {}
-        if attempt.introduction_id is not None:
+        chatting = group_chat_people(attempt.message)  # a circle's members, say
+        if attempt.introduction_id is not None or chatting:
             contacts_of = await attempt.contacts()
+        if attempt.introduction_id is not None:
             handles = {user: partner_handles(found) for user, found in contacts_of.items()}
         first: Sent | None = None
         unreachable: list[str] = []
@@ -100,8 +109,12 @@ class TeamsSender:
                     known = handles_by_person(contacts_of.get(user_id, ()))
                     activities = [render_intro.introduction_activity(attempt.view, reader, known)]
                 else:
+                    message = attempt.message
+                    if chatting:
+                        known = handles_by_person(contacts_of.get(user_id, ()))
+                        message = render_intro.with_group_chats(message, known)
                     links = introduction_links(self.prompts, handles.get(user_id, []))
-                    activities = render.activities(attempt.message, links=links)
+                    activities = render.activities(message, links=links)
                 try:
                     done = await self.deliver_to(address, activities)
                 except Unreachable:

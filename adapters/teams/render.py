@@ -112,7 +112,7 @@ def card_actions(
     """Links, then buttons; `data` is added to every button's data (e.g. the team it was in)."""
     actions: list[dict[str, Any]] = []
     for label, url in (*card.links, *links):
-        if url.startswith("https://"):
+        if url.startswith(("https://", "mailto:")):
             actions.append({"type": "Action.OpenUrl", "title": label, "url": url})
     if buttons:
         for button in card.buttons:

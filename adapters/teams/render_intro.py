@@ -11,12 +11,13 @@ check-in answer the same card is drawn again, with who answered what above the a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from adapters.teams import render
 from bot import actions
-from bot.events import Button
+from bot.events import Button, Card, Message
 from bot.ids import PersonId
 from bot.views import AnsweredCheckIn, IntroductionView, answer_labels
 
@@ -34,6 +35,25 @@ def chat_link(handles: Sequence[str], message: str, topic: str | None = None) ->
     if topic and len(handles) > 1:
         url += "&topicName=" + quote(topic, safe="")
     return url + "&message=" + quote(message, safe="")
+
+
+def with_group_chats(message: Message, handles: Mapping[PersonId, str]) -> Message:
+    """The message for one reader: each card's group chat (a circle's) becomes a link that
+    opens a chat with the people in it the sender has a Teams name for (their sign-in name
+    kept with their Teams address, else an email they share: nothing else), its topic and
+    first message filled in. The reader is never in `handles`; with nobody to chat with,
+    there is no link."""
+    parts = list(message.parts)
+    for index, part in enumerate(parts):
+        if not isinstance(part, Card) or part.chat is None:
+            continue
+        chat = part.chat
+        found = [handles[PersonId(p)] for p in chat.people if PersonId(p) in handles]
+        links = part.links
+        if found:
+            links = ((chat.label, chat_link(found, chat.greeting, chat.topic)), *links)
+        parts[index] = replace(part, links=links, chat=None)
+    return replace(message, parts=tuple(parts))
 
 
 def meeting_link(handles: Sequence[str], subject: str) -> str:

@@ -1,5 +1,6 @@
-"""Problem circles, as tables: a topic coordinators open, the people who sign up for it, and
-the circles of 4-6 formed from them at the topic's forming time (with each member's check-in).
+"""Problem circles, as tables: a topic coordinators open (or a member proposes), the people
+who sign up for it, and the circles of 4-6 formed from them at the topic's forming time
+(with each member's check-in).
 
 Every timestamp is timezone-aware UTC. The tables are registered with the other models (the
 last lines of bot/db/models.py import this module).
@@ -22,6 +23,8 @@ def _ts(nullable: bool = True, index: bool = False) -> Column[datetime]:
 
 
 class CircleTopicStatus(StrEnum):
+    PROPOSED = "proposed"  # a member's proposal, waiting for a coordinator's approval
+    DECLINED = "declined"  # a proposal a coordinator declined
     OPEN = "open"  # taking sign-ups until its forming time
     FORMED = "formed"  # circles made; sign-ups closed
     CANCELLED = "cancelled"
@@ -35,7 +38,7 @@ class CircleTopic(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", index=True)
     title: str = Field(max_length=120)
     description: str = Field(sa_column=Column(Text, nullable=False))
-    opened_by: int | None = Field(default=None, foreign_key="person.id")
+    opened_by: int | None = Field(default=None, foreign_key="person.id")  # or proposed by
     status: CircleTopicStatus = Field(
         default=CircleTopicStatus.OPEN, sa_type=StrEnumText(CircleTopicStatus)
     )

@@ -118,6 +118,8 @@ class Programme(SQLModel, table=True):
     paused: bool = False
     is_demo: bool = False
     created_at: datetime = Field(sa_column=_ts(nullable=False))
+    # Members may propose problem-circle topics (a coordinator approves each before it opens).
+    circle_proposals: bool = False
 
 
 class ProgrammeOrganisation(SQLModel, table=True):

@@ -44,7 +44,7 @@ from bot.delivery.attempt import (
 from bot.delivery.claims import EVERYTHING, LEASE, Claimed, Scope, claim_owners, release_orphans
 from bot.delivery.failures import REPORT_KIND, failed_deliveries, queue_failure_reports
 from bot.delivery.policy import MAX_ATTEMPTS, RATE_LIMITED_FOR, backoff
-from bot.events import Message, UserRef
+from bot.events import Card, Message, UserRef
 from bot.intro_view import IntroductionView
 from bot.observe import UNWATCHED, Observer
 from bot.outbox import decode_payload
@@ -68,6 +68,7 @@ __all__ = [
     "claim_owners",
     "deliver_due",
     "failed_deliveries",
+    "group_chat_people",
     "prepared",
     "queue_failure_reports",
     "release_orphans",
@@ -209,12 +210,18 @@ class Delivery:
             user = UserRef(row.platform, row.workspace, user_id)  # type: ignore[arg-type]
             await asyncio.to_thread(record.remember_dm, db, user, channel)
 
+        chatting = group_chat_people(message)
+
         async def contacts() -> Contacts:
-            if row.introduction_id is None:
+            if row.introduction_id is None and not chatting:
                 return {}
 
             def read() -> Contacts:
                 with db.session() as session:
+                    if row.introduction_id is None:  # a card's group chat (a circle's)
+                        return accounts.contacts_among(
+                            session, chatting, row.platform, row.workspace, row.recipients
+                        )
                     return accounts.contacts(
                         session,
                         row.introduction_id or 0,
@@ -269,6 +276,15 @@ async def deliver_due(
     """Deliver what is due now, once. Call repeatedly (or on a wake-up) to drain the outbox."""
     delivery = Delivery(db, senders, clock, rng=rng, concurrency=concurrency)
     return await delivery.run_pass(limit)
+
+
+def group_chat_people(message: Message) -> tuple[int, ...]:
+    """The people a message's group-chat links are with (each reader's link leaves them out)."""
+    found: list[int] = []
+    for part in message.parts:
+        if isinstance(part, Card) and part.chat is not None:
+            found += [p for p in part.chat.people if p not in found]
+    return tuple(found)
 
 
 def prepared(

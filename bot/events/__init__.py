@@ -12,6 +12,7 @@ importable from `bot.events` itself.
 from __future__ import annotations
 
 from bot.events.coordinators import (
+    CircleProposalDecided,
     FormOpened,
     FormSubmitted,
     ListedMember,
@@ -34,6 +35,7 @@ from bot.events.outbound import (
     Card,
     ChoiceList,
     Fact,
+    GroupChat,
     Image,
     Message,
     Part,
@@ -80,6 +82,7 @@ InboundEvent = (
     | TimeChosen
     | CircleJoinRequested
     | CircleCheckInAnswered
+    | CircleProposalDecided
 )
 
 __all__ = [
@@ -93,11 +96,13 @@ __all__ = [
     "ChoiceList",
     "CircleCheckInAnswered",
     "CircleJoinRequested",
+    "CircleProposalDecided",
     "CommandReceived",
     "ConversationRef",
     "Fact",
     "FormOpened",
     "FormSubmitted",
+    "GroupChat",
     "HomeOpened",
     "Image",
     "InboundEvent",

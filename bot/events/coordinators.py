@@ -7,7 +7,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from bot.events.refs import ConversationRef, UserRef
-from bot.ids import ProgrammeId
+from bot.ids import CircleTopicId, ProgrammeId
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,21 @@ class PreviewPageAsked:
     user: UserRef
     programme: ProgrammeId
     page: int
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CircleProposalDecided:
+    """Approve or Decline on a member's proposed circle topic (a coordinator's card)."""
+
+    user: UserRef
+    topic: CircleTopicId
+    approve: bool
     _: KW_ONLY
     display_name: str | None = None
     conversation: ConversationRef | None = None

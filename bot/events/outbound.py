@@ -29,6 +29,18 @@ class Text:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupChat:
+    """A link to open a group chat with some of the people a card is about, which the platform
+    completes for each reader with the names it keeps for the others (Teams: their sign-in
+    names, else an email they share); `people` are person ids, `greeting` is typed in."""
+
+    label: str
+    topic: str
+    greeting: str
+    people: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """A structured message; platforms render it natively, `fallback()` is plain text."""
 
@@ -39,6 +51,7 @@ class Card:
     footer: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (label, url)
     choices: ChoiceList | None = None  # set: the buttons are offered as one list to pick from
+    chat: GroupChat | None = None  # drawn only where the platform can open such a chat
 
     def fallback(self) -> str:
         lines = [self.title, *self.sections]

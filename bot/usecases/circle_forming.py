@@ -65,6 +65,8 @@ def form_topic(
     topic = session.get(CircleTopic, topic_id, with_for_update=True)
     if topic is None:
         raise UseCaseError("error_bad_action")
+    if topic.status in (CircleTopicStatus.PROPOSED, CircleTopicStatus.DECLINED):
+        raise UseCaseError("error_circle_not_open", title=topic.title, status=topic.status.value)
     if topic.status != CircleTopicStatus.OPEN:
         return Formed(topic.title, _existing(session, topic_id), (), 0, already=True)
     programme = session.get(Programme, topic.programme_id)

@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.db.circle_models import Circle, CircleMember, CircleSignup, CircleTopic
+from bot.db.circle_models import (
+    Circle,
+    CircleMember,
+    CircleSignup,
+    CircleTopic,
+    CircleTopicStatus,
+)
 from bot.db.models import Organisation, Programme
 from bot.events import Message
 from bot.templates import Prompts
@@ -29,7 +35,13 @@ class TopicSummary:
 def topic_summaries(session: Session, programme: Programme, min_count: int) -> list[TopicSummary]:
     topics = session.exec(
         select(CircleTopic)
-        .where(CircleTopic.programme_id == programme.id)
+        .where(
+            CircleTopic.programme_id == programme.id,
+            # proposals are not circles (yet, or ever): the coordinators' business alone
+            col(CircleTopic.status).not_in(
+                [CircleTopicStatus.PROPOSED.value, CircleTopicStatus.DECLINED.value]
+            ),
+        )
         .order_by(col(CircleTopic.forms_at), col(CircleTopic.id))
     ).all()
     names = {o.id: o.name for o in session.exec(select(Organisation)).all()}

@@ -1,7 +1,9 @@
 """Problem circles: opening a topic, listing topics, signing up and stepping back.
 
-Only a programme's coordinators open topics (a member who wants one asks a coordinator).
-Forming the circles at the topic's time, and their check-ins, are in `circle_forming`.
+Only a programme's coordinators open topics; members may propose one where the programme
+allows it (the programme's `circle_proposals` setting), and it opens when a coordinator
+approves it (bot.usecases.circle_proposals). Forming the circles at the topic's time, and
+their check-ins, are in `circle_forming`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bot.usecases.people import programme_organisations, require_membership
 
 MAX_TITLE = 120
 MAX_DESCRIPTION = 600
+PROPOSALS = (CircleTopicStatus.PROPOSED, CircleTopicStatus.DECLINED)
 
 
 def open_topic(
@@ -57,6 +60,35 @@ def open_topic(
     topic and how many invitations were queued. Everything is checked before anything is
     written, so a refusal changes nothing."""
     require_role(session, opener, programme, ProgrammeRoleKind.COORDINATOR, cli=cli)
+    topic = add_topic(
+        session,
+        now,
+        programme,
+        opener,
+        title=title,
+        description=description,
+        organisations=organisations,
+        forms_at=forms_at,
+        status=CircleTopicStatus.OPEN,
+    )
+    return topic, invite(session, now, prompts, programme, topic)
+
+
+def add_topic(
+    session: Session,
+    now: datetime,
+    programme: Programme,
+    opener: Person | None,
+    *,
+    title: str,
+    description: str,
+    organisations: Sequence[str],
+    forms_at: datetime,
+    status: CircleTopicStatus,
+) -> CircleTopic:
+    """A topic, opened or proposed, after every check. A proposal waiting or declined with
+    the same title gives way to it (a coordinator may open it with a new time, a member may
+    propose it again)."""
     title, description = " ".join(title.split()), " ".join(description.split())
     if not title or not description:
         raise UseCaseError("error_circle_open_usage")
@@ -79,18 +111,21 @@ def open_topic(
     if len(chosen) < 2:
         raise UseCaseError("error_circle_organisations")
     same = session.exec(
-        select(CircleTopic.id).where(
+        select(CircleTopic).where(
             CircleTopic.programme_id == programme.id,
             func.lower(CircleTopic.title) == title.casefold(),
         )
     ).first()
     if same is not None:
-        raise UseCaseError("error_circle_exists", title=title)
+        if same.status not in PROPOSALS:
+            raise UseCaseError("error_circle_exists", title=title)
+        drop_topic(session, require_id(same.id))
     topic = CircleTopic(
         programme_id=require_id(programme.id),
         title=title,
         description=description,
         opened_by=opener.id if opener is not None else None,
+        status=status,
         forms_at=forms_at,
         created_at=now,
     )
@@ -103,15 +138,32 @@ def open_topic(
         session,
         now,
         f"person:{opener.id}" if opener is not None else "cli",
-        "circle_open",
+        "circle_open" if status == CircleTopicStatus.OPEN else "circle_propose",
         programme.id,
         topic=topic_id,
     )
     session.flush()
-    return topic, _invite(session, now, prompts, programme, topic)
+    return topic
 
 
-def _invite(
+def drop_topic(session: Session, topic_id: int) -> None:
+    """A proposal that never opened (no sign-ups, no circles), gone."""
+    session.execute(
+        delete(CircleTopicOrganisation).where(col(CircleTopicOrganisation.topic_id) == topic_id)
+    )
+    session.execute(delete(CircleTopic).where(col(CircleTopic.id) == topic_id))
+    session.flush()
+
+
+def require_open(topic: CircleTopic) -> None:
+    """Sign-ups change only while a topic is open; each other state says why not."""
+    if topic.status in PROPOSALS:
+        raise UseCaseError("error_circle_not_open", title=topic.title, status=topic.status.value)
+    if topic.status != CircleTopicStatus.OPEN:
+        raise UseCaseError("error_circle_closed", title=topic.title)
+
+
+def invite(
     session: Session, now: datetime, prompts: Prompts, programme: Programme, topic: CircleTopic
 ) -> int:
     """The topic's card to each active member, in their own chat (once per topic and person)."""
@@ -224,8 +276,7 @@ def join(session: Session, now: datetime, person: Person, topic: CircleTopic) ->
     programme = session.get(Programme, topic.programme_id)
     assert programme is not None
     require_membership(session, person, programme)
-    if topic.status != CircleTopicStatus.OPEN:
-        raise UseCaseError("error_circle_closed", title=topic.title)
+    require_open(topic)
     if person.organisation_id is None:
         names = [o.name for o in programme_organisations(session, programme)]
         raise UseCaseError("error_join_needs_organisation", organisations=names)
@@ -238,8 +289,7 @@ def join(session: Session, now: datetime, person: Person, topic: CircleTopic) ->
 
 
 def leave(session: Session, now: datetime, person: Person, topic: CircleTopic) -> None:
-    if topic.status != CircleTopicStatus.OPEN:
-        raise UseCaseError("error_circle_closed", title=topic.title)
+    require_open(topic)
     key = (require_id(topic.id), require_id(person.id))
     if session.get(CircleSignup, key) is None:
         raise UseCaseError("error_circle_not_signed_up", title=topic.title)

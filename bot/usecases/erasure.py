@@ -48,6 +48,7 @@ def forget(session: Session, now: datetime, person: Person) -> None:
     session.execute(update(TieEvent).where(written).values(note=None, tags=None))
     session.execute(delete(ProgrammeRole).where(col(ProgrammeRole.person_id) == person_id))
     _forget_rhythm_and_steps(session, person_id)
+    _forget_proposals(session, person_id)
     session.execute(
         delete(Exclusion).where(
             or_(col(Exclusion.person_a_id) == person_id, col(Exclusion.person_b_id) == person_id)
@@ -83,6 +84,28 @@ def _forget_rhythm_and_steps(session: Session, person_id: int) -> None:
     )
     session.execute(
         update(NextStep).where(col(NextStep.introduction_id).in_(their_groups)).values(note=None)
+    )
+
+
+def _forget_proposals(session: Session, person_id: int) -> None:
+    """Circle topics they proposed that never opened (waiting or declined) are their words
+    alone: they go. A topic a coordinator opened keeps going, without naming who proposed it."""
+    from bot.db.circle_models import CircleTopic, CircleTopicOrganisation, CircleTopicStatus
+
+    theirs = select(CircleTopic.id).where(
+        col(CircleTopic.opened_by) == person_id,
+        col(CircleTopic.status).in_(
+            [CircleTopicStatus.PROPOSED.value, CircleTopicStatus.DECLINED.value]
+        ),
+    )
+    ids = list(session.exec(theirs).all())
+    if ids:
+        session.execute(
+            delete(CircleTopicOrganisation).where(col(CircleTopicOrganisation.topic_id).in_(ids))
+        )
+        session.execute(delete(CircleTopic).where(col(CircleTopic.id).in_(ids)))
+    session.execute(
+        update(CircleTopic).where(col(CircleTopic.opened_by) == person_id).values(opened_by=None)
     )
 
 

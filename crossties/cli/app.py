@@ -75,7 +75,9 @@ def group(name: str, help: str) -> typer.Typer:
     return sub
 
 
-programme_app = group("programme", "Create, list, pause and resume programmes; grant rights.")
+programme_app = group(
+    "programme", "Create, list, pause and resume programmes; grant rights; circle proposals."
+)
 people_app = group("people", "Import, list and remove the people of a programme.")
 round_app = group("round", "Preview a round or run it now.")
 db_app = group("db", "Database maintenance.")

@@ -1,4 +1,4 @@
-"""`crossties programme …`: create, list, grant, pause and resume."""
+"""`crossties programme …`: create, list, grant, pause, resume and circle proposals."""
 
 from __future__ import annotations
 
@@ -140,3 +140,38 @@ def _set_paused(programme: str | None, paused: bool) -> None:
         console.print(
             f"{found.name} is {'paused' if paused else 'active'}.", markup=False, highlight=False
         )
+
+
+@programme_app.command("proposals")
+def programme_proposals(
+    setting: Annotated[
+        str,
+        typer.Argument(
+            metavar="on|off",
+            help="on: members may propose circle topics (a coordinator approves each); off: "
+            "only coordinators open them.",
+        ),
+    ],
+    programme: ProgrammeOption = None,
+) -> None:
+    """Let members propose problem-circle topics, or stop them (off by default)."""
+    allowed = {"on": True, "off": False}.get(setting.strip().lower())
+    if allowed is None:  # before anything is opened or changed
+        fail(f"say on or off (got {setting!r})", EXIT_BAD_INPUT)
+    from bot.usecases.circle_proposals import set_allowed
+    from bot.usecases.common import resolve_programme
+
+    with friendly_errors():
+        s = services()
+        with s.db.session() as session:
+            found = resolve_programme(session, programme)
+            changed = set_allowed(session, s.clock.now(), found, None, bool(allowed), cli=True)
+            name = found.name
+    said = (
+        f"Members of {name} may now propose circle topics; a coordinator approves each."
+        if allowed
+        else f"Only coordinators of {name} open circle topics now."
+    )
+    console.print(
+        said + ("" if changed else " (It was already so.)"), markup=False, highlight=False
+    )

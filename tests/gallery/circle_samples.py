@@ -1,5 +1,7 @@
-"""Gallery samples for problem circles: the topic card (the invitation with its Join
-button), the message a formed circle gets, and the circle's check-in, on both platforms.
+"""Gallery samples for problem circles: a member's proposed topic as its coordinators see
+it (Approve / Decline), the topic card (the invitation with its Join button), the message a
+formed circle gets (on Teams with the link to a group chat with the others, and an email
+link for a member on Slack), and the circle's check-in, on both platforms.
 
 Made as a person meets them: the coordinator opens a topic in chat, members press Join, the
 scheduler's due-work step forms the circles and queues the check-ins, and the messages are
@@ -12,7 +14,13 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from adapters.teams.platform import handles_by_person
+from adapters.teams.render_intro import with_group_chats
+from bot import accounts
 from bot.clock import ManualClock
+from bot.db.models import Outbox
+from bot.db.session import Database
+from bot.delivery import group_chat_people
 from bot.events import Card, Message
 from bot.outbox import decode_message
 from bot.scheduling.circles import form_due_circles
@@ -36,35 +44,66 @@ DESCRIPTION = (
     "from each side?"
 )
 AFFECTED = (ORGANISATIONS[0], ORGANISATIONS[2], ORGANISATIONS[3], ORGANISATIONS[5])
-PHONE = frozenset({"circle-topic", "circle-formed", "circle-checkin"})
+PHONE = frozenset({"circle-proposal", "circle-topic", "circle-formed", "circle-checkin"})
+PROPOSED = "Medicines at discharge"
+PROPOSAL = (
+    "Patients leave with a new prescription their GP practice and pharmacy hear about days "
+    "later. Who needs to know what, and when?"
+)
 
 
 async def circle_shots(directory: Path, platform: PlatformName) -> list[Shot]:
-    world = await build_world(directory, f"circle-{platform}", [platform] * len(PEOPLE))
+    # on Teams, the last person is on Slack: the circle's card names an email for them
+    platforms: list[PlatformName] = [platform] * len(PEOPLE)
+    if platform == "teams":
+        platforms[-1] = "slack"
+    world = await build_world(directory, f"circle-{platform}", platforms)
     coordinator = user_id(platform, 0)
+    await world.say(coordinator, "circle proposals on")
+    await world.say(
+        user_id(platform, 6),
+        f"circle propose {PROPOSED} | {PROPOSAL} | {AFFECTED[0]}, {AFFECTED[1]}, "
+        f"{ORGANISATIONS[1]} | 16 March 2026 14:00",
+    )
+    proposal = world.outbox("circle_proposal")[0]
     await world.say(
         coordinator,
         f"circle open {TITLE} | {DESCRIPTION} | {', '.join(AFFECTED)} | 9 March 2026 10:00",
     )
     shots: list[Shot] = []
+    shots += _shot("circle-proposal", platform, decode_message(proposal.payload), "Direct message")
     invite = world.outbox("circle_invite")[1]
     card = next(p for p in decode_message(invite.payload).parts if isinstance(p, Card))
-    for index in range(len(PEOPLE)):
-        await world.press(user_id(platform, index), card.buttons[0].action, card.buttons[0].value)
+    for uid in world.platforms:
+        await world.press(uid, card.buttons[0].action, card.buttons[0].value)
     shots += _shot("circle-topic", platform, decode_message(invite.payload), "Direct message")
     clock = world.core.clock
     assert isinstance(clock, ManualClock)
     clock.advance(timedelta(days=7, hours=2))
     form_due_circles(world.core.db, clock.now(), world.core.prompts)
-    formed = world.outbox("circle")[0]
+    here = [r for r in world.outbox("circle") if r.platform == platform]
+    formed = next((r for r in here if "on Slack" in r.payload), here[0])
     names = ", ".join(world.names[str(r)] for r in _recipients(formed.recipients))
-    shots += _shot("circle-formed", platform, decode_message(formed.payload), f"Group DM · {names}")
+    message = decode_message(formed.payload)
+    where = f"Group DM · {names}" if platform == "slack" else "Direct message"
+    if platform == "teams":  # as the Teams sender draws it for its first reader
+        message = _for_first_reader(world.core.db, formed, message)
+    shots += _shot("circle-formed", platform, message, where)
     clock.advance(timedelta(days=7))
     with world.core.db.session() as session:
         queue_due_circle_checkins(session, clock.now(), world.core.prompts)
     asked = world.outbox("circle_checkin")[0]
     shots += _shot("circle-checkin", platform, decode_message(asked.payload), "Direct message")
     return shots
+
+
+def _for_first_reader(db: Database, row: Outbox, message: Message) -> Message:
+    reader = _recipients(row.recipients)[0]
+    with db.session() as session:
+        found = accounts.contacts_among(
+            session, group_chat_people(message), row.platform, row.workspace, [reader]
+        )
+    return with_group_chats(message, handles_by_person(found[reader]))
 
 
 def _recipients(text: str) -> list[str]:

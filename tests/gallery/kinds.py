@@ -192,6 +192,13 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "Error: not allowed",
         "A member who asks for the report without being a lead.",
     ),
+    "circle-proposal": (
+        "Proposed problem circle",
+        "Each coordinator of a programme that lets members propose circle topics, when a "
+        "member proposes one (and in `circles` while it waits): what it is, who proposed it "
+        "and whom it affects. Approve opens it and invites everyone; Decline tells the "
+        "proposer, kindly.",
+    ),
     "circle-topic": (
         "Problem circle topic",
         "Every active member, when a coordinator opens a problem circle topic (and anyone who "
@@ -201,8 +208,9 @@ PURPOSES: dict[str, tuple[str, str]] = {
     "circle-formed": (
         "Problem circle formed",
         "The 4–6 people of one circle, in a group DM (Slack) or each in their 1:1 chat with "
-        "the bot (Teams), at the topic's forming time: who is in the circle and how to run "
-        "the hour. The first person named suggests times.",
+        "the bot (Teams, with a link that opens a group chat with the others, and an email "
+        "link for anyone on Slack), at the topic's forming time: who is in the circle and how "
+        "to run the hour. The first person named suggests times.",
     ),
     "circle-checkin": (
         "Problem circle check-in",

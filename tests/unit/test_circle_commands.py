@@ -29,6 +29,15 @@ from bot import commands as c
                 "Winter", "Beds", ("Trust", "Council", "Hospice"), date(2027, 1, 12), time(14, 30)
             ),
         ),
+        (
+            "circle propose Winter | Beds | Trust, Council | 12 January 2027 10:00",
+            cc.CirclePropose("Winter", "Beds", ("Trust", "Council"), date(2027, 1, 12), time(10)),
+        ),
+        ("circle approve Winter plan", cc.CircleDecide("Winter plan", approve=True)),
+        ("circle decline #4 --programme North", cc.CircleDecide("#4", False, programme="North")),
+        ("circle proposals", cc.CircleProposals(None)),
+        ("circle proposals ON", cc.CircleProposals(True)),
+        ("circle proposals off", cc.CircleProposals(False)),
     ],
 )
 def test_circle_words(words: str, expected: object) -> None:
@@ -42,6 +51,10 @@ def test_circle_words(words: str, expected: object) -> None:
         ("circle dance", "error_circle_usage"),
         ("circle join", "error_circle_usage"),
         ("circle open Winter", "error_circle_open_usage"),
+        ("circle propose Winter", "error_circle_propose_usage"),
+        ("circle propose Winter | Beds | Trust | 12 January 2027", "error_circle_organisations"),
+        ("circle approve", "error_circle_usage"),
+        ("circle proposals sometimes", "error_circle_proposals_usage"),
         ("circle open Winter | | Trust, Council | 12 January 2027", "error_circle_open_usage"),
         ("circle open Winter | Beds | Trust | 12 January 2027", "error_circle_organisations"),
         ("circle open Winter | Beds | Trust, Council | soon", "error_circle_when"),

@@ -325,6 +325,10 @@ def sample(template: str, name: str, n: int, flag: bool, turn: int) -> Any:
         "signed_up": flag,
         "reach": "on Microsoft Teams, helen@nhs.example" if flag else None,
         "min_count": 5,
+        "proposer": NAMES[0] if flag else None,
+        "arranger": NAMES[0].split()[0],
+        "allowed": flag,
+        "changed": (True, False, None)[turn % 3],
         "topics": [
             SimpleNamespace(
                 title=f"Topic {i}",

@@ -68,3 +68,35 @@ async def test_open_join_by_button_and_form_into_group_dms(world: Harness) -> No
     assert {p.args["channel"] for p in posts} == {world.slack.conversation_of(g) for g in groups}
     text = json.dumps(posts[0].args["blocks"])
     assert "speaks once" in text and "round of questions" in text and "next step" in text
+
+
+async def test_a_member_proposes_and_a_coordinator_approves_on_the_card(world: Harness) -> None:
+    from bot.db.circle_models import CircleTopic, CircleTopicStatus
+
+    await world.command("circle proposals on", user="U01")
+    assert "can now propose" in world.replies()[-1]["text"]
+    await world.command(OPEN.replace("circle open", "circle propose"), user=slack_user(5))
+    assert "I've sent Weekend discharges to the coordinators" in world.replies()[-1]["text"]
+    assert (await world.deliver()).sent == 1  # the one coordinator's card
+    channel = world.slack.conversation_of(["U01"])
+    (ts,) = [t for c, t in world.slack.messages if c == channel]
+    posted = world.slack.messages[(channel, ts)]
+    buttons = [e for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["Approve", "Decline"]
+
+    def press(user: str) -> dict[str, Any]:
+        payload = _press_join(world, user, channel, ts)  # the Approve button
+        assert payload["actions"][0]["value"] == buttons[0]["value"]
+        return payload
+
+    def status() -> CircleTopicStatus:
+        with world.db.session() as session:
+            return session.exec(select(CircleTopic)).one().status
+
+    await world.interact(press(slack_user(7)))  # not a coordinator: refused, nothing changes
+    assert "Only coordinators of" in world.replies("click")[-1]["text"]
+    assert status() == CircleTopicStatus.PROPOSED
+    await world.interact(press("U01"))
+    assert "Approved Weekend discharges" in world.replies("click")[-1]["text"]
+    assert status() == CircleTopicStatus.OPEN
+    assert (await world.deliver()).sent == 13  # every member's invitation, and the proposer told
