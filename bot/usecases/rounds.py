@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from bot import accounts
+from bot.accounts import Address
 from bot.clock import as_utc
 from bot.db.models import (
     Exclusion,
@@ -19,7 +21,6 @@ from bot.db.models import (
     MembershipStatus,
     Organisation,
     Person,
-    PlatformAccount,
     Programme,
     ProgrammeOrganisation,
     Round,
@@ -40,7 +41,6 @@ from bot.usecases.kept_groups import kept_groups
 from bot.usecases.people import resume_due
 from bot.usecases.round_text import CachedPrompts, pick_starter, why_line
 from bot.usecases.round_writes import (
-    Address,
     Introduced,
     Member,
     existing_ties,
@@ -97,33 +97,6 @@ class RoundSummary:
 def default_seed(programme_id: int, number: int) -> int:
     digest = hashlib.sha256(f"crossties:{programme_id}:{number}".encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF  # fits a database integer
-
-
-def _reachable_addresses(session: Session, programme_id: int) -> dict[int, Address]:
-    """Each member's account to reach them on: the first reachable one they registered."""
-    rows = session.execute(
-        sa_select(
-            col(PlatformAccount.person_id),
-            col(PlatformAccount.platform),
-            col(PlatformAccount.workspace),
-            col(PlatformAccount.user_id),
-            col(PlatformAccount.id),
-        )
-        .where(
-            col(PlatformAccount.reachable).is_(True),
-            col(PlatformAccount.person_id).in_(
-                select(Membership.person_id).where(Membership.programme_id == programme_id)
-            ),
-        )
-        .order_by(col(PlatformAccount.id))
-    ).all()
-    addresses: dict[int, Address] = {}
-    # A real chat platform first; the local terminal chat only when there is nothing else.
-    for person_id, platform, workspace, user_id, _ in sorted(
-        rows, key=lambda r: (r[1] == "local", r[4] or 0)
-    ):
-        addresses.setdefault(person_id, Address(platform, workspace, user_id))
-    return addresses
 
 
 def _history(session: Session, programme_id: int) -> list[PastPair]:
@@ -261,7 +234,7 @@ def _plan(session: Session, now: datetime, programme: Programme, *, seed: int | 
     candidates = {p: m for p, m in candidates.items() if p not in resting}
     paused += len(resting)
     days = pressure.preferred_days_of(session, candidates)
-    addresses = _reachable_addresses(session, programme_id)
+    addresses = accounts.member_addresses(session, programme_id)
     eligible = sorted(p for p in candidates if p in addresses)
     kept = kept_groups(session, programme_id, set(eligible))  # placed as they were
     kept_people = {p for group in kept for p in group}
