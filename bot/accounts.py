@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.db.models import IntroductionMember, Person, PlatformAccount, ProgrammeRole
+from bot.db.models import IntroductionMember, Membership, Person, PlatformAccount, ProgrammeRole
 from bot.db.session import Database
 from bot.events import PLATFORMS, UserRef
 from bot.ids import PersonId
+from bot.usecases.bulk import select_in, write_rows
+
+AccountKey = tuple[str, str, str]  # (platform, workspace, user id)
 
 
 @dataclass(frozen=True)
@@ -284,3 +288,75 @@ def local_account_named(session: Session, who: str) -> UserRef | None:
     if account is None:
         return None
     return UserRef("local", account.workspace, account.user_id)
+
+
+# --------------------------------------------------------------------------- in bulk
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a person is reached: their first reachable account."""
+
+    platform: str
+    workspace: str
+    user_id: str
+
+
+def owners_of(session: Session, users: Sequence[UserRef]) -> dict[AccountKey, int]:
+    """Who already owns each of these accounts (person id by account), one query a place."""
+    by_place: dict[tuple[str, str], list[str]] = {}
+    for user in users:
+        by_place.setdefault((user.platform, user.workspace), []).append(user.id)
+    owners: dict[AccountKey, int] = {}
+    for (platform, workspace), user_ids in by_place.items():
+        found = select_in(
+            session,
+            "SELECT user_id, person_id FROM platformaccount "
+            "WHERE platform = {p} AND workspace = {p} AND user_id IN ({values})",
+            user_ids,
+            (platform, workspace),
+        )
+        for user_id, person_id in found:
+            owners[(platform, workspace, str(user_id))] = int(person_id)
+    return owners
+
+
+def add_accounts(session: Session, now: datetime, accounts: dict[AccountKey, int]) -> None:
+    """New reachable accounts (person id by account) in one set-based write; the caller has
+    checked that none of them is stored already."""
+    write_rows(
+        session,
+        PlatformAccount,
+        ("person_id", "platform", "workspace", "user_id", "reachable", "created_at"),
+        [
+            (person_id, platform, workspace, user_id, True, now)
+            for (platform, workspace, user_id), person_id in accounts.items()
+        ],
+    )
+
+
+def member_addresses(session: Session, programme_id: int) -> dict[int, Address]:
+    """Each member's account to reach them on: the first reachable one they registered."""
+    rows = session.execute(
+        sa_select(
+            col(PlatformAccount.person_id),
+            col(PlatformAccount.platform),
+            col(PlatformAccount.workspace),
+            col(PlatformAccount.user_id),
+            col(PlatformAccount.id),
+        )
+        .where(
+            col(PlatformAccount.reachable).is_(True),
+            col(PlatformAccount.person_id).in_(
+                select(Membership.person_id).where(Membership.programme_id == programme_id)
+            ),
+        )
+        .order_by(col(PlatformAccount.id))
+    ).all()
+    addresses: dict[int, Address] = {}
+    # A real chat platform first; the local terminal chat only when there is nothing else.
+    for person_id, platform, workspace, user_id, _ in sorted(
+        rows, key=lambda r: (r[1] == "local", r[4] or 0)
+    ):
+        addresses.setdefault(person_id, Address(platform, workspace, user_id))
+    return addresses

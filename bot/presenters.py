@@ -10,10 +10,11 @@ from bot.compose import checkin_buttons
 from bot.events import Button, Card, Fact, Message, Text
 from bot.formatting import zone_label
 from bot.templates import Prompts
-from bot.usecases import checkins, people, rounds, ties
+from bot.usecases import checkins, rounds, ties
+from bot.usecases.profile import ProfileView
 
 
-def profile(prompts: Prompts, view: people.ProfileView) -> Message:
+def profile(prompts: Prompts, view: ProfileView) -> Message:
     facts = (
         Fact(prompts.render("label_name"), view.name or "—"),
         Fact(prompts.render("label_organisation"), view.organisation or "—"),

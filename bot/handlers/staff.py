@@ -9,7 +9,7 @@ from bot.events import Card, CheckInAnswered, Message, PauseRequested, Text
 from bot.handlers import checkins as checkin_answers
 from bot.handlers.turn import Turn
 from bot.scheduling import times
-from bot.usecases import checkins, coordination, erasure, people, ties
+from bot.usecases import checkins, coordination, erasure, my_data, people, profile, ties
 from bot.usecases.common import UseCaseError, has_role, visible_programmes
 from bot.views import Reply
 
@@ -64,11 +64,11 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
             was = people.resume(session, turn.now, person, programme)
             return Reply((say("resumed", programme=programme.name, was_paused=was),))
         case c.Profile(field_name=None):
-            return Reply((presenters.profile(turn.prompts, people.profile(session, person)),))
+            return Reply((presenters.profile(turn.prompts, profile.profile(session, person)),))
         case c.Profile(field_name=field_name, value=value):
             where = turn.programme(command.programme) if field_name == "organisation" else None
             assert field_name is not None and value is not None
-            people.update_profile(session, turn.now, person, field_name, value, where)
+            profile.update_profile(session, turn.now, person, field_name, value, where)
             return Reply((say("profile_updated", field=field_name),))
         case c.ShowMatch():
             scope = turn.programme_or_none(command.programme)
@@ -100,12 +100,12 @@ def command(turn: Turn, command: StaffCommand) -> Reply:
         case c.ForgetMe(confirmed=False):
             return Reply((presenters.forget_confirmation(turn.prompts),))
         case c.ForgetMe(confirmed=True):
-            gone = people.accounts_of(session, person)
+            gone = my_data.accounts_of(session, person)
             erasure.forget(session, turn.now, person)
             return Reply((say("forgotten"),), forgotten=gone)
         case c.MyData():
             return Reply(
-                (presenters.my_data(turn.prompts, people.my_data_record(session, person)),)
+                (presenters.my_data(turn.prompts, my_data.my_data_record(session, person)),)
             )
     raise UseCaseError("error_unknown_command", word="")
 

@@ -269,7 +269,7 @@ def build_context(request: MatchRequest) -> Context:
         if len(members) == 2 and members[0] != members[1]:
             lo, hi = min(members), max(members)
             excl.append(lo * int(nn) + hi)
-    excl_keys = np.unique(np.asarray(excl, dtype=np.int64))
+    excl_keys = _sorted_unique(np.asarray(excl, dtype=np.int64))  # np.unique imports numpy.ma
 
     return Context(
         ids=ids,

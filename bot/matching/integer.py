@@ -26,10 +26,6 @@ def prove_plan(
 
     The bound equals the value when the proof completes; otherwise it is D(lam).
     """
-    # scipy.optimize costs a second of imports: only the rounds that reach this pay it
-    from scipy.optimize import LinearConstraint, milp
-    from scipy.sparse import coo_matrix
-
     k = sizes.size
     iu, ju = np.triu_indices(k, 1)
     t = ties[iu, ju].astype(np.float64)
@@ -50,6 +46,10 @@ def prove_plan(
     width = (hi - lo).astype(np.int64)
     if int(width.sum()) > WINDOW_LIMIT:
         return plan, value, bound
+    # scipy.optimize costs a second of imports: only the plans not proven above pay it
+    from scipy.optimize import LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
     free = np.flatnonzero(width > 0)
     nf = free.size
     seg_pair = np.repeat(np.arange(nf), width[free])

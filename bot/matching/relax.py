@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .context import FloatArray, IntArray, harmonic
+from .flow import relaxation_by_flow
 from .plan import integer_plan
 
 FLAT = 1e-4  # segment length as a share of t + c: interpolation error below 1e-9 a pair
@@ -185,6 +186,16 @@ def relax(
     bound = float(lam @ sizes.astype(np.float64) + g.sum())
     guess = np.zeros((k, k))
     guess[iu, ju] = best if start_counts is None else np.minimum(start_counts[iu, ju], cap)
+    by_flow = relaxation_by_flow(sizes, ties, integer_plan(sizes, ties, 0, guess))
+    if by_flow is not None:  # exact without the LP (and without importing scipy.optimize)
+        flow_counts, flow_lam, flow_value = by_flow
+        flow_bound = dual_bound(flow_lam, sizes, t, cap, iu, ju)
+        if flow_bound - flow_value <= 1e-9 * max(1.0, abs(flow_value)):
+            counts = np.zeros((k, k))
+            counts[iu, ju] = flow_counts[iu, ju]
+            return Relaxation(
+                value=flow_value, bound=min(bound, flow_bound), counts=counts, lam=flow_lam
+            )
     result: Relaxation | None = None
     for attempt in range(4):
         feasible = integer_plan(sizes, ties, 0, guess)

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from bot import accounts
+from bot.accounts import AccountKey
 from bot.db.models import (
     Membership,
     MembershipStatus,
     Person,
-    PlatformAccount,
     Programme,
     ProgrammeRole,
 )
@@ -128,7 +129,7 @@ def _import(
     }
     known = _known_people(session, [row.external_id for row in rows])
     wanted = _wanted_accounts(rows, local_workspace)
-    owners = _stored_owners(session, [account for account, _ in wanted])
+    owners = accounts.owners_of(session, [account for account, _ in wanted])
     _refuse_taken_accounts(wanted, known, owners)
     report("Checking people", total, total)
 
@@ -229,10 +230,10 @@ def _wanted_accounts(
 def _refuse_taken_accounts(
     wanted: list[tuple[UserRef, str]],
     known: dict[str, _Known],
-    owners: dict[tuple[str, str, str], int],
+    owners: dict[AccountKey, int],
 ) -> None:
     """An account already stored for someone else refuses the whole import (first one named)."""
-    claimed: dict[tuple[str, str, str], str] = {}
+    claimed: dict[AccountKey, str] = {}
     for account, external_id in wanted:
         key = (account.platform, account.workspace, account.id)
         mine = known[external_id].id if external_id in known else None
@@ -241,24 +242,6 @@ def _refuse_taken_accounts(
             raise UseCaseError("error_account_taken", account=str(account))
         if claimed.setdefault(key, external_id) != external_id:
             raise UseCaseError("error_account_taken", account=str(account))
-
-
-def _stored_owners(session: Session, accounts: list[UserRef]) -> dict[tuple[str, str, str], int]:
-    by_place: dict[tuple[str, str], list[str]] = {}
-    for account in accounts:
-        by_place.setdefault((account.platform, account.workspace), []).append(account.id)
-    owners: dict[tuple[str, str, str], int] = {}
-    for (platform, workspace), users in by_place.items():
-        found = select_in(
-            session,
-            "SELECT user_id, person_id FROM platformaccount "
-            "WHERE platform = {p} AND workspace = {p} AND user_id IN ({values})",
-            users,
-            (platform, workspace),
-        )
-        for user_id, person_id in found:
-            owners[(platform, workspace, str(user_id))] = int(person_id)
-    return owners
 
 
 def _update_people(
@@ -300,22 +283,14 @@ def _store_accounts(
     now: datetime,
     wanted: list[tuple[UserRef, str]],
     person_ids: dict[str, int],
-    owners: dict[tuple[str, str, str], int],
+    owners: dict[AccountKey, int],
 ) -> None:
-    fresh: dict[tuple[str, str, str], int] = {}
+    fresh: dict[AccountKey, int] = {}
     for account, external_id in wanted:
         key = (account.platform, account.workspace, account.id)
         if key not in owners:
             fresh.setdefault(key, person_ids[external_id])
-    write_rows(
-        session,
-        PlatformAccount,
-        ("person_id", "platform", "workspace", "user_id", "reachable", "created_at"),
-        [
-            (pid, platform, workspace, user, True, now)
-            for (platform, workspace, user), pid in fresh.items()
-        ],
-    )
+    accounts.add_accounts(session, now, fresh)
 
 
 def _store_memberships(

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from bot.accounts import Address
 from bot.compose import GroupMember, introduction_view
 from bot.db.models import (
     CheckIn,
@@ -47,15 +48,6 @@ class Member:
     role: str | None
     email: str | None  # only when the person shares it
     timezone: str | None = None  # None: the programme's
-
-
-@dataclass(frozen=True)
-class Address:
-    """Where a person is reached: their first reachable account."""
-
-    platform: str
-    workspace: str
-    user_id: str
 
 
 def pairs_of(members: Iterable[int]) -> list[Pair]:

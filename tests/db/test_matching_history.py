@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from bot.db.models import Person
 from bot.usecases.common import resolve_programme
-from bot.usecases.rounds import _history
+from bot.usecases.round_plan import _history
 from tests.fakes import World
 
 

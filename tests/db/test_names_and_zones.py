@@ -10,7 +10,7 @@ from bot.accounts import local_account_named
 from bot.core import Crossties
 from bot.db.models import Person
 from bot.usecases.common import UseCaseError
-from bot.usecases.people import update_profile
+from bot.usecases.profile import update_profile
 from bot.usecases.programmes import (
     ProgrammeSettings,
     create_programme,

@@ -10,8 +10,9 @@ import pytest
 from bot.matching import MatchRequest, Participant, PastPair, Preferences, match
 from bot.matching.context import harmonic
 from bot.matching.engine import _even_plan
-from bot.matching.plan import min_same_org, plan_value
-from bot.matching.relax import dual_bound
+from bot.matching.flow import relaxation_by_flow
+from bot.matching.plan import integer_plan, min_same_org, plan_value
+from bot.matching.relax import _windowed_lp, dual_bound
 from bot.matching.trio import odd_plan
 
 
@@ -174,3 +175,27 @@ def test_mid_size_round_proves_unavoidable_repeats() -> None:
     assert result.score.same_org_pairs == 0
     assert result.score.repeat_pairs == 21
     assert result.bounds is not None and result.bounds.repeat_pairs == 21
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_relaxation_by_flow_agrees_with_the_linear_programme(seed: int) -> None:
+    """Cancelling cycles reaches the LP's optimum, and its prices prove it (D(lam) = value)."""
+    rng = np.random.default_rng(100 + seed)
+    k = int(rng.integers(3, 9))
+    sizes = rng.integers(2, 40, size=k).astype(np.int64)
+    sizes[0] = min(int(sizes[0]), int(sizes[1:].sum()))  # no majority organisation
+    if int(sizes.sum()) % 2:
+        sizes[1] += 1
+    ties = np.triu(rng.integers(0, 4, size=(k, k)).astype(np.float64), 1)
+    ties = ties + ties.T
+    iu, ju = np.triu_indices(k, 1)
+    cap = np.minimum(sizes[iu], sizes[ju]).astype(np.float64)
+    t = ties[iu, ju]
+    solved = relaxation_by_flow(sizes, ties, integer_plan(sizes, ties, 0, None))
+    assert solved is not None
+    counts, lam, value = solved
+    assert np.allclose((counts + counts.T).sum(axis=1), sizes)
+    assert dual_bound(lam, sizes, t, cap, iu, ju) == pytest.approx(value, abs=1e-9)
+    lp = _windowed_lp(sizes, t, iu, ju, np.zeros(iu.size), cap, np.ones(iu.size))
+    assert lp is not None
+    assert value == pytest.approx(lp[2], abs=1e-9)
