@@ -23,7 +23,11 @@ def draw_funnel(ax: Axes, view: LeadView, words: Words, style: Style) -> None:
     values = [total.get(step) for step in FUNNEL]
     shown = [v for v in values if isinstance(v, int)]
     peak = max(shown, default=0)
-    ax.set_title(words("funnel_title"), fontsize=fs + 2, loc="left")
+    # The title heads the whole panel, wrapped to its width: the bars' own width is small
+    # beside the stage names, and a key may stand to the right.
+    panel = ax.figure
+    chars = max(20, int(panel.bbox.width / panel.dpi * 72 / ((fs + 2) * 0.6)))
+    panel.suptitle(wrap(words("funnel_title"), chars), x=0.02, ha="left", fontsize=fs + 2)
     if not total or peak == 0:
         ax.text(
             0.5,
@@ -68,9 +72,7 @@ def draw_funnel(ax: Axes, view: LeadView, words: Words, style: Style) -> None:
             fontweight="bold" if row == 0 else "normal",
         )
     ax.set_yticks(rows)
-    names = [
-        wrap(words("funnel_stage", stage=step), 18 if style.numbered else 22) for step in FUNNEL
-    ]
+    names = [wrap(words("funnel_stage", stage=step), 22) for step in FUNNEL]
     ax.set_yticklabels(names)
     ax.invert_yaxis()  # introduced at the top, as a funnel narrows downwards
     ax.set_xlim(0, peak * 1.45)  # room for the labels beyond the longest bar

@@ -178,7 +178,7 @@ def report_figure(
     draw_heatmap(left.add_subplot(), view, words, style)
     draw_network(right.add_subplot(), view, words, style)
     if crowded:  # numbers in the charts, names in a key beside the growth and the funnel
-        growth, funnel, key = _split(bottom, 1, 3, width_ratios=[1.6, 1.3, 1])
+        growth, funnel, key = _split(bottom, 1, 3, width_ratios=[1.4, 1.1, 1.3])
         _key(key, view, words, WIDE.fontsize - 2)
     else:
         growth, funnel = _split(bottom, 1, 2, width_ratios=[1.3, 1])
