@@ -134,7 +134,8 @@ FUNNEL_HEADINGS = ("Introduced", "Met", "Agreed a next step", "Took the step", "
 
 def funnel_table(view: LeadView, cell: Callable[[object], str]) -> Table:
     """The funnel of tie stages across organisations: all pairs, then the pairs with most ties
-    (ranked by the count shown, so the order gives away nothing hidden)."""
+    (ranked by the count shown, so the order gives away nothing hidden), then the pairs whose
+    count is hidden, in the report's order."""
     table = Table(
         "Organisations",
         *FUNNEL_HEADINGS,
@@ -144,11 +145,15 @@ def funnel_table(view: LeadView, cell: Callable[[object], str]) -> Table:
         column.justify = "right"
     table.add_row(Text("All pairs", style="bold"), *(cell(v) for v in view.funnel_total.values()))
     counted = [(line.counts.get("introduced"), line) for line in view.funnel]
-    ranked = sorted(
-        ((n, line) for n, line in counted if isinstance(n, int) and n > 0),
-        key=lambda item: (-item[0], item[1].organisation_a, item[1].organisation_b),
-    )
-    for _, line in ranked[:FUNNEL_PAIRS_SHOWN]:
+    ranked = [
+        line
+        for _, line in sorted(
+            ((n, line) for n, line in counted if isinstance(n, int) and n > 0),
+            key=lambda item: (-item[0], item[1].organisation_a, item[1].organisation_b),
+        )
+    ]
+    ranked += [line for n, line in counted if not isinstance(n, int)]  # in the report's order
+    for line in ranked[:FUNNEL_PAIRS_SHOWN]:
         table.add_row(
             Text(f"{line.organisation_a} + {line.organisation_b}"),
             *(cell(v) for v in line.counts.values()),
