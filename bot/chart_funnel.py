@@ -20,15 +20,15 @@ STUB = 0.04  # a hidden step's stub, as a share of the longest bar
 def draw_funnel(ax: Axes, view: LeadView, words: Words, style: Style) -> None:
     fs = style.fontsize
     total = view.funnel_total
-    values = [total.get(step) for step in FUNNEL]
+    values = [total.get(step, 0) for step in FUNNEL]
     shown = [v for v in values if isinstance(v, int)]
-    peak = max(shown, default=0)
+    peak = max(shown, default=0) or 1  # every step hidden: stubs alone, at their own scale
     # The title heads the whole panel, wrapped to its width: the bars' own width is small
     # beside the stage names, and a key may stand to the right.
     panel = ax.figure
     chars = max(20, int(panel.bbox.width / panel.dpi * 72 / ((fs + 2) * 0.6)))
     panel.suptitle(wrap(words("funnel_title"), chars), x=0.02, ha="left", fontsize=fs + 2)
-    if not total or peak == 0:
+    if not total or all(v == 0 for v in values):  # hidden steps are not nothing
         ax.text(
             0.5,
             0.5,
@@ -44,6 +44,7 @@ def draw_funnel(ax: Axes, view: LeadView, words: Words, style: Style) -> None:
     rows = list(range(len(FUNNEL)))
     for row, step, value in zip(rows, FUNNEL, values, strict=True):
         colour = GREEN if step == "collaborating" else BLUE
+        end = float(value) if isinstance(value, int) else peak * STUB  # the label goes after it
         if isinstance(value, int):
             ax.barh(row, value, color=colour, height=0.62)
             label = f"{value:,}"
@@ -60,9 +61,8 @@ def draw_funnel(ax: Axes, view: LeadView, words: Words, style: Style) -> None:
                 linewidth=1,
             )
             label = words("cell_fewer") if value is None else words("cell_withheld")
-            value = int(peak * STUB)
         ax.text(
-            value + peak * 0.02,
+            end + peak * 0.02,
             row,
             label,
             va="center",

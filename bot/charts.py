@@ -1,10 +1,11 @@
 """Report charts as PNG bytes (matplotlib, off-screen), drawn from the lead view only.
 
 Two layouts: `wide` (a browser, Slack, the CLI's --png) puts the heat map and the
-organisation diagram side by side above growth per round and the funnel of tie stages; `card` is made for a chat card
-about 500 pixels wide (Teams): the panels one under another, organisations numbered with a
-key, larger type, drawn at twice that width for sharp text and reduced to a small palette so
-it fits inside a card. `report_panels` gives the card's panels as separate pictures.
+organisation diagram side by side above growth per round and the funnel of tie stages;
+`card` is made for a chat card about 500 pixels wide (Teams): the panels one under another,
+organisations numbered with a key, larger type, drawn at twice that width for sharp text and
+reduced to a small palette so it fits inside a card. `report_panels` gives the card's panels
+as separate pictures.
 
 Figures are built with the object API, never pyplot's global state, so reports drawn in
 worker threads at the same time cannot get in each other's way. Layout is constrained, so

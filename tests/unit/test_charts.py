@@ -256,6 +256,11 @@ def test_no_ties_across_organisations_is_said_not_drawn_as_empty_bars() -> None:
         view = replace(view_of(hidden=False), funnel_total=empty)  # type: ignore[arg-type]
         fig = report_figure(view, layout="card")
         assert "No ties across organisations yet" in [t.get_text() for t in texts(fig)]
+    hidden = {"introduced": WITHHELD, "met": None, "step_agreed": None, "step_taken": 0}
+    view = replace(view_of(hidden=False), funnel_total=hidden | {"collaborating": None})
+    seen = [t.get_text() for t in texts(report_figure(view, layout="card"))]
+    assert "No ties across organisations yet" not in seen  # hidden is not none
+    assert seen.count("<5") >= 3 and "n/s" in seen and "0" in seen
 
 
 def test_a_programme_with_no_rounds_still_draws() -> None:
