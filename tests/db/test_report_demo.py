@@ -22,6 +22,7 @@ from bot.db.session import Database
 from bot.export import export_graphml
 from bot.reports import build_report, lead_view, load_report_input, report_json
 from bot.templates import Prompts
+from bot.usecases.programmes import delete_programme
 from crossties.cli.render import print_report
 from crossties.demo import simulate
 
@@ -190,3 +191,7 @@ def test_demo_groups_take_next_steps_through_the_use_cases(demo_db: Database) ->
     assert [c.strip() for c in all_pairs.split("│")[2:7]] == [
         lead_view(report).text(shown[step]) for step in shown
     ]
+    with demo_db.session() as session:  # the demo is replaced on its next run: steps go too
+        delete_programme(session, session.exec(select(Programme)).one())
+    assert sql(demo_db, "SELECT count(*) FROM nextstep") == [(0,)]
+    assert sql(demo_db, "SELECT count(*) FROM introduction") == [(0,)]
