@@ -49,7 +49,7 @@ def draw_funnel(ax: Axes, view: LeadView, words: Words, style: Style) -> None:
             ax.barh(row, value, color=colour, height=0.62)
             label = f"{value:,}"
             if introduced and row > 0:
-                label = words("funnel_share", count=value, share=value / introduced)
+                label = words("funnel_share", count=value, of_introduced=value / introduced)
         else:
             ax.barh(
                 row,
