@@ -107,7 +107,8 @@ async def test_share_posts_the_report_in_the_channel(harness: Harness) -> None:
     status, body = await harness.post(_press(harness, 0, action))
     assert status == 200 and "posted the report" in body["value"]
     shared = _cards(_in(harness, CHANNEL))
-    assert len(shared) == 4 and "Shared by Alex Wilber" in json.dumps(shared[0])
+    # the report and its four panels (heat map, diagram, growth, funnel)
+    assert len(shared) == 5 and "Shared by Alex Wilber" in json.dumps(shared[0])
     assert "Only you can see" not in json.dumps(shared)
     assert not [a for c in shared for a in c.get("actions", []) if a.get("verb")]
 
