@@ -1,10 +1,11 @@
 """Report charts as PNG bytes (matplotlib, off-screen), drawn from the lead view only.
 
 Two layouts: `wide` (a browser, Slack, the CLI's --png) puts the heat map and the
-organisation diagram side by side above growth per round; `card` is made for a chat card
-about 500 pixels wide (Teams): the panels one under another, organisations numbered with a
-key, larger type, drawn at twice that width for sharp text and reduced to a small palette so
-it fits inside a card. `report_panels` gives the card's panels as separate pictures.
+organisation diagram side by side above growth per round and the funnel of tie stages;
+`card` is made for a chat card about 500 pixels wide (Teams): the panels one under another,
+organisations numbered with a key, larger type, drawn at twice that width for sharp text and
+reduced to a small palette so it fits inside a card. `report_panels` gives the card's panels
+as separate pictures.
 
 Figures are built with the object API, never pyplot's global state, so reports drawn in
 worker threads at the same time cannot get in each other's way. Layout is constrained, so
@@ -25,6 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure, SubFigure
 
+from bot.chart_funnel import draw_funnel
 from bot.chart_panels import (
     GREY,
     INK,
@@ -132,6 +134,7 @@ def _card_heights(view: LeadView, words: Words) -> dict[str, float]:
         "heatmap": 1.2 + min(3.4, 0.4 * size + 0.4),
         "network": 4.3,
         "growth": 3.3,
+        "funnel": 3.0,
         "key": 0.2 + 0.24 * key_lines,
     }
 
@@ -145,6 +148,7 @@ PANELS: dict[str, Draw] = {
     "heatmap": draw_heatmap,
     "network": draw_network,
     "growth": draw_growth,
+    "funnel": draw_funnel,
 }
 
 
@@ -174,12 +178,13 @@ def report_figure(
     left, right = _split(top, 1, 2, width_ratios=[1.1, 1])
     draw_heatmap(left.add_subplot(), view, words, style)
     draw_network(right.add_subplot(), view, words, style)
-    if crowded:  # numbers in the charts, names in a key beside the growth
-        growth, key = _split(bottom, 1, 2, width_ratios=[2, 1])
-        draw_growth(growth.add_subplot(), view, words, WIDE)
+    if crowded:  # numbers in the charts, names in a key beside the growth and the funnel
+        growth, funnel, key = _split(bottom, 1, 3, width_ratios=[1.4, 1.1, 1.3])
         _key(key, view, words, WIDE.fontsize - 2)
     else:
-        draw_growth(bottom.add_subplot(), view, words, WIDE)
+        growth, funnel = _split(bottom, 1, 2, width_ratios=[1.3, 1])
+    draw_growth(growth.add_subplot(), view, words, WIDE)
+    draw_funnel(funnel.add_subplot(), view, words, WIDE)
     return fig
 
 
@@ -200,13 +205,13 @@ def panel_figure(
     scale: float = CARD_SCALE,
     key: bool = True,
 ) -> Figure:
-    """One panel (`heatmap`, `network` or `growth`) as its own figure (on a card, with the
+    """One panel (`heatmap`, `network`, `growth` or `funnel`) as its own figure (on a card, with the
     key to the numbered organisations below it unless `key` is False)."""
     view = _view(report)
     words = _words(view, prompts)
     if layout == "card":
         heights = _card_heights(view, words)
-        if name == "growth" or not key:
+        if name in ("growth", "funnel") or not key:
             fig = _card_figure(heights[name], scale)
             PANELS[name](fig.add_subplot(), view, words, CARD)
             return fig
@@ -225,8 +230,8 @@ def panel_figure(
 def report_panels(
     report: Report | LeadView, prompts: Prompts | None = None, *, layout: Layout = "card"
 ) -> list[bytes]:
-    """Heat map, organisation diagram and growth as three PNGs (for a card: each small
-    enough to sit inside one)."""
+    """Heat map, organisation diagram, growth and the funnel of tie stages as four PNGs (for a
+    card: each small enough to sit inside one)."""
     return [
         _png(panel_figure(report, name, prompts, layout=layout), palette=layout == "card")
         for name in PANELS

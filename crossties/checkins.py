@@ -1,11 +1,12 @@
 """`crossties checkins send`: send early what would be due by a given time.
 
-The check-ins, nudges and follow-ups are queued by the use case the scheduler's due-work job
-and the chat command `checkins send` run (bot.usecases.checkins.queue_due_checkins), told to
-look ahead to `at`, then delivered here with the senders `crossties serve` uses. A platform
-this process cannot send to (Slack without its settings, Teams without credentials away from a
-loopback address) keeps its rows queued for `crossties serve`. Idempotent: the check-ins are
-marked sent and the outbox keys are unique, so a second run sends nothing twice.
+The check-ins, nudges and follow-ups, the circles' check-ins and the next steps' "did it
+happen?" are queued by the use case the scheduler's due-work job and the chat command
+`checkins send` run (bot.usecases.due_queue.queue_due), told to look ahead to `at`, then
+delivered here with the senders `crossties serve` uses. A platform this process cannot send
+to (Slack without its settings, Teams without credentials away from a loopback address) keeps
+its rows queued for `crossties serve`. Idempotent: each question is marked asked and the
+outbox keys are unique, so a second run sends nothing twice.
 """
 
 from __future__ import annotations
@@ -23,14 +24,24 @@ from sqlmodel import col, select
 from bot.db.models import Outbox, OutboxState
 from bot.delivery import Delivery, DeliveryStats, PlatformSender, Scope
 from bot.leader import Presence
-from bot.usecases.checkin_queue import CHECKIN_KINDS, FOLLOW_UP_KINDS, KINDS, NUDGE_KINDS
-from bot.usecases.checkins import queue_due_checkins
+from bot.usecases.checkin_queue import CHECKIN_KINDS, FOLLOW_UP_KINDS, NUDGE_KINDS
+from bot.usecases.circle_forming import CIRCLE_CHECKIN
 from bot.usecases.common import require_id, resolve_programme
+from bot.usecases.due_queue import SEND_EARLY_KINDS, queue_due
+from bot.usecases.next_steps import STEP_CHECK
 
 if TYPE_CHECKING:
     from crossties.wiring import Basics
 
-__all__ = ["CHECKIN_KINDS", "FOLLOW_UP_KINDS", "NUDGE_KINDS", "CheckinsSent", "send_due_checkins"]
+__all__ = [
+    "CHECKIN_KINDS",
+    "CIRCLE_CHECKIN",
+    "FOLLOW_UP_KINDS",
+    "NUDGE_KINDS",
+    "STEP_CHECK",
+    "CheckinsSent",
+    "send_due_checkins",
+]
 
 
 @dataclass
@@ -54,20 +65,22 @@ def send_due_checkins(base: Basics, programme: str | None, due_by: datetime | No
     with base.db.session() as session:
         found = resolve_programme(session, programme)
         programme_id = require_id(found.id)
-        queued = queue_due_checkins(
-            session, now, base.prompts, due_by=at, programme_id=programme_id
+        queued = sum(
+            queue_due(session, now, base.prompts, due_by=at, programme_id=programme_id).values()
         )
     result = CheckinsSent(found.name, at, now, queued)
     platforms = _platforms_due(base, programme_id, now)
     senders = _senders(base, platforms)
     if senders:
-        stats = asyncio.run(_deliver(base, senders, Scope(KINDS, programme_id, tuple(senders))))
+        stats = asyncio.run(
+            _deliver(base, senders, Scope(SEND_EARLY_KINDS, programme_id, tuple(senders)))
+        )
         result.failed = stats.failed
     with base.db.session() as session:
         for kind, n in session.exec(
             select(Outbox.kind, func.count())
             .where(
-                col(Outbox.kind).in_(KINDS),
+                col(Outbox.kind).in_(SEND_EARLY_KINDS),
                 Outbox.programme_id == programme_id,
                 Outbox.state == OutboxState.SENT,
                 col(Outbox.sent_at) >= now,
@@ -78,7 +91,7 @@ def send_due_checkins(base: Basics, programme: str | None, due_by: datetime | No
         waiting = session.exec(
             select(Outbox.platform, func.count())
             .where(
-                col(Outbox.kind).in_(KINDS),
+                col(Outbox.kind).in_(SEND_EARLY_KINDS),
                 Outbox.programme_id == programme_id,
                 col(Outbox.state).in_([OutboxState.PENDING, OutboxState.SENDING]),
             )
@@ -95,7 +108,7 @@ def _platforms_due(base: Basics, programme_id: int, now: datetime) -> set[str]:
             session.exec(
                 select(Outbox.platform)
                 .where(
-                    col(Outbox.kind).in_(KINDS),
+                    col(Outbox.kind).in_(SEND_EARLY_KINDS),
                     Outbox.programme_id == programme_id,
                     Outbox.state == OutboxState.PENDING,
                     col(Outbox.next_try_at) <= now,

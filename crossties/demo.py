@@ -26,7 +26,7 @@ from bot.db.models import Answer, Programme
 from bot.events import ActionInvoked, Card, CheckInAnswered, Part
 from bot.formatting import count
 from bot.reports import build_report, load_report_input
-from bot.usecases.checkins import queue_due_checkins
+from bot.usecases.due_queue import queue_due
 from bot.usecases.programmes import (
     ProgrammeSettings,
     RosterRow,
@@ -37,6 +37,7 @@ from bot.usecases.programmes import (
 )
 from crossties.cli.render import print_report
 from crossties.demo_circle import print_circle, simulate_circle
+from crossties.demo_steps import agree_step, answer_step_checks
 
 DEMO_PROGRAMME = "Northfield Partnership (demo)"
 DEMO_WORKSPACE = "demo"
@@ -172,6 +173,9 @@ class RoundLog:
     not_yet: int = 0
     could_not: int = 0
     collaborations: int = 0
+    steps_agreed: int = 0
+    steps_asked: int = 0
+    steps_taken: int = 0
     events: list[str] = field(default_factory=list)
 
 
@@ -263,7 +267,7 @@ async def simulate(services: Services, *, seed: int, console: Console) -> list[R
                 log.events.append(f"{names[leaving_person]} left the programme")
             clock.advance(timedelta(days=7))
             with services.db.session() as session:
-                log.checkins_sent = queue_due_checkins(session, clock.now(), services.prompts)
+                log.checkins_sent = queue_due(session, clock.now(), services.prompts)["checkin"]
             await runtime.deliver()
             for delivered in intros:
                 recipients = list(delivered.recipients)
@@ -272,6 +276,7 @@ async def simulate(services: Services, *, seed: int, console: Console) -> list[R
                 if roll < 0.68:
                     await _answer(runtime, recipients[0], card, Answer.MET)
                     log.met += 1
+                    log.steps_agreed += await agree_step(runtime, recipients[0], rng)
                     if rng.random() < 0.3 and len(recipients) >= 2:
                         other = recipients[1]
                         deed = rng.choice(DEEDS)
@@ -285,9 +290,13 @@ async def simulate(services: Services, *, seed: int, console: Console) -> list[R
                     await _answer(runtime, recipients[-1], card, Answer.COULD_NOT_MEET)
                     log.could_not += 1
             clock.advance(timedelta(days=7))
-            with services.db.session() as session:
-                queue_due_checkins(session, clock.now(), services.prompts)
+            since = len(runtime.platform.delivered)
+            with services.db.session() as session:  # nudges, follow-ups, "did it happen?"
+                queue_due(session, clock.now(), services.prompts)
             await runtime.deliver()
+            asked, taken, collaborating = await answer_step_checks(runtime, since, rng, DEEDS)
+            log.steps_asked, log.steps_taken = asked, taken
+            log.collaborations += collaborating
             logs.append(log)
             progress.advance(task)
     return logs
@@ -309,7 +318,9 @@ def run_demo(services: Services, *, seed: int, png: Path, console: Console) -> N
         console.print(
             f"[bold]Round {log.number}[/bold]: {count(log.groups, 'introduction')} delivered; "
             f"check-ins: {log.met} met, {log.not_yet} not yet, {log.could_not} could "
-            f"not meet; {count(log.collaborations, 'collaboration')} logged.",
+            f"not meet; {count(log.steps_agreed, 'next step')} agreed, "
+            f"{log.steps_taken} of {log.steps_asked} taken when asked; "
+            f"{count(log.collaborations, 'collaboration')} logged.",
             highlight=False,
         )
         for event in log.events[1:]:

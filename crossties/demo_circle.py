@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rich.console import Console
-from sqlmodel import select
+from sqlmodel import col, select
 
 from adapters.local.runtime import LocalRuntime
 from bot.app import Services
 from bot.clock import ManualClock
 from bot.core import Crossties
-from bot.db.circle_models import CircleMember
-from bot.db.models import Answer
+from bot.db.circle_models import Circle, CircleMember, CircleTopic
+from bot.db.models import Answer, Organisation, Person, Programme
 from bot.events import Card
 from bot.formatting import count, date_words
 from bot.scheduling.circles import form_due_circles
-from bot.usecases.circle_forming import queue_due_circle_checkins
+from bot.usecases.due_queue import queue_due
 from bot.usecases.programmes import RosterRow
 
 TITLE = "Discharge to assess: delays at weekends"
@@ -77,15 +77,25 @@ async def simulate_circle(
     clock.advance(timedelta(days=7, hours=2))
     form_due_circles(services.db, clock.now(), services.prompts, actor="demo")
     await runtime.deliver()
-    made = [d for d in runtime.platform.delivered if d.key.startswith("circle:")]
-    for delivered in made:
-        card = delivered.message.parts[0]
-        if isinstance(card, Card):
-            log.circles.append([f"{f.label} ({f.value})" for f in card.facts])
+    with services.db.session() as session:
+        seated = session.exec(
+            select(col(Circle.number), col(Person.name), col(Person.role), col(Organisation.name))
+            .join(CircleMember, col(CircleMember.circle_id) == col(Circle.id))
+            .join(Person, col(Person.id) == col(CircleMember.person_id))
+            .join(Organisation, col(Organisation.id) == col(Person.organisation_id))
+            .join(CircleTopic, col(CircleTopic.id) == col(Circle.topic_id))
+            .join(Programme, col(Programme.id) == col(CircleTopic.programme_id))
+            .where(Programme.is_demo == True)  # noqa: E712
+            .order_by(col(Circle.number), col(Person.id))
+        ).all()
+    circles: dict[int, list[str]] = {}
+    for number, name, role, where in seated:
+        circles.setdefault(number, []).append(f"{name} ({role}, {where})")
+    log.circles = list(circles.values())
     log.unplaced = sum(d.key.startswith("circle_unplaced:") for d in runtime.platform.delivered)
     clock.advance(timedelta(days=7))
     with services.db.session() as session:
-        queue_due_circle_checkins(session, clock.now(), services.prompts)
+        queue_due(session, clock.now(), services.prompts)  # the scheduler's due-work step
     await runtime.deliver()
     asked = [d for d in runtime.platform.delivered if d.key.startswith("circle_checkin:")]
     for delivered in asked:

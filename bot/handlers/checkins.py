@@ -18,9 +18,12 @@ from bot.handlers.turn import Turn
 from bot.ids import IntroductionId
 from bot.outbox import last_card
 from bot.usecases import checkins
-from bot.usecases.checkin_queue import KINDS, NOTICE_KINDS, ask_message, queue_due_work
+from bot.usecases.checkin_queue import KINDS, NOTICE_KINDS, ask_message
+from bot.usecases.circle_forming import CIRCLE_CHECKIN
 from bot.usecases.common import audit, display_name
+from bot.usecases.due_queue import queue_due
 from bot.usecases.introductions import current_view
+from bot.usecases.next_steps import STEP_CHECK
 from bot.views import AnsweredCheckIn, IntroductionView, Reply
 
 
@@ -53,9 +56,7 @@ def send_early(turn: Turn, programme: Programme, command: c.CheckinsSend) -> Rep
     else:
         at = turn.now
     at = max(at.astimezone(UTC), turn.now)
-    queued = queue_due_work(
-        turn.session, turn.now, turn.prompts, due_by=at, programme_id=programme.id
-    )
+    queued = queue_due(turn.session, turn.now, turn.prompts, due_by=at, programme_id=programme.id)
     audit(turn.session, turn.now, turn.actor, "checkins_send", programme.id, due_by=at.isoformat())
     said = turn.say(
         "checkin_sent_early",
@@ -63,6 +64,8 @@ def send_early(turn: Turn, programme: Programme, command: c.CheckinsSend) -> Rep
         checkins=queued["checkin"],
         nudges=queued["nudge"],
         followups=queued["followup"],
+        circle_checkins=queued[CIRCLE_CHECKIN],
+        step_checks=queued[STEP_CHECK],
         due_by=at,
         timezone=turn.person.timezone,
         now=turn.now,

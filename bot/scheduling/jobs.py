@@ -29,10 +29,9 @@ from bot.scheduling.cadence import latest_occurrence
 from bot.scheduling.circles import form_due_circles
 from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
-from bot.usecases.checkins import queue_due_checkins
-from bot.usecases.circle_forming import queue_due_circle_checkins
 from bot.usecases.common import UseCaseError
-from bot.usecases.next_steps import expire_step_notes, queue_step_checks
+from bot.usecases.due_queue import queue_due
+from bot.usecases.next_steps import expire_step_notes
 from bot.usecases.retention import expire_notes, prune_handled_requests
 from bot.usecases.rounds import MANUAL_RUN_GAP, RoundSummary, run_round
 
@@ -159,10 +158,8 @@ def due_work(
         expire_step_notes(session, now, note_retention_days)
     prune_handled_requests(session, now)
     resumed = resume_paused(session, now)
-    queued = queue_due_checkins(session, now, prompts)
+    queued = sum(queue_due(session, now, prompts).values())
     queued += queue_failure_reports(session, now, prompts)
-    queued += queue_step_checks(session, now, prompts)
-    queued += queue_due_circle_checkins(session, now, prompts)
     return DueWork(resumed, queued)
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import true
 from sqlmodel import Session, col, select
 
 from bot import accounts
@@ -38,6 +39,8 @@ from bot.matching.circles import form_circles
 from bot.outbox import queue
 from bot.templates import Prompts
 from bot.usecases.common import UseCaseError, audit, display_name, require_id
+
+CIRCLE_CHECKIN = "circle_checkin"  # the outbox kind of a circle's check-in
 
 
 @dataclass(frozen=True)
@@ -284,11 +287,20 @@ def _queue_unplaced(
 
 
 def queue_due_circle_checkins(
-    session: Session, now: datetime, prompts: Prompts, *, due_by: datetime | None = None
+    session: Session,
+    now: datetime,
+    prompts: Prompts,
+    *,
+    due_by: datetime | None = None,
+    programme_id: int | None = None,
 ) -> int:
-    """Ask each member of a circle whose check-in is due how it went (once each; not those
-    who already said). Idempotent."""
+    """Ask each member of a circle whose check-in is due (by `due_by`, to send early; in one
+    programme with `programme_id`) how it went (once each; not those who already said).
+    Idempotent."""
     due_by = now if due_by is None else due_by
+    in_programme = (
+        col(CircleTopic.programme_id) == programme_id if programme_id is not None else true()
+    )
     rows = session.exec(
         select(CircleMember, Circle, CircleTopic)
         .join(Circle, col(Circle.id) == col(CircleMember.circle_id))
@@ -297,6 +309,7 @@ def queue_due_circle_checkins(
             col(CircleMember.checkin_sent_at).is_(None),
             col(CircleMember.answer).is_(None),
             col(Circle.checkin_due_at) <= due_by,
+            in_programme,
         )
     ).all()
     queued = 0
@@ -318,7 +331,7 @@ def queue_due_circle_checkins(
             platform=account.platform,
             workspace=account.workspace,
             recipients=[account.user_id],
-            kind="circle_checkin",
+            kind=CIRCLE_CHECKIN,
             message=message,
             programme_id=topic.programme_id,
         )

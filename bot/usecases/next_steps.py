@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
 
-from sqlalchemy import update
+from sqlalchemy import true, update
 from sqlmodel import Session, col, or_, select
 
 from bot import accounts
@@ -156,13 +156,26 @@ def _view(step: NextStep, members: list[Person], person: Person) -> StepView:
     )
 
 
-def queue_step_checks(session: Session, now: datetime, prompts: Prompts) -> int:
-    """Queue "did it happen?" to each member of a group whose step is due. Idempotent."""
+def queue_step_checks(
+    session: Session,
+    now: datetime,
+    prompts: Prompts,
+    *,
+    due_by: datetime | None = None,
+    programme_id: int | None = None,
+) -> int:
+    """Queue "did it happen?" to each member of a group whose step is due (by `due_by`, to
+    send early; in one programme with `programme_id`). Idempotent."""
+    due_by = now if due_by is None else due_by
+    in_programme = (
+        col(NextStep.programme_id) == programme_id if programme_id is not None else true()
+    )
     due = session.exec(
         select(NextStep).where(
             col(NextStep.asked_at).is_(None),
             col(NextStep.happened).is_(None),
-            col(NextStep.check_due_at) <= now,
+            col(NextStep.check_due_at) <= due_by,
+            in_programme,
         )
     ).all()
     queued = 0

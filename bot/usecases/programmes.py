@@ -17,6 +17,7 @@ from bot.db.models import (
     IntroductionChat,
     IntroductionMember,
     Membership,
+    NextStep,
     Outbox,
     Person,
     Programme,
@@ -261,6 +262,7 @@ def delete_programme(session: Session, programme: Programme) -> None:
         session.execute(delete(TieEvent).where(col(TieEvent.tie_id).in_(tie_ids)))
         session.execute(delete(Tie).where(col(Tie.id).in_(tie_ids)))
     session.execute(delete(Outbox).where(col(Outbox.programme_id) == programme_id))
+    session.execute(delete(NextStep).where(col(NextStep.programme_id) == programme_id))
     if intro_ids:
         session.execute(delete(TieEvent).where(col(TieEvent.introduction_id).in_(intro_ids)))
         for table in (CheckIn, IntroductionMember, IntroductionChat):

@@ -11,7 +11,10 @@ from bot.formatting import count, words_list
 from crossties.cli.errors import EXIT_BAD_INPUT, fail, friendly_errors
 from crossties.cli.helptext import Typer
 
-checkins_app = Typer(help="Send check-ins, nudges and follow-ups early.", no_args_is_help=True)
+checkins_app = Typer(
+    help="Send check-ins, nudges, follow-ups and next-step questions early.",
+    no_args_is_help=True,
+)
 
 
 def parse_at(text: str) -> datetime:
@@ -47,10 +50,18 @@ def checkins_send(
         ),
     ] = None,
 ) -> None:
-    """Send early every check-in, nudge and follow-up that would be due by --at."""
+    """Send early every check-in, nudge and follow-up, circle check-in and "did it happen?"
+    question about a next step that would be due by --at."""
     due_by = parse_at(at) if at is not None else None  # before anything is opened or changed
     from bot.formatting import when
-    from crossties.checkins import CHECKIN_KINDS, FOLLOW_UP_KINDS, NUDGE_KINDS, send_due_checkins
+    from crossties.checkins import (
+        CHECKIN_KINDS,
+        CIRCLE_CHECKIN,
+        FOLLOW_UP_KINDS,
+        NUDGE_KINDS,
+        STEP_CHECK,
+        send_due_checkins,
+    )
     from crossties.cli.app import services
 
     with friendly_errors():
@@ -61,6 +72,12 @@ def checkins_send(
         f"{count(result.sent_of(FOLLOW_UP_KINDS), 'follow-up')} sent for {result.programme} "
         f"(due by {when(result.due_by, 'UTC', now=result.now)} UTC)"
     )
+    circles, steps = result.sent[CIRCLE_CHECKIN], result.sent[STEP_CHECK]
+    if circles or steps:
+        extra = (count(circles, "circle check-in"), count(steps, '"did it happen?" question'))
+        sent += ", with " + words_list(
+            text for n, text in zip((circles, steps), extra, strict=True) if n
+        )
     if result.waiting:
         sent += (
             f"; {count(result.waiting, 'message')} queued for delivery by `crossties serve` "

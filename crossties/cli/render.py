@@ -5,6 +5,8 @@ Names typed by people are printed with markup off, so "[bold]" in a name stays t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -96,6 +98,8 @@ def print_report(console: Console, report: Report | LeadView) -> None:
             signed(org.ei_index),
         )
     _print(console, organisations)
+    if view.funnel_total:
+        _print(console, funnel_table(view, cell))
     stages = ", ".join(f"{stage} {t(n)}" for stage, n in view.ties_by_stage.items())
     console.print(
         f"Ties by stage: {stages}. E-I index {signed(view.ei_index)} "
@@ -122,6 +126,42 @@ def print_report(console: Console, report: Report | LeadView) -> None:
             markup=False,
             highlight=False,
         )
+
+
+FUNNEL_PAIRS_SHOWN = 5  # the pairs with most ties; --csv and --html list them all
+FUNNEL_HEADINGS = ("Introduced", "Met", "Agreed a next step", "Took the step", "Collaborating")
+
+
+def funnel_table(view: LeadView, cell: Callable[[object], str]) -> Table:
+    """The funnel of tie stages across organisations: all pairs, then the pairs with most ties
+    (ranked by the count shown, so the order gives away nothing hidden), then the pairs whose
+    count is hidden, in the report's order."""
+    table = Table(
+        "Organisations",
+        *FUNNEL_HEADINGS,
+        title="Ties across organisations, from introduction to working together",
+    )
+    for column in table.columns[1:]:
+        column.justify = "right"
+    table.add_row(Text("All pairs", style="bold"), *(cell(v) for v in view.funnel_total.values()))
+    counted = [(line.counts.get("introduced"), line) for line in view.funnel]
+    ranked = [
+        line
+        for _, line in sorted(
+            ((n, line) for n, line in counted if isinstance(n, int) and n > 0),
+            key=lambda item: (-item[0], item[1].organisation_a, item[1].organisation_b),
+        )
+    ]
+    ranked += [line for n, line in counted if not isinstance(n, int)]  # in the report's order
+    for line in ranked[:FUNNEL_PAIRS_SHOWN]:
+        table.add_row(
+            Text(f"{line.organisation_a} + {line.organisation_b}"),
+            *(cell(v) for v in line.counts.values()),
+        )
+    if len(ranked) > FUNNEL_PAIRS_SHOWN:
+        more = len(ranked) - FUNNEL_PAIRS_SHOWN
+        table.caption = f"{count(more, 'more organisation pair')}: --csv or --html has every pair"
+    return table
 
 
 def _print(console: Console, table: Table) -> None:

@@ -22,6 +22,8 @@ from bot.db.session import Database
 from bot.export import export_graphml
 from bot.reports import build_report, lead_view, load_report_input, report_json
 from bot.templates import Prompts
+from bot.usecases.programmes import delete_programme
+from crossties.cli.render import print_report
 from crossties.demo import simulate
 
 
@@ -138,6 +140,7 @@ def test_cli_writes_files_and_audits(demo_db: Database, tmp_path: Path) -> None:
     page = (tmp_path / "r.html").read_text()
     assert "Northfield Partnership (demo)" in page and page.count("data:image/png;base64,") == 3
     assert "fewer than 5" in result.output  # the terminal table is the lead view too
+    assert "Ties across organisations, from introduction to working together" in result.output
     result = runner.invoke(app, ["report", "--json"], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["exact"] is True
@@ -147,3 +150,48 @@ def test_cli_writes_files_and_audits(demo_db: Database, tmp_path: Path) -> None:
     with demo_db.session() as session:
         actions = [a.action for a in session.exec(select(AuditLog)).all() if a.actor == "cli"]
     assert actions.count("report") == 2 and actions.count("export") == 1
+
+
+def test_demo_groups_take_next_steps_through_the_use_cases(demo_db: Database) -> None:
+    """Steps agreed in chat, asked about by the due-work step, answered with the buttons:
+    every stage of the funnel is reached, and the report counts what the tables hold."""
+    from crossties.demo_steps import STEPS
+
+    steps = sql(demo_db, "SELECT note, happened, asked_at IS NOT NULL FROM nextstep")
+    assert len(steps) >= 10 and {note for note, _, _ in steps} <= set(STEPS)
+    assert all(asked for _, _, asked in steps)
+    answers = Counter(bool(happened) for _, happened, _ in steps if happened is not None)
+    assert answers[True] >= 5 and answers[False] >= 1  # some happened, some not yet
+    [(checks,)] = sql(demo_db, "SELECT count(*) FROM outbox WHERE kind = 'step_check'")
+    assert checks >= 2 * len(steps)  # asked of every member, through the outbox
+    stages = dict(sql(demo_db, "SELECT stage, count(*) FROM tie GROUP BY stage"))
+    assert {"met", "step_agreed", "step_taken", "collaborating"} <= set(stages)
+    events = dict(sql(demo_db, "SELECT kind, count(*) FROM tieevent GROUP BY kind"))
+    assert events["step_agreed"] >= len(steps) and events["step_taken"] >= answers[True]
+    with demo_db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        report = build_report(load_report_input(session, programme))
+    cross = "t.organisation_a_id <> t.organisation_b_id"
+    [(taken,)] = sql(
+        demo_db,
+        f"SELECT count(*) FROM tie t WHERE {cross} AND (t.stage = 'step_taken' OR EXISTS "
+        "(SELECT 1 FROM tieevent e WHERE e.tie_id = t.id AND e.kind = 'step_taken'))",
+    )
+    [(working,)] = sql(
+        demo_db, f"SELECT count(*) FROM tie t WHERE {cross} AND t.stage = 'collaborating'"
+    )
+    total = report.funnel_total
+    assert total["step_taken"] == taken > 0 and total["collaborating"] == working > 0
+    assert total["introduced"] > total["met"] > total["step_agreed"] >= total["step_taken"]
+    console = Console(record=True, width=160)
+    print_report(console, report)
+    funnel = console.export_text().split("from introduction to working together")[1]
+    all_pairs = next(line for line in funnel.splitlines() if "All pairs" in line)
+    shown = lead_view(report).funnel_total
+    assert [c.strip() for c in all_pairs.split("│")[2:7]] == [
+        lead_view(report).text(shown[step]) for step in shown
+    ]
+    with demo_db.session() as session:  # the demo is replaced on its next run: steps go too
+        delete_programme(session, session.exec(select(Programme)).one())
+    assert sql(demo_db, "SELECT count(*) FROM nextstep") == [(0,)]
+    assert sql(demo_db, "SELECT count(*) FROM introduction") == [(0,)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -163,7 +164,12 @@ def test_demo_then_report_and_chat(scratch: Path) -> None:
     first = run(["demo", "--seed", "5"], scratch)
     assert first.returncode == 0, first.stderr
     assert "Lead report" in first.stdout and "Round 4" in first.stdout
-    assert (scratch / "crossties-demo-report.png").read_bytes().startswith(b"\x89PNG")
+    said = " ".join(first.stdout.split())  # as read, whatever the terminal's width
+    assert re.search(r"Round 1: .*? \d+ next steps? agreed, \d+ of \d+ taken when asked", said)
+    assert "Ties across organisations, from introduction to working together" in said
+    assert re.search(r"Circle 1: \w+ \w+ \(.+?, .+?\)", said)  # its members, by name
+    png = (scratch / "crossties-demo-report.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
     report_one = json.loads(run(["report", "--json"], scratch).stdout)
     again = run(["demo", "--seed", "5"], scratch)  # replaces, never duplicates
     assert again.returncode == 0, again.stderr

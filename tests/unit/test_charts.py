@@ -109,6 +109,13 @@ def view_of(
         role_pairs=[],
         tags=[],
         connectors=[],
+        funnel_total=(
+            {"introduced": 84, "met": 57, "step_agreed": 19, "step_taken": None}
+            | {"collaborating": WITHHELD}
+            if hidden
+            else {"introduced": 84, "met": 57, "step_agreed": 19, "step_taken": 11}
+            | {"collaborating": 7}
+        ),
     )
 
 
@@ -208,7 +215,7 @@ def test_the_card_chart_is_drawn_at_twice_card_width_with_legible_type() -> None
 
 def test_card_panels_are_separate_pictures_small_enough_for_a_card() -> None:
     panels = report_panels(view_of(kinds=KINDS))
-    assert len(panels) == 3
+    assert len(panels) == 4  # heat map, organisation diagram, growth, funnel
     for png in panels:
         with PILImage.open(io.BytesIO(png)) as image:
             assert image.size[0] == CARD_WIDTH_PX * CARD_SCALE
@@ -221,11 +228,39 @@ def test_card_panels_are_drawn_at_the_width_a_card_shows_and_fit_inside_one() ->
     twenty = [f"Organisation number {n} of the partnership" for n in range(20)]
     for view in (view_of(kinds=KINDS), view_of(hidden=False), view_of(twenty)):
         panels = card_panels(view)
-        assert len(panels) == 3
+        assert len(panels) == 4
         for png in panels:
             with PILImage.open(io.BytesIO(png)) as image:
                 assert image.size[0] == CARD_WIDTH_PX
             assert len(png) <= 28 * 1024
+
+
+@pytest.mark.parametrize("layout", ["wide", "card"])
+def test_the_funnel_shows_each_stage_its_share_and_hidden_steps_in_words(layout: str) -> None:
+    fig = report_figure(view_of(), layout=layout)  # type: ignore[arg-type]
+    seen = [" ".join(t.get_text().split()) for t in texts(fig)]
+    assert "From introduction to working together" in seen
+    for stage in ("introduced", "met", "agreed a next step", "took the step", "collaborating"):
+        assert stage in seen, stage
+    assert "84" in seen and "57 (68%)" in seen and "19 (23%)" in seen
+    assert "<5" in seen and "n/s" in seen  # took the step: fewer than 5; collaborating: withheld
+    assert any(t.endswith("<5: fewer than 5 · n/s: not shown") for t in seen)
+    assert not any(t.startswith(("11 (", "7 (")) for t in seen)  # no exact hidden figure
+    full = [" ".join(t.get_text().split()) for t in texts(report_figure(view_of(hidden=False)))]
+    assert "11 (13%)" in full and "7 (8%)" in full
+    assert not any("not shown" in t for t in full if "fewer" not in t)
+
+
+def test_no_ties_across_organisations_is_said_not_drawn_as_empty_bars() -> None:
+    for empty in ({}, dict.fromkeys(("introduced", "met", "step_agreed"), 0)):
+        view = replace(view_of(hidden=False), funnel_total=empty)  # type: ignore[arg-type]
+        fig = report_figure(view, layout="card")
+        assert "No ties across organisations yet" in [t.get_text() for t in texts(fig)]
+    hidden = {"introduced": WITHHELD, "met": None, "step_agreed": None, "step_taken": 0}
+    view = replace(view_of(hidden=False), funnel_total=hidden | {"collaborating": None})
+    seen = [t.get_text() for t in texts(report_figure(view, layout="card"))]
+    assert "No ties across organisations yet" not in seen  # hidden is not none
+    assert seen.count("<5") >= 3 and "n/s" in seen and "0" in seen
 
 
 def test_a_programme_with_no_rounds_still_draws() -> None:

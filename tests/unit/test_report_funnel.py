@@ -153,3 +153,39 @@ def test_html_has_the_funnel_table() -> None:
     assert "Agreed a next step" in table.cells and "Acute and GP" in table.cells
     row = table.cells[table.cells.index("Acute and GP") :][:6]
     assert row[1:] == ["not shown", "not shown", "15", "10", "11"]  # as the lead view says
+
+
+def test_the_terminal_report_has_the_funnel_as_the_lead_view_says() -> None:
+    from rich.console import Console
+
+    from crossties.cli.render import print_report
+
+    console = Console(record=True, width=140)
+    print_report(console, build_report(_input()))
+    text = console.export_text()
+    assert "Ties across organisations, from introduction to working together" in text
+    lines = text.splitlines()
+    heading = next(line for line in lines if "Introduced" in line and "Collaborating" in line)
+    assert [w in heading for w in ("Met", "Agreed a next step", "Took the step")] == [True] * 3
+    every = next(line for line in lines if "All pairs" in line)
+    assert [c.strip() for c in every.split("│")[2:7]] == ["38", "32", "15", "10", "11"]
+
+    def row(name: str) -> list[str]:
+        return [c.strip() for c in next(ln for ln in lines if name in ln).split("│")[2:7]]
+
+    assert row("Acute + GP") == ["not shown", "not shown", "15", "10", "11"]  # as the lead view
+    assert row("Acute + Hospice") == ["<5", "<5", "0", "0", "0"]
+    assert "GP + Hospice" not in text  # no ties
+    funnel = text.split("Ties across organisations, from")[1].split("Ties by stage")[0]
+    assert "36" not in funnel and "30" not in funnel  # the exact figures the lead view hides
+
+
+def test_the_chart_draws_the_funnel_from_the_lead_view() -> None:
+    from matplotlib.text import Text
+
+    from bot.charts import report_figure
+
+    fig = report_figure(build_report(_input()), layout="card")
+    seen = [" ".join(t.get_text().split()) for t in fig.findobj(Text) if t.get_visible()]
+    assert "From introduction to working together" in seen
+    assert "38" in seen and "32 (84%)" in seen and "10 (26%)" in seen and "11 (29%)" in seen

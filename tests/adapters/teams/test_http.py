@@ -399,7 +399,7 @@ async def test_a_lead_gets_the_report_as_a_card_with_a_small_chart(harness: Harn
     await harness.say("report")
     card, *panels = harness.connector.cards()
     assert "North" in card["body"][0]["text"]
-    assert len(panels) == 3  # heat map, organisation diagram, growth: a card each
+    assert len(panels) == 4  # heat map, organisation diagram, growth, funnel: a card each
     for panel in panels:
         (image,) = [b for b in panel["body"] if b["type"] == "Image"]
         png = base64.b64decode(image["url"].removeprefix("data:image/png;base64,"))

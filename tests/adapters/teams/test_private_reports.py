@@ -94,7 +94,7 @@ async def test_a_report_asked_in_a_channel_goes_to_the_leads_own_chat(harness: H
         programme = session.exec(select(Programme)).one()
     assert _share_action(cards)["data"]["value"] == f"{programme.id}:{CHANNEL}"
     panels = [c for c in cards if any(b["type"] == "Image" for b in c["body"])]
-    assert len(panels) == 3  # heat map, organisation diagram, growth: each its own card
+    assert len(panels) == 4  # heat map, diagram, growth, funnel: each its own card
     for card in panels:
         width, size = _png_width(card)
         assert width == CARD_WIDTH and size <= MAX_IMAGE  # shown 1:1, never shrunk
@@ -107,7 +107,8 @@ async def test_share_posts_the_report_in_the_channel(harness: Harness) -> None:
     status, body = await harness.post(_press(harness, 0, action))
     assert status == 200 and "posted the report" in body["value"]
     shared = _cards(_in(harness, CHANNEL))
-    assert len(shared) == 4 and "Shared by Alex Wilber" in json.dumps(shared[0])
+    # the report and its four panels (heat map, diagram, growth, funnel)
+    assert len(shared) == 5 and "Shared by Alex Wilber" in json.dumps(shared[0])
     assert "Only you can see" not in json.dumps(shared)
     assert not [a for c in shared for a in c.get("actions", []) if a.get("verb")]
 
