@@ -34,6 +34,9 @@ PHONE_ROW_CHARACTERS = 28
 ROW_IN_BODY = 3  # buttons in a row from which the row is drawn by `action_row`
 
 
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+
+
 def escape_markdown(text: str) -> str:
     """Plain text for a card TextBlock (Teams renders markdown there)."""
     text = _MARKDOWN.sub(r"\\\1", text)
@@ -41,7 +44,11 @@ def escape_markdown(text: str) -> str:
 
 
 def escape_message(text: str) -> str:
-    """Plain text for a message body (markdown with HTML entities and `<at>` tags)."""
+    """Plain text for a message body (markdown with HTML entities and `<at>` tags).
+
+    Teams shows an entity inside a code span as typed ("&lt;topic&gt;"), so angle brackets
+    there become the look-alike single guillemets ("‹topic›") instead."""
+    text = _CODE_SPAN.sub(lambda m: m[0].replace("<", "‹").replace(">", "›"), text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([\\*_\[\]~])", r"\\\1", text)
 
@@ -128,12 +135,17 @@ def card_actions(
     return actions
 
 
+def _labels(actions: Sequence[dict[str, Any]]) -> int:
+    """How many characters the buttons' labels take side by side."""
+    return sum(len(str(a.get("title", ""))) for a in actions)
+
+
 def action_row(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """A row of buttons for the card's body that keeps every label whole, on a phone too:
     side by side, each as wide as its label, while the labels fit a phone's row; else one
     button to a line. (A card's own row, or an `ActionSet`, gives each button an equal share
     of the width, and cuts "Couldn't meet" to "Couldn't …" when three share a phone's row.)"""
-    if sum(len(str(a.get("title", ""))) for a in actions) <= PHONE_ROW_CHARACTERS:
+    if _labels(actions) <= PHONE_ROW_CHARACTERS:
         columns = [
             {"type": "Column", "width": "auto", "items": [{"type": "ActionSet", "actions": [a]}]}
             for a in actions
@@ -222,8 +234,8 @@ def adaptive_card(
     elif card is not None:
         body += card_body(card, answered=answered)
         row = card_actions(card, links, buttons=answered is None, data=data)
-        if len(row) >= ROW_IN_BODY:  # e.g. the three answers: each label whole, on a phone too
-            body += action_row(row)
+        if len(row) >= ROW_IN_BODY or (len(row) > 1 and _labels(row) > PHONE_ROW_CHARACTERS):
+            body += action_row(row)  # e.g. the three answers: each label whole, on a phone too
         else:
             actions += row
         fallback.append(card.fallback())

@@ -33,6 +33,12 @@ def test_user_text_cannot_add_formatting_links_or_mentions() -> None:
     assert render.escape_message("<at>x</at> *y*") == "&lt;at&gt;x&lt;/at&gt; \\*y\\*"
 
 
+def test_placeholders_in_code_spans_are_not_shown_as_entities() -> None:
+    # Teams draws "&lt;" inside a code span as typed, so help would read "join &lt;topic&gt;"
+    text = render.escape_message("`circle join <topic>` or <at>x</at>")
+    assert text == "`circle join ‹topic›` or &lt;at&gt;x&lt;/at&gt;"
+
+
 def test_each_line_is_its_own_block_and_fallback_is_plain() -> None:
     content = render.adaptive_card(_card())
     texts = [b["text"] for b in content["body"] if b["type"] == "TextBlock"]
