@@ -106,8 +106,7 @@ def print_report(
         _print(console, funnel_table(view, cell))
     stages = prompts.render("report_stages", view=view)
     console.print(
-        f"{stages} E-I index {signed(view.ei_index)} "
-        "(+1: all ties across organisations).",
+        f"{stages} E-I index {signed(view.ei_index)} (+1: all ties across organisations).",
         markup=False,
         highlight=False,
     )
