@@ -221,6 +221,7 @@ def form_card(
             "type": "Input.Toggle",
             "id": "circle_proposals",
             "title": r("form_circle_proposals"),
+            "wrap": True,
             "value": "true" if form.circle_proposals else "false",
             "valueOn": "true",
             "valueOff": "false",

@@ -79,10 +79,16 @@ def answer(turn: Turn, event: StepAnswered) -> Reply:
 def offer_to_circle(turn: Turn, reply: Reply, event: CircleCheckInAnswered) -> Reply:
     """After "We met" on a circle's check-in, the thanks comes with "We agreed a next step"
     (until the circle has one)."""
-    if event.answer != Answer.MET or circle_steps.step_of(turn.session, event.circle):
+    if event.answer != Answer.MET:
+        return reply
+    if circle_steps.step_of(turn.session, event.circle) is not None:
         return reply
     button = next_step_button(turn.prompts.render("button_next_step"))
-    offer = Card(title=turn.prompts.render("step_offer"), buttons=(button,))
+    offer = Card(
+        title=turn.prompts.render("step_offer_title"),
+        sections=(turn.prompts.render("step_offer"),),
+        buttons=(button,),
+    )
     thanks = reply.messages[0] if reply.messages else Message(())
     return replace(reply, messages=(replace(thanks, parts=(*thanks.parts, offer)),))
 

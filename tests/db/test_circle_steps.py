@@ -65,7 +65,8 @@ async def test_a_circle_agrees_a_step_and_is_asked_whether_it_happened(core: Cro
     runtime, circle, members = await _circle_checked_in(core)
     first, second, third, *_ = members
     offer = await _answer(runtime, first, circle, Answer.MET)
-    assert offer is not None and offer.title.startswith("Did you agree a next step together?")
+    assert offer is not None and offer.title == "A next step?"
+    assert offer.sections[0].startswith("Did you agree a next step together?")
     assert [(b.label, b.action, b.value) for b in offer.buttons] == [
         ("We agreed a next step", "step", "")
     ]
