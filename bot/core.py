@@ -28,6 +28,7 @@ from bot.events import (
     CircleCheckInAnswered,
     CircleJoinRequested,
     CircleProposalDecided,
+    CircleStepAnswered,
     CommandReceived,
     ConversationRef,
     FormOpened,
@@ -261,7 +262,9 @@ class Crossties:
             case CircleJoinRequested():
                 return circles.join_pressed(turn, event)
             case CircleCheckInAnswered():
-                return circles.answer_checkin(turn, event)
+                return next_steps.offer_to_circle(turn, circles.answer_checkin(turn, event), event)
+            case CircleStepAnswered():
+                return next_steps.answer_circle(turn, event)
             case CircleProposalDecided():
                 return circles.decide_pressed(turn, event)
         raise UseCaseError("error_bad_action")

@@ -333,7 +333,7 @@ def run_demo(services: Services, *, seed: int, png: Path, console: Console) -> N
             min_count=services.settings.min_group_size_for_reports,
         )
     console.rule("[bold]Lead report[/bold]")
-    print_report(console, report)
+    print_report(console, report, services.prompts)
     png.write_bytes(report_chart(report))
     console.print(f"Chart written to {png}", highlight=False)
     console.print(

@@ -238,6 +238,7 @@ def programme_form(body: Body) -> ProgrammeForm:
         cadence=str(state.get("cadence") or "fortnightly"),
         group_size=size,
         cross_organisation="cross" in (state.get("rules") or []),
+        circle_proposals="circle_proposals" in (state.get("rules") or []),
         programme_id=ProgrammeId(int(metadata)) if metadata.isdigit() else None,
         **schedule_fields(state),
     )

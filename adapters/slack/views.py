@@ -192,6 +192,12 @@ def programme_modal(view: ProgrammeFormView, prompts: Prompts) -> View:
     cadences = [Option(text=plain(c.capitalize()), value=c) for c in view.cadences]
     sizes = [Option(text=plain(_text(prompts, "form_size", size=n)), value=str(n)) for n in (2, 3)]
     cross = Option(text=plain(_text(prompts, "form_cross_organisation")), value="cross")
+    proposals = Option(
+        text=plain(_text(prompts, "form_circle_proposals")), value="circle_proposals"
+    )
+    chosen = [
+        o for o, on in ((cross, form.cross_organisation), (proposals, form.circle_proposals)) if on
+    ]
     blocks: list[Block] = [
         InputBlock(
             block_id="name",
@@ -236,8 +242,8 @@ def programme_modal(view: ProgrammeFormView, prompts: Prompts) -> View:
             label=plain(_text(prompts, "form_rules")),
             element=CheckboxesElement(
                 action_id="rules",
-                options=[cross],
-                initial_options=[cross] if form.cross_organisation else None,
+                options=[cross, proposals],
+                initial_options=chosen or None,
             ),
         ),
         InputBlock(

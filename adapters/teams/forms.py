@@ -50,6 +50,12 @@ def parse_form(value: str, data: Mapping[str, Any]) -> ProgrammeForm | None:
         cadence=_scalar(data, "cadence") or "fortnightly",
         group_size=int(size) if size.isascii() and size.isdigit() and len(size) < 3 else 0,
         cross_organisation=_scalar(data, "cross_organisation").lower() == "true",
+        # a card drawn before the setting was on it leaves the setting as it is
+        circle_proposals=(
+            _scalar(data, "circle_proposals").lower() == "true"
+            if "circle_proposals" in data
+            else None
+        ),
         programme_id=target,
         **_schedule(data),
     )
@@ -208,6 +214,15 @@ def form_card(
             "label": r("form_rules"),
             "title": r("form_cross_organisation"),
             "value": "true" if form.cross_organisation else "false",
+            "valueOn": "true",
+            "valueOff": "false",
+        },
+        {
+            "type": "Input.Toggle",
+            "id": "circle_proposals",
+            "title": r("form_circle_proposals"),
+            "wrap": True,
+            "value": "true" if form.circle_proposals else "false",
             "valueOn": "true",
             "valueOff": "false",
         },

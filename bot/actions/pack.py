@@ -164,8 +164,9 @@ def step_buttons(introduction: int, happened: str, not_yet: str) -> tuple[Button
 CIRCLE_JOIN = "circle_join"
 CIRCLE_CHECKIN = "circle_checkin"
 CIRCLE_DECIDE = "circle_decide"  # a coordinator's answer to a member's proposed topic
+CIRCLE_STEP = "circle_step"  # "did it happen?" about a circle's next step
 APPROVE, DECLINE = "approve", "decline"
-CIRCLE_ACTIONS = frozenset({CIRCLE_JOIN, CIRCLE_CHECKIN, CIRCLE_DECIDE})
+CIRCLE_ACTIONS = frozenset({CIRCLE_JOIN, CIRCLE_CHECKIN, CIRCLE_DECIDE, CIRCLE_STEP})
 
 
 def circle_join_button(label: str, topic: int) -> Button:
@@ -180,6 +181,14 @@ def circle_checkin_buttons(
         Button(met, CIRCLE_CHECKIN, checkin_value(circle, Answer.MET), "primary"),
         Button(not_yet, CIRCLE_CHECKIN, checkin_value(circle, Answer.NOT_YET)),
         Button(could_not_meet, CIRCLE_CHECKIN, checkin_value(circle, Answer.COULD_NOT_MEET)),
+    )
+
+
+def circle_step_buttons(circle: int, happened: str, not_yet: str) -> tuple[Button, ...]:
+    """The two answers to "did it happen?" about a circle's next step, labelled by the caller."""
+    return (
+        Button(happened, CIRCLE_STEP, f"{circle}:yes", "primary"),
+        Button(not_yet, CIRCLE_STEP, f"{circle}:no"),
     )
 
 

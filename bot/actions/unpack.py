@@ -13,6 +13,7 @@ from bot.actions.pack import (
     CIRCLE_ACTIONS,
     CIRCLE_DECIDE,
     CIRCLE_JOIN,
+    CIRCLE_STEP,
     COMMAND_BUTTONS,
     DECLINE,
     FORGET,
@@ -41,6 +42,7 @@ from bot.events import (
     CircleCheckInAnswered,
     CircleJoinRequested,
     CircleProposalDecided,
+    CircleStepAnswered,
     CommandReceived,
     ConversationRef,
     FormOpened,
@@ -246,6 +248,13 @@ def with_key(event: InboundEvent, key: str | None) -> InboundEvent:
     return replace(event, request_key=key)
 
 
+def _circle_step(event: ActionInvoked) -> CircleStepAnswered | None:
+    head, _, answer = event.value.partition(":")
+    if not (head.isascii() and head.isdigit() and len(head) <= 12) or answer not in ("yes", "no"):
+        return None
+    return CircleStepAnswered(event.user, CircleId(int(head)), answer == "yes", **_carried(event))
+
+
 def _circle_decide(event: ActionInvoked) -> CircleProposalDecided | None:
     head, _, choice = event.value.partition(":")
     if not (head.isascii() and head.isdigit() and len(head) <= 12) or choice not in (
@@ -260,9 +269,13 @@ def _circle_decide(event: ActionInvoked) -> CircleProposalDecided | None:
 
 def _circle(
     event: ActionInvoked,
-) -> CircleJoinRequested | CircleCheckInAnswered | CircleProposalDecided | None:
+) -> (
+    CircleJoinRequested | CircleCheckInAnswered | CircleProposalDecided | CircleStepAnswered | None
+):
     if event.action == CIRCLE_DECIDE:
         return _circle_decide(event)
+    if event.action == CIRCLE_STEP:
+        return _circle_step(event)
     if event.action == CIRCLE_JOIN:
         value = event.value.strip()
         if not (value.isascii() and value.isdigit() and len(value) <= 12):

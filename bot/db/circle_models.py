@@ -85,3 +85,25 @@ class CircleMember(SQLModel, table=True):
     checkin_sent_at: datetime | None = Field(default=None, sa_column=_ts())
     answer: Answer | None = Field(default=None, sa_type=StrEnumText(Answer))
     answered_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class CircleStep(SQLModel, table=True):
+    """The one small next step a circle agreed after meeting, and whether it happened.
+
+    As with a pair's step, the words are seen by the circle only; they follow the notes'
+    retention and are blanked when a member is erased. A circle makes no ties, so its step
+    moves none (the report's funnel counts ties between two people).
+    """
+
+    __table_args__ = (UniqueConstraint("circle_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id")
+    programme_id: int = Field(foreign_key="programme.id", index=True)
+    agreed_by: int | None = Field(default=None, foreign_key="person.id")
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    agreed_at: datetime = Field(sa_column=_ts(nullable=False))
+    check_due_at: datetime = Field(sa_column=_ts(nullable=False, index=True))
+    asked_at: datetime | None = Field(default=None, sa_column=_ts())
+    happened: bool | None = None
+    answered_by: int | None = Field(default=None, foreign_key="person.id")
+    answered_at: datetime | None = Field(default=None, sa_column=_ts())

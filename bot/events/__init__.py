@@ -54,6 +54,7 @@ from bot.events.staff import (
     CheckInAnswered,
     CircleCheckInAnswered,
     CircleJoinRequested,
+    CircleStepAnswered,
     NextRoundChosen,
     PauseRequested,
     ReachChanged,
@@ -83,6 +84,7 @@ InboundEvent = (
     | CircleJoinRequested
     | CircleCheckInAnswered
     | CircleProposalDecided
+    | CircleStepAnswered
 )
 
 __all__ = [
@@ -97,6 +99,7 @@ __all__ = [
     "CircleCheckInAnswered",
     "CircleJoinRequested",
     "CircleProposalDecided",
+    "CircleStepAnswered",
     "CommandReceived",
     "ConversationRef",
     "Fact",

@@ -26,6 +26,9 @@ class ProgrammeForm:
     hour: int = 9
     timezone: str = "Europe/London"
     checkin_delay: str = "7d"
+    # Whether members may propose circle topics (each opens once a coordinator approves it);
+    # None from a form that did not ask (an older card), which leaves the setting as it is.
+    circle_proposals: bool | None = False
 
 
 def split_organisations(text: str) -> tuple[str, ...]:

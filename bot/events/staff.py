@@ -146,6 +146,21 @@ class CircleJoinRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class CircleStepAnswered:
+    """ "Did it happen?" answered for the next step a circle agreed (a button on the question)."""
+
+    user: UserRef
+    circle: CircleId
+    happened: bool
+    _: KW_ONLY
+    display_name: str | None = None
+    conversation: ConversationRef | None = None
+    message_id: str | None = None
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    request_key: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class CircleCheckInAnswered:
     """ "Did your circle meet?" answered for one circle (a button on its check-in)."""
 

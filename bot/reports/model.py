@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.reports.funnel import FunnelLine, StagePath
 
-STAGES = ("introduced", "met", "collaborating")
+# Every stage a tie can be at, in order; each tie is at exactly one, so they sum to the total.
+STAGES = ("introduced", "met", "step_agreed", "step_taken", "collaborating")
 # Strength of a tie by the furthest stage it reached: a meeting counts twice an introduction,
 # a logged collaboration three times; a next step agreed or taken counts as a meeting.
 STAGE_WEIGHT = {

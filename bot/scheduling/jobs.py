@@ -29,6 +29,7 @@ from bot.scheduling.cadence import latest_occurrence
 from bot.scheduling.circles import form_due_circles
 from bot.scheduling.locks import lock_programme
 from bot.templates import Prompts
+from bot.usecases.circle_steps import expire_circle_step_notes
 from bot.usecases.common import UseCaseError
 from bot.usecases.due_queue import queue_due
 from bot.usecases.next_steps import expire_step_notes
@@ -156,6 +157,7 @@ def due_work(
     if note_retention_days is not None:
         expire_notes(session, now, note_retention_days)
         expire_step_notes(session, now, note_retention_days)
+        expire_circle_step_notes(session, now, note_retention_days)
     prune_handled_requests(session, now)
     resumed = resume_paused(session, now)
     queued = sum(queue_due(session, now, prompts).values())

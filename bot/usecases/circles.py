@@ -20,6 +20,7 @@ from bot.db.circle_models import (
     Circle,
     CircleMember,
     CircleSignup,
+    CircleStep,
     CircleTopic,
     CircleTopicOrganisation,
     CircleTopicStatus,
@@ -303,6 +304,7 @@ def leave(session: Session, now: datetime, person: Person, topic: CircleTopic) -
 
 def delete_for_programme(session: Session, programme_id: int) -> None:
     """Remove a programme's topics, sign-ups and circles (when the programme is deleted)."""
+    session.execute(delete(CircleStep).where(col(CircleStep.programme_id) == programme_id))
     topics = select(CircleTopic.id).where(CircleTopic.programme_id == programme_id)
     for table in (CircleMember, Circle, CircleSignup, CircleTopicOrganisation):
         session.execute(delete(table).where(col(table.topic_id).in_(topics)))

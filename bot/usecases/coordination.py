@@ -31,7 +31,7 @@ from bot.ids import ProgrammeId
 from bot.outbox import queue
 from bot.scheduling import times
 from bot.templates import Prompts
-from bot.usecases import people, programmes
+from bot.usecases import circle_proposals, people, programmes
 from bot.usecases.common import (
     UseCaseError,
     actor_of,
@@ -80,6 +80,7 @@ def form_for(session: Session, user: UserRef, programme_id: int | None) -> Progr
         hour=programme.hour,
         timezone=programme.timezone,
         checkin_delay=times.delay_text(int(times.checkin_delay(programme).total_seconds() // 60)),
+        circle_proposals=programme.circle_proposals,
     )
 
 
@@ -128,7 +129,10 @@ def save_programme(
             checkin_delay=form.checkin_delay,
             nudge_days=programme.nudge_days,
         )
-        return programmes.update_programme(session, now, programme, settings, actor=actor)
+        programme = programmes.update_programme(session, now, programme, settings, actor=actor)
+        if form.circle_proposals is not None:
+            circle_proposals.set_allowed(session, now, programme, person, form.circle_proposals)
+        return programme
     if not may_create(session, user, workspace_admin=workspace_admin):
         raise UseCaseError("denied_create_programme")
     settings = programmes.ProgrammeSettings(
@@ -142,6 +146,7 @@ def save_programme(
         timezone=form.timezone,
         checkin_delay=form.checkin_delay,
         workspaces=((user.platform, user.workspace),),
+        circle_proposals=bool(form.circle_proposals),
     )
     return programmes.create_programme(session, now, settings, actor=actor, coordinator=person)
 

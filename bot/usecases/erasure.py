@@ -85,6 +85,9 @@ def _forget_rhythm_and_steps(session: Session, person_id: int) -> None:
     session.execute(
         update(NextStep).where(col(NextStep.introduction_id).in_(their_groups)).values(note=None)
     )
+    from bot.usecases.circle_steps import forget_circle_step_words
+
+    forget_circle_step_words(session, person_id)
 
 
 def _forget_proposals(session: Session, person_id: int) -> None:

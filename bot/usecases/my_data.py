@@ -103,12 +103,14 @@ def my_data_record(session: Session, person: Person) -> dict[str, Any]:
 
 
 def _my_pace_and_steps(session: Session, person_id: int) -> dict[str, object]:
+    from bot.usecases.circle_steps import my_circle_steps
     from bot.usecases.next_steps import my_steps
     from bot.usecases.pressure import my_rhythm
 
     return {
         "rhythm": my_rhythm(session, person_id),
         "next_steps": my_steps(session, person_id),
+        "circle_steps": my_circle_steps(session, person_id),
         "circles": _my_circles(session, person_id),
     }
 

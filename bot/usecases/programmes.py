@@ -87,6 +87,7 @@ class ProgrammeSettings:
     checkin_minutes: int | None = None
     workspaces: tuple[tuple[str, str], ...] = ()  # (platform, workspace)
     is_demo: bool = False
+    circle_proposals: bool = False  # members may propose circle topics (a new programme)
 
     def validate(self) -> ProgrammeSettings:
         name = clean_text(self.name)
@@ -136,6 +137,7 @@ class ProgrammeSettings:
             checkin_minutes=minutes,
             workspaces=self.workspaces,
             is_demo=self.is_demo,
+            circle_proposals=self.circle_proposals,
         )
 
 
@@ -163,6 +165,7 @@ def create_programme(
         checkin_minutes=settings.checkin_minutes,
         nudge_days=settings.nudge_days,
         is_demo=settings.is_demo,
+        circle_proposals=settings.circle_proposals,
         created_at=now,
     )
     session.add(programme)

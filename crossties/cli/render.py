@@ -14,6 +14,7 @@ from rich.text import Text
 from bot.formatting import count, noun
 from bot.reports import Report, lead_view
 from bot.reports.privacy import LeadView
+from bot.templates import Prompts
 
 
 def percent(value: float | None) -> str:
@@ -24,8 +25,11 @@ def signed(value: float | None) -> str:
     return "not shown" if value is None else f"{value:+.2f}"
 
 
-def print_report(console: Console, report: Report | LeadView) -> None:
+def print_report(
+    console: Console, report: Report | LeadView, prompts: Prompts | None = None
+) -> None:
     view = report if isinstance(report, LeadView) else lead_view(report)
+    prompts = prompts or Prompts()
     t = view.text
     console.print(
         f"{view.programme}: {count(view.rounds, 'round')}, "
@@ -100,10 +104,9 @@ def print_report(console: Console, report: Report | LeadView) -> None:
     _print(console, organisations)
     if view.funnel_total:
         _print(console, funnel_table(view, cell))
-    stages = ", ".join(f"{stage} {t(n)}" for stage, n in view.ties_by_stage.items())
+    stages = prompts.render("report_stages", view=view)
     console.print(
-        f"Ties by stage: {stages}. E-I index {signed(view.ei_index)} "
-        "(+1: all ties across organisations).",
+        f"{stages} E-I index {signed(view.ei_index)} (+1: all ties across organisations).",
         markup=False,
         highlight=False,
     )

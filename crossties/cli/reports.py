@@ -80,7 +80,7 @@ def report(
             return
         from crossties.cli.render import print_report
 
-        print_report(console, view)
+        print_report(console, view, s.prompts)
 
 
 @app.command()

@@ -1,7 +1,8 @@
 """Gallery samples for problem circles: a member's proposed topic as its coordinators see
 it (Approve / Decline), the topic card (the invitation with its Join button), the message a
 formed circle gets (on Teams with the link to a group chat with the others, and an email
-link for a member on Slack), and the circle's check-in, on both platforms.
+link for a member on Slack), the circle's check-in, the thanks for "We met" with "We agreed a
+next step", and "did it happen?" about the circle's step, on both platforms.
 
 Made as a person meets them: the coordinator opens a topic in chat, members press Join, the
 scheduler's due-work step forms the circles and queues the check-ins, and the messages are
@@ -25,11 +26,14 @@ from bot.events import Card, Message
 from bot.outbox import decode_message
 from bot.scheduling.circles import form_due_circles
 from bot.usecases.circle_forming import queue_due_circle_checkins
+from bot.usecases.due_queue import queue_due
+from bot.usecases.next_steps import STEP_CHECK
 from tests.gallery.samples import (
     ORGANISATIONS,
     PEOPLE,
     PlatformName,
     Shot,
+    World,
     build_world,
     chat,
     slack_message,
@@ -45,6 +49,7 @@ DESCRIPTION = (
 )
 AFFECTED = (ORGANISATIONS[0], ORGANISATIONS[2], ORGANISATIONS[3], ORGANISATIONS[5])
 PHONE = frozenset({"circle-proposal", "circle-topic", "circle-formed", "circle-checkin"})
+CIRCLE_STEP = "Trial a Friday-noon call between the ward and the reablement team"
 PROPOSED = "Medicines at discharge"
 PROPOSAL = (
     "Patients leave with a new prescription their GP practice and pharmacy hear about days "
@@ -94,6 +99,24 @@ async def circle_shots(directory: Path, platform: PlatformName) -> list[Shot]:
         queue_due_circle_checkins(session, clock.now(), world.core.prompts)
     asked = world.outbox("circle_checkin")[0]
     shots += _shot("circle-checkin", platform, decode_message(asked.payload), "Direct message")
+    shots += await _circle_step_shots(world, platform, asked)
+    return shots
+
+
+async def _circle_step_shots(world: World, platform: PlatformName, asked: Outbox) -> list[Shot]:
+    """ "We met" on the circle's check-in, the step typed, and "did it happen?" a week on."""
+    card = next(p for p in decode_message(asked.payload).parts if isinstance(p, Card))
+    member = _recipients(asked.recipients)[0]
+    met = card.buttons[0]
+    thanks = await world.press(member, met.action, met.value)
+    shots = _shot("circle-met", platform, thanks[0], "Direct message")
+    await world.say(member, f"step {CIRCLE_STEP}")
+    clock = world.core.clock
+    assert isinstance(clock, ManualClock)
+    with world.core.db.session() as session:
+        queue_due(session, clock.now(), world.core.prompts, due_by=clock.now() + timedelta(days=7))
+    check = next(r for r in world.outbox(STEP_CHECK) if r.idempotency_key.startswith("circle_"))
+    shots += _shot("circle-step-check", platform, decode_message(check.payload), "Direct message")
     return shots
 
 

@@ -217,6 +217,16 @@ PURPOSES: dict[str, tuple[str, str]] = {
         "Each member of a circle, the programme's check-in delay after it formed. They answer "
         "with one button.",
     ),
+    "circle-met": (
+        "Problem circle check-in answered",
+        'A member who pressed "We met" on their circle\'s check-in: thanks, and one optional '
+        'button, "We agreed a next step" (until the circle has one).',
+    ),
+    "circle-step-check": (
+        "Problem circle: did it happen?",
+        "Each member who said their circle met, the programme's check-in delay after the "
+        "circle agreed a next step: the step back, with two buttons.",
+    ),
 }
 # Kinds the gallery is asked to show that the bot does not send today.
 MISSING: dict[str, str] = {}

@@ -35,12 +35,14 @@ SHOWN = {
     ("exclusion", "person_b_id"): "kept_apart_from",
     ("rhythm", "person_id"): "rhythm",
     ("nextstep", "agreed_by"): "next_steps",
+    ("circlestep", "agreed_by"): "circle_steps",
 }
 # References that are not the person's data, or are shown through another key.
 NOT_THEIRS = {
     ("exclusion", "created_by"): "which coordinator set a pairing apart (the coordinator's act)",
     ("tieevent", "by_person_id"): "events of their ties (shown under ties; notes under notes)",
     ("nextstep", "answered_by"): "who said whether a step happened (shown under next_steps)",
+    ("circlestep", "answered_by"): "who said whether a circle's step happened (circle_steps)",
     ("organisationpause", "created_by"): "which coordinator paused an organisation (their act)",
     (
         "introduction",
@@ -64,6 +66,44 @@ async def history(world: World) -> None:
     await ask(world, "u03", "profile days mon thu")
     await ask(world, "u03", "log @u09 shared the falls pathway #falls")
     await ask(world, "u01", "exclude @u03 @u10")
+    circle_met(world, "u03")
+    await ask(world, "u03", "step Ask carers what a good Friday discharge needs")
+
+
+def circle_met(world: World, user: str) -> None:
+    """The person in a formed circle whose check-in they answered "met"."""
+    from bot.db.circle_models import Circle, CircleMember, CircleTopic, CircleTopicStatus
+    from bot.db.models import Answer
+
+    now = world.core.clock.now()
+    person = world.person(user)
+    with world.core.db.session() as session:
+        programme = session.exec(select(Programme)).one()
+        assert programme.id is not None and person.id is not None
+        topic = CircleTopic(
+            programme_id=programme.id,
+            title="Weekend discharges",
+            description="Where does the weekend stall?",
+            status=CircleTopicStatus.FORMED,
+            forms_at=now,
+            created_at=now,
+        )
+        session.add(topic)
+        session.flush()
+        assert topic.id is not None
+        circle = Circle(topic_id=topic.id, number=1, created_at=now, checkin_due_at=now)
+        session.add(circle)
+        session.flush()
+        assert circle.id is not None
+        session.add(
+            CircleMember(
+                circle_id=circle.id,
+                person_id=person.id,
+                topic_id=topic.id,
+                answer=Answer.MET,
+                answered_at=now,
+            )
+        )
 
 
 async def test_my_data_covers_every_reference_to_a_person(world: World) -> None:

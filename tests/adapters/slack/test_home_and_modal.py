@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlmodel import select
@@ -149,6 +149,8 @@ def submission(**values: Any) -> dict[str, Any]:
         state["checkin_delay"] = {
             "checkin_delay": {"type": "plain_text_input", "value": values["checkin_delay"]}
         }
+    if "rules" in values:  # the checkboxes ticked, by value
+        state["rules"]["rules"]["selected_options"] = [{"value": v} for v in values["rules"]]
     if "programme_id" in values:
         payload["view"]["private_metadata"] = str(values["programme_id"])
     payload["user"]["id"] = values.get("user", "U2147483697")
@@ -310,3 +312,36 @@ async def test_the_modal_sets_when_rounds_run_and_the_check_in_delay(harness: Ha
     assert fields["hour"]["initial_option"]["value"] == "7"
     assert fields["timezone"]["initial_option"]["value"] == "America/New_York"
     assert fields["checkin_delay"]["initial_value"] == "10m"
+
+
+async def test_the_modal_turns_member_proposals_of_circle_topics_on_and_off(
+    world: Harness,
+) -> None:
+    with world.db.session() as session:
+        programme_id = session.exec(select(Programme.id)).one()
+
+    def edit_modal() -> dict[str, Any]:
+        opened = world.slack.calls_to("views.open", ok_only=True)[-1].args["view"]
+        (rules,) = [b for b in opened["blocks"] if b.get("block_id") == "rules"]
+        return cast(dict[str, Any], rules["element"])
+
+    def allowed() -> bool:
+        with world.db.session() as session:
+            programme = session.get(Programme, programme_id)
+        assert programme is not None
+        return programme.circle_proposals
+
+    await world.interact(click_home(world, "U01", "programme edit", str(programme_id)))
+    rules = edit_modal()
+    assert [o["value"] for o in rules["options"]] == ["cross", "circle_proposals"]
+    assert rules["options"][1]["text"]["text"].startswith("Members may propose circle topics")
+    assert [o["value"] for o in rules["initial_options"]] == ["cross"]  # off by default
+    edit = {"programme_id": programme_id, "name": PROGRAMME}
+    await world.interact(submission(**edit, rules=["cross", "circle_proposals"], user="U01"))
+    assert allowed()
+    await world.interact(click_home(world, "U01", "programme edit", str(programme_id)))
+    assert [o["value"] for o in edit_modal()["initial_options"]] == ["cross", "circle_proposals"]
+    await world.interact(submission(**edit, rules=["circle_proposals"], user="U05"))
+    assert allowed()  # not a coordinator: nothing changes
+    await world.interact(submission(**edit, rules=["cross"], user="U01"))
+    assert not allowed()

@@ -121,6 +121,7 @@ async def test_a_coordinator_sets_up_a_programme_from_the_card(harness: Harness)
         "checkin_delay",
         "group_size",
         "cross_organisation",
+        "circle_proposals",
     ]
     assert [c["title"] for c in fields["weekday"]["choices"]][:2] == ["Monday", "Tuesday"]
     assert fields["weekday"]["value"] == "0" and fields["hour"]["value"] == "9"
@@ -135,6 +136,8 @@ async def test_a_coordinator_sets_up_a_programme_from_the_card(harness: Harness)
     ]
     assert [c["value"] for c in fields["group_size"]["choices"]] == ["2", "3"]
     assert fields["cross_organisation"]["value"] == "true"
+    assert fields["circle_proposals"]["value"] == "false"
+    assert fields["circle_proposals"]["title"].startswith("Members may propose circle topics")
     (save,) = executes(form)
     assert save["data"] == {"action": "programme_save", "value": "new"}
 
@@ -207,6 +210,34 @@ async def test_editing_prefills_the_form_and_updates_the_programme(harness: Harn
     assert north.cadence == "monthly"  # the rest came back as it was shown
     assert (north.weekday, north.hour, north.timezone) == (0, 9, "Europe/London")
     assert (north.checkin_minutes, north.checkin_days) == (7 * 24 * 60, 7)
+
+
+async def test_the_card_turns_member_proposals_of_circle_topics_on_and_off(
+    harness: Harness,
+) -> None:
+    await harness.say("join Hospice")
+    coordinate(harness)
+
+    async def edit(changes: dict[str, str], drop: str | None = None) -> dict[str, Any]:
+        listing = await programmes_card(harness)
+        form = await open_form(harness, executes(listing)[0]["data"])
+        fields = inputs(form)
+        (save,) = executes(form)
+        submitted = {k: v["value"] for k, v in fields.items() if k != drop} | changes
+        status, body = await harness.post(click(harness, {**save["data"], **submitted}))
+        assert status == 200 and "North is updated" in json.dumps(body["value"])
+        return fields
+
+    def allowed() -> bool:
+        with harness.core.db.session() as session:
+            return session.exec(select(Programme)).one().circle_proposals
+
+    shown = await edit({"circle_proposals": "true"})
+    assert shown["circle_proposals"]["value"] == "false" and allowed()
+    shown = await edit({}, drop="circle_proposals")  # a card drawn before the toggle was on it
+    assert shown["circle_proposals"]["value"] == "true" and allowed()  # left as it was
+    await edit({"circle_proposals": "false"})
+    assert not allowed()
 
 
 async def test_someone_who_coordinates_nothing_can_neither_open_nor_save(
