@@ -245,6 +245,7 @@ def _queue_circle(
             checkin_days=programme.checkin_days,
             checkin_at=circle.checkin_due_at,
             timezone=first.timezone if len(recipients) == 1 else programme.timezone,
+            now=now,
         )
         queued += queue(
             session,
