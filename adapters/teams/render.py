@@ -223,7 +223,9 @@ def adaptive_card(
         body += card_body(card, answered=answered)
         row = card_actions(card, links, buttons=answered is None, data=data)
         if len(row) >= ROW_IN_BODY:  # e.g. the three answers: each label whole, on a phone too
-            body += action_row(row)
+            # at most three drawn as buttons; the rest ("Another question") in the overflow menu
+            body += action_row(row[:ROW_IN_BODY])
+            actions += [{**a, "mode": "secondary"} for a in row[ROW_IN_BODY:]]
         else:
             actions += row
         fallback.append(card.fallback())
