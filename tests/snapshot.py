@@ -8,7 +8,6 @@ from sqlalchemy import MetaData, inspect, select
 
 from bot.db.session import Database
 
-
 _REFLECTED: dict[tuple[str, tuple[str, ...]], MetaData] = {}
 
 
