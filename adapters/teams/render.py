@@ -128,12 +128,16 @@ def card_actions(
     return actions
 
 
+def _fits_a_phone_row(actions: Sequence[dict[str, Any]]) -> bool:
+    return sum(len(str(a.get("title", ""))) for a in actions) <= PHONE_ROW_CHARACTERS
+
+
 def action_row(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """A row of buttons for the card's body that keeps every label whole, on a phone too:
     side by side, each as wide as its label, while the labels fit a phone's row; else one
     button to a line. (A card's own row, or an `ActionSet`, gives each button an equal share
     of the width, and cuts "Couldn't meet" to "Couldn't …" when three share a phone's row.)"""
-    if sum(len(str(a.get("title", ""))) for a in actions) <= PHONE_ROW_CHARACTERS:
+    if _fits_a_phone_row(actions):
         columns = [
             {"type": "Column", "width": "auto", "items": [{"type": "ActionSet", "actions": [a]}]}
             for a in actions
@@ -222,8 +226,9 @@ def adaptive_card(
     elif card is not None:
         body += card_body(card, answered=answered)
         row = card_actions(card, links, buttons=answered is None, data=data)
-        if len(row) >= ROW_IN_BODY:  # e.g. the three answers: each label whole, on a phone too
-            # at most three drawn as buttons; the rest ("Another question") in the overflow menu
+        if len(row) >= ROW_IN_BODY or not _fits_a_phone_row(row):
+            # the three answers, or "Chat with your circle" and "Email Nadia": each label
+            # whole, on a phone too; past three, the rest ("Another question") in the menu
             body += action_row(row[:ROW_IN_BODY])
             actions += [{**a, "mode": "secondary"} for a in row[ROW_IN_BODY:]]
         else:
