@@ -17,14 +17,6 @@ from bot.text import parse_date
 MAX_TITLE_LENGTH = 120
 MAX_DESCRIPTION_LENGTH = 600
 DEFAULT_TIME = time(9, 0)
-CIRCLE_WORDS = ("circles", "circle join", "circle leave", "circle propose")
-CIRCLE_COORDINATOR_WORDS = (
-    "circle open",
-    "circle form",
-    "circle approve",
-    "circle decline",
-    "circle proposals",
-)
 
 _TIME = re.compile(r"^(?P<rest>.*?)(?:\s+at)?\s+(?P<h>\d{1,2})[:.](?P<m>\d{2})$", re.IGNORECASE)
 

@@ -40,9 +40,7 @@ class CircleMate:
     email: str | None  # only when the person shares it
 
 
-def topic_card(
-    prompts: Prompts, topic: TopicView, *, timezone: str | None, now: datetime | None
-) -> Card:
+def topic_card(prompts: Prompts, topic: TopicView, *, timezone: str | None, now: datetime) -> Card:
     """One topic: what it is about, who it affects, when it forms, and a Join button."""
     when = {"moment": topic.forms_at, "timezone": timezone, "now": now}
     buttons: tuple[Button, ...] = ()
@@ -124,6 +122,7 @@ def circle_message(
     checkin_days: int,
     checkin_at: datetime,
     timezone: str | None,
+    now: datetime,
 ) -> Message:
     """A formed circle, for the members reached on `platform`; members elsewhere are named
     with where to reach them, and an email link for those who share an address. On Teams
@@ -156,7 +155,11 @@ def circle_message(
             prompts.render("circle_structure", count=len(members)),
             prompts.render("circle_arrange", name=members[0].name),
             prompts.render(
-                "circle_checkin_note", days=checkin_days, checkin_at=checkin_at, timezone=timezone
+                "circle_checkin_note",
+                days=checkin_days,
+                checkin_at=checkin_at,
+                timezone=timezone,
+                now=now,
             ),
         ),
         links=tuple(mail),

@@ -227,4 +227,12 @@ COORDINATOR_WORDS = (
     "pause organisation",
     "resume organisation",
 )
-ALL_WORDS = STAFF_WORDS + LEAD_WORDS + COORDINATOR_WORDS
+CIRCLE_WORDS = ("circles", "circle join", "circle leave", "circle propose")
+CIRCLE_COORDINATOR_WORDS = (
+    "circle open",
+    "circle form",
+    "circle approve",
+    "circle decline",
+    "circle proposals",
+)
+ALL_WORDS = STAFF_WORDS + LEAD_WORDS + COORDINATOR_WORDS + CIRCLE_WORDS + CIRCLE_COORDINATOR_WORDS

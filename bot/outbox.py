@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot import accounts
 from bot.db.models import Outbox
 from bot.events import Button, Card, ChoiceList, Fact, GroupChat, Image, Message, Part, Text
 from bot.intro_view import IntroductionView, decode_view, introduction_message, is_view_payload
@@ -158,6 +159,37 @@ def queue(
         )
     )
     return True
+
+
+def queue_to(
+    session: Session,
+    now: datetime,
+    person_id: int,
+    *,
+    key: str,
+    kind: str,
+    message: Message | Callable[[], Message],
+    programme_id: int | None = None,
+    introduction_id: int | None = None,
+) -> bool | None:
+    """Queue a message to one person, on the first account they can be reached on; None when
+    there is none (then `message`, if a function, is not called to build it); otherwise as
+    `queue`: False if one with this key was already queued."""
+    account = accounts.first_reachable(session, person_id)
+    if account is None:
+        return None
+    return queue(
+        session,
+        now,
+        key=key,
+        platform=account.platform,
+        workspace=account.workspace,
+        recipients=[account.user_id],
+        kind=kind,
+        message=message if isinstance(message, Message) else message(),
+        programme_id=programme_id,
+        introduction_id=introduction_id,
+    )
 
 
 def last_card(

@@ -48,7 +48,12 @@ def current_match(prompts: Prompts, info: checkins.CurrentIntroduction) -> Messa
             prompts.render("intro_starter", starter=info.starter),
             prompts.render("match_answer", answer=info.my_answer),
         ),
-        buttons=checkin_buttons(prompts, info.introduction_id),
+        buttons=(
+            *checkin_buttons(prompts, info.introduction_id),
+            actions.another_question_button(
+                prompts.render("button_another_question"), info.introduction_id, on_match=True
+            ),
+        ),
     )
     return Message((card,), ephemeral=True)
 

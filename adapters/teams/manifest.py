@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bot.commands import STAFF_WORDS
 from bot.templates import Prompts
 
 SCHEMA_VERSION = "1.30"
@@ -24,19 +23,36 @@ HERE = Path(__file__).resolve().parent
 COLOR_ICON = HERE / "color.png"
 OUTLINE_ICON = HERE / "outline.png"
 ACCENT = "#0072B2"
-PERSONAL_COMMANDS = STAFF_WORDS  # everything staff can type; leads and coordinators use
-# the same personal chat, the shared scopes list the words that make sense in a channel
+# Teams shows at most ten commands per scope (a title of up to 32 characters, a description
+# of up to 128). `help` lists every word; these are the ones people reach for. Between them
+# the two lists name every word staff have; the words about one's own data stay personal.
+MAX_COMMANDS = 10
+MAX_TITLE = 32
+MAX_DESCRIPTION = 128
+PERSONAL_COMMANDS = (
+    "help",
+    "join",
+    "match",
+    "met",
+    "circles",
+    "pause",
+    "resume",
+    "leave",
+    "my data",
+    "forget me",
+)
+# in a channel or group chat: what a pair, a team, its leads and coordinators use there
 SHARED_COMMANDS = (
     "help",
     "join",
-    "profile",
     "match",
+    "profile",
     "ties",
+    "log",
     "report",
     "round preview",
     "round run",
-    "exclude",
-    "programmes",
+    "checkins send",
 )
 
 

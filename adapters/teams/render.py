@@ -135,9 +135,8 @@ def card_actions(
     return actions
 
 
-def _labels(actions: Sequence[dict[str, Any]]) -> int:
-    """How many characters the buttons' labels take side by side."""
-    return sum(len(str(a.get("title", ""))) for a in actions)
+def _fits_a_phone_row(actions: Sequence[dict[str, Any]]) -> bool:
+    return sum(len(str(a.get("title", ""))) for a in actions) <= PHONE_ROW_CHARACTERS
 
 
 def action_row(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -145,7 +144,7 @@ def action_row(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     side by side, each as wide as its label, while the labels fit a phone's row; else one
     button to a line. (A card's own row, or an `ActionSet`, gives each button an equal share
     of the width, and cuts "Couldn't meet" to "Couldn't …" when three share a phone's row.)"""
-    if _labels(actions) <= PHONE_ROW_CHARACTERS:
+    if _fits_a_phone_row(actions):
         columns = [
             {"type": "Column", "width": "auto", "items": [{"type": "ActionSet", "actions": [a]}]}
             for a in actions
@@ -234,8 +233,11 @@ def adaptive_card(
     elif card is not None:
         body += card_body(card, answered=answered)
         row = card_actions(card, links, buttons=answered is None, data=data)
-        if len(row) >= ROW_IN_BODY or (len(row) > 1 and _labels(row) > PHONE_ROW_CHARACTERS):
-            body += action_row(row)  # e.g. the three answers: each label whole, on a phone too
+        if len(row) >= ROW_IN_BODY or not _fits_a_phone_row(row):
+            # the three answers, or "Chat with your circle" and "Email Nadia": each label
+            # whole, on a phone too; past three, the rest ("Another question") in the menu
+            body += action_row(row[:ROW_IN_BODY])
+            actions += [{**a, "mode": "secondary"} for a in row[ROW_IN_BODY:]]
         else:
             actions += row
         fallback.append(card.fallback())

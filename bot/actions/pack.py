@@ -107,8 +107,13 @@ def preview_page_button(label: str, programme: int, page: int) -> Button:
     return Button(label, PREVIEW_PAGE, f"{programme}:{page}")
 
 
-def another_question_button(label: str, introduction: int) -> Button:
-    return Button(label, ANOTHER_QUESTION, str(introduction))
+ON_MATCH = "match"  # "Another question" pressed on the `match` card, not the introduction
+
+
+def another_question_button(label: str, introduction: int, *, on_match: bool = False) -> Button:
+    """`on_match`: the button is on the `match` card, which is answered with that card again."""
+    value = f"{introduction}:{ON_MATCH}" if on_match else str(introduction)
+    return Button(label, ANOTHER_QUESTION, value)
 
 
 def suggest_time_button(label: str, introduction: int) -> Button:

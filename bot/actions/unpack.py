@@ -26,6 +26,7 @@ from bot.actions.pack import (
     MOVE_ON,
     NEW_PROGRAMME,
     NEXT_ROUND,
+    ON_MATCH,
     PAUSE,
     PAUSE_WEEKS,
     PREVIEW_PAGE,
@@ -157,7 +158,9 @@ def _introduction(event: ActionInvoked) -> InboundEvent | None:
         return None
     common = _carried(event)
     if event.action == ANOTHER_QUESTION:
-        return AnotherQuestionAsked(event.user, introduction, **common)
+        if seconds not in ("", ON_MATCH):
+            return None
+        return AnotherQuestionAsked(event.user, introduction, on_match=bool(seconds), **common)
     if event.action == SUGGEST_TIME:
         return TimesRequested(event.user, introduction, **common)
     if not (seconds.isascii() and seconds.isdigit() and len(seconds) <= 12):

@@ -90,11 +90,13 @@ class ReachChanged:
 
 @dataclass(frozen=True, slots=True)
 class AnotherQuestionAsked:
-    """ "Another question" on an introduction: swap its conversation starter."""
+    """ "Another question" on an introduction (or on the `match` card: `on_match`): swap its
+    conversation starter."""
 
     user: UserRef
     introduction: IntroductionId
     _: KW_ONLY
+    on_match: bool = False
     display_name: str | None = None
     conversation: ConversationRef | None = None
     message_id: str | None = None

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import true, update
 from sqlmodel import Session, col, select
 
-from bot import accounts
 from bot.checkin_cards import notice_message
 from bot.compose import checkin_message
 from bot.db.models import (
@@ -28,7 +27,7 @@ from bot.db.models import (
     Person,
 )
 from bot.events import Message
-from bot.outbox import queue
+from bot.outbox import queue_to
 from bot.templates import Prompts
 from bot.usecases.common import display_name, require_id
 
@@ -132,27 +131,21 @@ def _ask(
     person_id: int,
     kind: str,
 ) -> int:
-    account = accounts.first_reachable(session, person_id)
-    if account is None:
-        return 0
     built = ask_message(session, now, prompts, introduction_id, person_id, kind)
     if built is None:
         return 0
     introduction, message = built
-    return int(
-        queue(
-            session,
-            now,
-            key=f"{kind}:{introduction_id}:{person_id}",
-            platform=account.platform,
-            workspace=account.workspace,
-            recipients=[account.user_id],
-            kind=kind,
-            message=message,
-            programme_id=introduction.programme_id,
-            introduction_id=introduction_id,
-        )
+    queued = queue_to(
+        session,
+        now,
+        person_id,
+        key=f"{kind}:{introduction_id}:{person_id}",
+        kind=kind,
+        message=message,
+        programme_id=introduction.programme_id,
+        introduction_id=introduction_id,
     )
+    return int(bool(queued))
 
 
 def ask_message(
@@ -215,9 +208,6 @@ def queue_notices(
     for member in members:
         if member.id == by.id:
             continue
-        account = accounts.first_reachable(session, require_id(member.id))
-        if account is None:
-            continue
         partners = [display_name(p) for p in members if p.id != member.id]
         message = notice_message(
             prompts,
@@ -229,17 +219,16 @@ def queue_notices(
             now=now,
             timezone=member.timezone,
         )
-        queue(
+        reached = queue_to(
             session,
             now,
+            require_id(member.id),
             key=f"answer:{intro_id}:{member.id}:{answer.value}:{now.isoformat()}",
-            platform=account.platform,
-            workspace=account.workspace,
-            recipients=[account.user_id],
             kind=NOTICE_KINDS[0],
             message=message,
             programme_id=introduction.programme_id,
             introduction_id=intro_id,
         )
-        told.append(display_name(member))
+        if reached is not None:
+            told.append(display_name(member))
     return told

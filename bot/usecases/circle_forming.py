@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import true
 from sqlmodel import Session, col, select
@@ -36,7 +37,7 @@ from bot.db.models import (
 from bot.events import Message
 from bot.matching.circles import CircleSignup as Signup
 from bot.matching.circles import form_circles
-from bot.outbox import queue
+from bot.outbox import queue, queue_to
 from bot.templates import Prompts
 from bot.usecases.common import UseCaseError, audit, display_name, require_id
 
@@ -245,6 +246,7 @@ def _queue_circle(
             checkin_days=programme.checkin_days,
             checkin_at=circle.checkin_due_at,
             timezone=first.timezone if len(recipients) == 1 else programme.timezone,
+            now=now,
         )
         queued += queue(
             session,
@@ -265,20 +267,17 @@ def _queue_unplaced(
 ) -> int:
     queued = 0
     for person_id in unplaced:
-        account = accounts.first_reachable(session, person_id)
-        if account is None:
-            continue
         text = prompts.render("circle_unplaced", title=topic.title)
-        queued += queue(
-            session,
-            now,
-            key=f"circle_unplaced:{topic.id}:{person_id}",
-            platform=account.platform,
-            workspace=account.workspace,
-            recipients=[account.user_id],
-            kind="circle_unplaced",
-            message=Message.text(text),
-            programme_id=topic.programme_id,
+        queued += bool(
+            queue_to(
+                session,
+                now,
+                person_id,
+                key=f"circle_unplaced:{topic.id}:{person_id}",
+                kind="circle_unplaced",
+                message=Message.text(text),
+                programme_id=topic.programme_id,
+            )
         )
     return queued
 
@@ -316,26 +315,26 @@ def queue_due_circle_checkins(
     for member, circle, topic in rows:
         member.checkin_sent_at = now
         session.add(member)
-        account = accounts.first_reachable(session, member.person_id)
-        if account is None:
-            continue
-        people = circle_people(session, require_id(circle.id))
-        names = [display_name(p) for p in people if p.id != member.person_id]
-        message = checkin_message(
-            prompts, circle_id=require_id(circle.id), title=topic.title, names=names
-        )
-        queued += queue(
-            session,
-            now,
-            key=f"circle_checkin:{circle.id}:{member.person_id}",
-            platform=account.platform,
-            workspace=account.workspace,
-            recipients=[account.user_id],
-            kind=CIRCLE_CHECKIN,
-            message=message,
-            programme_id=topic.programme_id,
+        queued += bool(
+            queue_to(
+                session,
+                now,
+                member.person_id,
+                key=f"circle_checkin:{circle.id}:{member.person_id}",
+                kind=CIRCLE_CHECKIN,
+                message=partial(_circle_checkin, session, prompts, circle, topic, member.person_id),
+                programme_id=topic.programme_id,
+            )
         )
     return queued
+
+
+def _circle_checkin(
+    session: Session, prompts: Prompts, circle: Circle, topic: CircleTopic, person_id: int
+) -> Message:
+    people = circle_people(session, require_id(circle.id))
+    names = [display_name(p) for p in people if p.id != person_id]
+    return checkin_message(prompts, circle_id=require_id(circle.id), title=topic.title, names=names)
 
 
 def circle_people(session: Session, circle_id: int) -> list[Person]:

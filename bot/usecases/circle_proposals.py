@@ -17,12 +17,11 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot import accounts
 from bot.circle_compose import proposal_card
 from bot.db.circle_models import CircleTopic, CircleTopicStatus
 from bot.db.models import Outbox, Person, Programme, ProgrammeRole, ProgrammeRoleKind
 from bot.events import Message
-from bot.outbox import queue
+from bot.outbox import queue_to
 from bot.templates import Prompts
 from bot.usecases import circles
 from bot.usecases.common import (
@@ -122,20 +121,17 @@ def _ask_coordinators(
     who = display_name(proposer) if proposer is not None else ""
     queued = 0
     for coordinator in coordinators(session, programme):
-        account = accounts.first_reachable(session, require_id(coordinator.id))
-        if account is None:
-            continue
         card = proposal_card(prompts, view, proposer=who, timezone=coordinator.timezone, now=now)
-        queued += queue(
-            session,
-            now,
-            key=_fresh_key(session, f"circle_proposal:{topic.id}:{coordinator.id}:"),
-            platform=account.platform,
-            workspace=account.workspace,
-            recipients=[account.user_id],
-            kind="circle_proposal",
-            message=Message((card,)),
-            programme_id=programme.id,
+        queued += bool(
+            queue_to(
+                session,
+                now,
+                require_id(coordinator.id),
+                key=_fresh_key(session, f"circle_proposal:{topic.id}:{coordinator.id}:"),
+                kind="circle_proposal",
+                message=Message((card,)),
+                programme_id=programme.id,
+            )
         )
     return queued
 
@@ -197,27 +193,24 @@ def decide(
     proposer = session.get(Person, topic.opened_by) if topic.opened_by else None
     told = None
     if proposer is not None and not proposer.erased:
-        account = accounts.first_reachable(session, require_id(proposer.id))
-        if account is not None:
-            words = prompts.render(
-                "circle_proposal_approved" if approve else "circle_proposal_declined",
-                title=topic.title,
-                programme=programme.name,
-                moment=topic.forms_at,
-                timezone=proposer.timezone,
-                now=now,
-            )
-            queue(
-                session,
-                now,
-                key=_fresh_key(session, f"circle_decided:{topic_id}:"),
-                platform=account.platform,
-                workspace=account.workspace,
-                recipients=[account.user_id],
-                kind="circle_decided",
-                message=Message.text(words),
-                programme_id=programme.id,
-            )
+        words = prompts.render(
+            "circle_proposal_approved" if approve else "circle_proposal_declined",
+            title=topic.title,
+            programme=programme.name,
+            moment=topic.forms_at,
+            timezone=proposer.timezone,
+            now=now,
+        )
+        reached = queue_to(
+            session,
+            now,
+            require_id(proposer.id),
+            key=_fresh_key(session, f"circle_decided:{topic_id}:"),
+            kind="circle_decided",
+            message=Message.text(words),
+            programme_id=programme.id,
+        )
+        if reached is not None:
             told = display_name(proposer)
     return Decided(topic.title, approve, invited, told)
 

@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from bot import accounts
 from bot.circle_compose import TopicView, topic_card
 from bot.db.circle_models import (
     Circle,
@@ -34,7 +33,7 @@ from bot.db.models import (
     ProgrammeRoleKind,
 )
 from bot.events import Message
-from bot.outbox import queue
+from bot.outbox import queue_to
 from bot.templates import Prompts
 from bot.usecases.common import UseCaseError, audit, require_id, require_role
 from bot.usecases.people import programme_organisations, require_membership
@@ -181,20 +180,17 @@ def invite(
     ).all()
     queued = 0
     for person in members:
-        account = accounts.first_reachable(session, require_id(person.id))
-        if account is None:
-            continue
         card = topic_card(prompts, view, timezone=person.timezone, now=now)
-        queued += queue(
-            session,
-            now,
-            key=f"circle_invite:{topic.id}:{person.id}",
-            platform=account.platform,
-            workspace=account.workspace,
-            recipients=[account.user_id],
-            kind="circle_invite",
-            message=Message((card,)),
-            programme_id=programme.id,
+        queued += bool(
+            queue_to(
+                session,
+                now,
+                require_id(person.id),
+                key=f"circle_invite:{topic.id}:{person.id}",
+                kind="circle_invite",
+                message=Message((card,)),
+                programme_id=programme.id,
+            )
         )
     return queued
 

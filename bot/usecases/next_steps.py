@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import combinations
 
 from sqlalchemy import true, update
 from sqlmodel import Session, col, or_, select
 
-from bot import accounts
 from bot.actions import step_buttons
 from bot.commands import clean_text
 from bot.db.models import Answer, Introduction, NextStep, Person, Programme, TieStage
 from bot.events import Card, Message
-from bot.outbox import queue
+from bot.outbox import queue_to
 from bot.templates import Prompts
 from bot.usecases.checkins import group_members
 from bot.usecases.common import UseCaseError, audit, display_name, require_id
@@ -184,22 +184,21 @@ def queue_step_checks(
         session.add(step)
         members = group_members(session, step.introduction_id)
         for member in members:
-            account = accounts.first_reachable(session, require_id(member.id))
-            if account is None:
-                continue
             partners = [display_name(m) for m in members if m.id != member.id]
-            message = step_check_message(prompts, step.introduction_id, step.note, partners)
-            queued += queue(
-                session,
-                now,
-                key=f"{STEP_CHECK}:{step.introduction_id}:{member.id}:{step.agreed_at.isoformat()}",
-                platform=account.platform,
-                workspace=account.workspace,
-                recipients=[account.user_id],
-                kind=STEP_CHECK,
-                message=message,
-                programme_id=step.programme_id,
-                introduction_id=step.introduction_id,
+            message = partial(
+                step_check_message, prompts, step.introduction_id, step.note, partners
+            )
+            queued += bool(
+                queue_to(
+                    session,
+                    now,
+                    require_id(member.id),
+                    key=f"{STEP_CHECK}:{step.introduction_id}:{member.id}:{step.agreed_at.isoformat()}",
+                    kind=STEP_CHECK,
+                    message=message,
+                    programme_id=step.programme_id,
+                    introduction_id=step.introduction_id,
+                )
             )
     return queued
 

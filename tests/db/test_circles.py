@@ -3,6 +3,7 @@ chat commands through the core's front door (local platform), with polite refusa
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, inspect
 from sqlmodel import SQLModel, select
 
 from adapters.local.runtime import LocalRuntime
+from bot.clock import ManualClock
 from bot.core import Crossties
 from bot.db.circle_models import (
     Circle,
@@ -110,7 +112,7 @@ def open_and_join(core: Crossties, people: int, **kw: Any) -> int:
             title="Discharge to assess: delays at weekends",
             description="Why do people wait in hospital over the weekend?",
             organisations=kw.get("affected", SIX),
-            forms_at=FORMS,
+            forms_at=kw.get("forms_at", FORMS),
         )
         everyone = session.exec(select(Person).order_by(Person.id)).all()  # type: ignore[arg-type]
         for person in everyone[:people]:
@@ -147,6 +149,23 @@ def test_six_affected_organisations_give_one_of_each_per_circle(core: Crossties)
     assert len(rows) == 2  # one message per circle: everyone is on the one local workspace
     text = rows[0].payload
     assert "speaks once" in text and "one question" in text and "next step" in text
+
+
+def test_the_circle_message_dates_its_check_in_by_the_core_clock(core: Crossties) -> None:
+    """In another year than the wall clock's, the check-in date still reads without a year:
+    "this year" is the core clock's."""
+    assert isinstance(core.clock, ManualClock)
+    forms = datetime(2031, 3, 3, 10, 0, tzinfo=UTC)  # a Monday, years from the wall clock
+    core.clock.set(forms - timedelta(days=2))
+    build(core, per_org=2)
+    open_and_join(core, 12, forms_at=forms)
+    core.clock.set(forms)
+    assert form_due_circles(core.db, core.clock.now(), core.prompts) == 2
+    with core.db.session() as session:
+        text = session.exec(select(Outbox.payload).where(Outbox.kind == "circle")).first()
+    assert text is not None
+    assert re.search(r"in 7 days \(Monday 10 March, \d\d:\d\d\)\.", text), text
+    assert "2031" not in text
 
 
 def test_forming_twice_forms_once(core: Crossties) -> None:

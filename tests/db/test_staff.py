@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.db.models import Membership, Person, Tie, TieEvent
-from bot.events import CommandReceived, MemberJoined, UserRef
+from bot.db.models import Introduction, Membership, Person, Tie, TieEvent
+from bot.events import Card, CommandReceived, MemberJoined, UserRef
 from tests.fakes import World
 from tests.snapshot import fingerprint
 
@@ -132,6 +132,30 @@ async def test_met_command_answers_the_latest_introduction(world: World) -> None
     assert "not yet" in reply.messages[0].plain()
     reply = await world.runtime.say("u04", "match")
     assert "haven't met yet" in reply.messages[0].plain()
+
+
+async def test_another_question_on_the_match_card_answers_with_the_card_and_a_new_starter(
+    world: World,
+) -> None:
+    await world.runtime.say(world.coordinator, "round run")
+    card = (await world.runtime.say("u04", "match")).messages[0].parts[0]
+    assert isinstance(card, Card)
+    labels = [b.label for b in card.buttons]
+    assert labels == ["We met", "Not yet", "Couldn't meet", "Another question"]
+    another = card.buttons[-1]
+    with world.core.db.session() as session:
+        intro = session.exec(select(Introduction)).all()
+        mine = next(i for i in intro if str(i.id) == another.value.split(":")[0])
+        before = mine.starter
+    reply = await world.runtime.press("u04", another.action, another.value)
+    (message,) = reply.messages
+    again = message.parts[0]
+    assert message.ephemeral and isinstance(again, Card) and again.title == card.title
+    assert again.sections[0] != card.sections[0]  # the starter line, swapped
+    assert [b.label for b in again.buttons] == labels
+    with world.core.db.session() as session:
+        swapped = session.get(Introduction, mine.id)
+        assert swapped is not None and swapped.starter != before
 
 
 async def test_log_collaboration_and_list_ties(world: World) -> None:

@@ -55,7 +55,7 @@ PURPOSES: dict[str, tuple[str, str]] = {
     "match": (
         "Current introduction",
         "A member who types `match`: who they were introduced to this round, with the "
-        "check-in buttons.",
+        "check-in buttons and “Another question” (on Teams in the “…” menu).",
     ),
     "checkin": (
         "Check-in",

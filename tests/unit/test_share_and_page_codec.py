@@ -8,6 +8,7 @@ import pytest
 from bot import actions
 from bot.events import (
     ActionInvoked,
+    AnotherQuestionAsked,
     Button,
     Card,
     ConversationRef,
@@ -62,3 +63,19 @@ def test_the_share_offer_joins_the_first_card_only_where_it_is_made() -> None:
     assert first.sections == ("Summary", "Only you") and first.buttons == (button,)
     assert offered.parts[2] == Card("Other")  # only the first card carries it
     assert message.parts[1] == card  # the message itself is unchanged
+
+
+def test_another_question_says_whether_it_was_pressed_on_the_match_card() -> None:
+    on_match = actions.another_question_button("Another question", 41, on_match=True)
+    on_intro = actions.another_question_button("Another question", 41)
+    assert actions.decode(ActionInvoked(LEAD, on_match.action, on_match.value)) == (
+        AnotherQuestionAsked(LEAD, 41, on_match=True)
+    )
+    assert actions.decode(ActionInvoked(LEAD, on_intro.action, on_intro.value)) == (
+        AnotherQuestionAsked(LEAD, 41)
+    )
+
+
+@pytest.mark.parametrize("value", ["41:home", "41:1700000000", "x:match", ":match"])
+def test_another_question_with_an_unknown_place_decodes_to_nothing(value: str) -> None:
+    assert actions.decode(ActionInvoked(LEAD, actions.ANOTHER_QUESTION, value)) is None

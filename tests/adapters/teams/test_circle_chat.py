@@ -21,6 +21,7 @@ from bot.usecases import circles
 from bot.usecases.circle_forming import form_topic
 from bot.usecases.programmes import RosterRow, import_roster
 from tests.adapters.teams.conftest import Harness
+from tests.adapters.test_payload_limits import elements
 from tests.fakes_teams import member
 
 TITLE = "Weekends & #delays: 50% + more?"
@@ -114,7 +115,11 @@ async def test_each_teams_member_of_a_circle_gets_a_chat_with_the_others(
     }
     for record in cards:
         content: dict[str, Any] = record.body["attachments"][0]["content"]
-        urls = [a["url"] for a in content["actions"] if a["type"] == "Action.OpenUrl"]
+        drawn = [
+            a for e in elements(content["body"]) if e["type"] == "ActionSet" for a in e["actions"]
+        ]
+        drawn += content.get("actions", [])  # in the body when the labels need a line each
+        urls = [a["url"] for a in drawn if a["type"] == "Action.OpenUrl"]
         chat = next(u for u in urls if "/l/chat/0/0" in u)
         query = _query(chat)
         others = [upns[c] for c in sorted(upns) if c != record.conversation]
@@ -123,7 +128,7 @@ async def test_each_teams_member_of_a_circle_gets_a_chat_with_the_others(
         assert query["topicName"] == [TITLE]
         assert query["message"][0].startswith("Hello everyone, we're in a Crossties problem")
         assert TITLE in query["message"][0]
-        titles = [a["title"] for a in content["actions"]]
+        titles = [a["title"] for a in drawn]
         assert "Chat with your circle" in titles and "Email Sam" in titles
         mail = next(u for u in urls if u.startswith("mailto:"))
         assert mail.startswith("mailto:sam.lee@gp.example.org?subject=Weekends%20%26%20%23delays")

@@ -73,6 +73,22 @@ def test_bot_scopes_and_commands_match_the_grammar() -> None:
     assert scopes == {("personal",), ("team", "groupChat")}
 
 
+def test_command_lists_keep_to_what_teams_shows() -> None:
+    """At most ten commands per scope, each title and description short enough to be shown
+    whole; the words people have now (circles; sending check-ins early) among them."""
+    (bot,) = json.loads((ROOT / "manifest.json").read_text())["bots"]
+    for group in bot["commandLists"]:
+        titles = [c["title"] for c in group["commands"]]
+        assert len(titles) <= m.MAX_COMMANDS == 10 and len(set(titles)) == len(titles)
+        for command in group["commands"]:
+            assert 0 < len(command["title"]) <= m.MAX_TITLE == 32
+            assert 0 < len(command["description"]) <= m.MAX_DESCRIPTION == 128
+    by_scope = {g["scopes"][0]: {c["title"] for c in g["commands"]} for g in bot["commandLists"]}
+    assert {"circles", "my data", "forget me"} <= by_scope["personal"]
+    assert {"checkins send", "log", "report"} <= by_scope["team"]
+    assert not {"my data", "forget me"} & by_scope["team"]  # one's own data stays personal
+
+
 def test_icons_have_the_sizes_and_colours_teams_requires() -> None:
     color = Image.open(m.COLOR_ICON)
     assert color.size == (192, 192) and color.format == "PNG"

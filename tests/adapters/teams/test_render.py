@@ -6,10 +6,12 @@ import io
 import json
 from urllib.parse import parse_qs, urlsplit
 
+from jsonschema import Draft6Validator
 from PIL import Image as PILImage
 
 from adapters.teams import render
 from bot.events import Button, Card, Fact, Image, Message, Text
+from tests.adapters.test_payload_limits import primary_actions, schema
 
 
 def _card(**changes: object) -> Card:
@@ -117,3 +119,19 @@ def test_every_line_break_survives_in_teams() -> None:
     activity = render.text_activity("First line\nSecond line\n\nThird")
     assert activity.text == "First line\n\nSecond line\n\nThird"
     assert activity.text_format == "markdown"
+
+
+def test_buttons_past_three_go_to_the_overflow_menu() -> None:
+    """The `match` card: the three answers drawn as buttons, "Another question" in the menu."""
+    answers = (
+        Button("We met", "checkin", "7:met"),
+        Button("Not yet", "checkin", "7:not_yet"),
+        Button("Couldn't meet", "checkin", "7:could_not_meet"),
+    )
+    another = Button("Another question", "another_question", "7:match")
+    content = render.adaptive_card(_card(buttons=(*answers, another)))
+    assert primary_actions(content) == ["We met", "Not yet", "Couldn't meet"]
+    (menu,) = content["actions"]
+    assert menu["mode"] == "secondary" and menu["title"] == "Another question"
+    assert menu["data"] == {"action": "another_question", "value": "7:match"}
+    assert not list(Draft6Validator(schema()).iter_errors(content))
