@@ -23,6 +23,13 @@ from bot.templates import Prompts
 from tests import fakes
 from tests.pgtools import require_server, scratch_database
 
+# Commands the tests start as processes import this checkout's code, whatever checkout the
+# environment's editable install points at.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (_ROOT, os.environ.get("PYTHONPATH", "")) if p
+)
+
 BACKENDS = [
     b.strip()
     for b in os.environ.get("CROSSTIES_TEST_DATABASES", "sqlite,postgresql").split(",")
