@@ -11,21 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import true, update
 from sqlmodel import Session, col, or_, select
 
-from bot import accounts
 from bot.actions import circle_step_buttons
 from bot.commands import clean_text
 from bot.db.circle_models import Circle, CircleMember, CircleStep, CircleTopic
 from bot.db.models import Answer, Person, Programme
-from bot.events import Card, Message
-from bot.outbox import queue
+from bot.events import Message
+from bot.outbox import queue_to
 from bot.templates import Prompts
 from bot.usecases.circle_forming import circle_people
 from bot.usecases.common import UseCaseError, audit, display_name, require_id
-from bot.usecases.next_steps import MAX_STEP_LENGTH, STEP_CHECK
+from bot.usecases.next_steps import MAX_STEP_LENGTH, STEP_CHECK, step_check
 
 
 @dataclass(frozen=True)
@@ -179,21 +179,19 @@ def queue_circle_step_checks(
         for member in people:
             if member.id not in met or member.erased:
                 continue
-            account = accounts.first_reachable(session, require_id(member.id))
-            if account is None:
-                continue
             names = [display_name(p) for p in people if p.id != member.id]
-            message = circle_step_check_message(prompts, circle_id, topic.title, step.note, names)
-            queued += queue(
-                session,
-                now,
-                key=f"circle_{STEP_CHECK}:{circle_id}:{member.id}:{step.agreed_at.isoformat()}",
-                platform=account.platform,
-                workspace=account.workspace,
-                recipients=[account.user_id],
-                kind=STEP_CHECK,
-                message=message,
-                programme_id=step.programme_id,
+            queued += bool(
+                queue_to(
+                    session,
+                    now,
+                    require_id(member.id),
+                    key=f"circle_{STEP_CHECK}:{circle_id}:{member.id}:{step.agreed_at.isoformat()}",
+                    kind=STEP_CHECK,
+                    message=circle_step_check_message(
+                        prompts, circle_id, topic.title, step.note, names
+                    ),
+                    programme_id=step.programme_id,
+                )
             )
     return queued
 
@@ -202,16 +200,7 @@ def circle_step_check_message(
     prompts: Prompts, circle_id: int, title: str, note: str | None, names: list[str]
 ) -> Message:
     body = prompts.render("circle_step_check_body", title=title, note=note, names=names)
-    card = Card(
-        title=prompts.render("step_check_title"),
-        sections=(body,),
-        buttons=circle_step_buttons(
-            circle_id,
-            prompts.render("button_step_happened"),
-            prompts.render("button_step_not_yet"),
-        ),
-    )
-    return Message((card,))
+    return step_check(prompts, body, partial(circle_step_buttons, circle_id))
 
 
 def my_circle_steps(session: Session, person_id: int) -> list[dict[str, object]]:

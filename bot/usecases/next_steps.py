@@ -8,6 +8,7 @@ with the notes' retention period and are blanked when a member is erased.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, or_, select
 from bot.actions import step_buttons
 from bot.commands import clean_text
 from bot.db.models import Answer, Introduction, NextStep, Person, Programme, TieStage
-from bot.events import Card, Message
+from bot.events import Button, Card, Message
 from bot.outbox import queue_to
 from bot.templates import Prompts
 from bot.usecases.checkins import group_members
@@ -207,13 +208,19 @@ def step_check_message(
     prompts: Prompts, introduction_id: int, note: str | None, partners: list[str]
 ) -> Message:
     body = prompts.render("step_check_body", note=note, partners=partners)
+    return step_check(prompts, body, partial(step_buttons, introduction_id))
+
+
+def step_check(
+    prompts: Prompts, body: str, buttons: Callable[[str, str], tuple[Button, ...]]
+) -> Message:
+    """ "Did it happen?" on a pair's or a circle's step: `buttons` makes It happened / Not yet
+    from their labels."""
     card = Card(
         title=prompts.render("step_check_title"),
         sections=(body,),
-        buttons=step_buttons(
-            introduction_id,
-            prompts.render("button_step_happened"),
-            prompts.render("button_step_not_yet"),
+        buttons=buttons(
+            prompts.render("button_step_happened"), prompts.render("button_step_not_yet")
         ),
     )
     return Message((card,))
